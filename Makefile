@@ -1,0 +1,28 @@
+# Render In-Between: `make demo` runs the pipeline on the shipped example, `make test` runs every test.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+EXTRAS ?= test
+
+.PHONY: setup test unit demo bench clean-venv
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	$(PY) -m pip install -q --no-deps -e '.[$(EXTRAS)]'
+	touch $@
+
+test: setup  ## every test, slow end-to-end ones included (what CI runs)
+	$(PY) -m pytest -q
+
+unit: setup  ## the fast unit suite only
+	$(PY) -m pytest -q -m "not slow"
+
+bench: setup
+	$(PY) bench/run_all.py
+
+clean-venv:
+	rm -rf $(VENV)

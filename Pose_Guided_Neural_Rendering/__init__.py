@@ -1,0 +1,1 @@
+"""Stage 3: render the person for each new pose and blend it over the interpolated background."""

@@ -1,0 +1,72 @@
+"""Checkpoints: atomic saves, clear load errors, exact RNG capture for resumable training."""
+from __future__ import annotations
+
+import hashlib
+import os
+import random
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from rib.atomic import atomic_path
+from rib.errors import RIBError
+
+
+def save_checkpoint(path: str | os.PathLike, state: dict) -> None:
+    """Save ``state`` with ``torch.save`` atomically (a kill never leaves a half-written checkpoint)."""
+    with atomic_path(path) as tmp:
+        torch.save(state, tmp)
+
+
+def load_checkpoint(path: str | os.PathLike, map_location: str | torch.device = "cpu") -> dict:
+    """Load a checkpoint saved by :func:`save_checkpoint` (``weights_only``: no code runs on load)."""
+    path = Path(path)
+    if not path.is_file():
+        raise RIBError(f"{path}: checkpoint not found")
+    try:
+        return torch.load(path, map_location=map_location, weights_only=True)
+    except Exception as error:  # torch raises many types for a corrupt or foreign file
+        raise RIBError(f"{path}: not a readable checkpoint ({type(error).__name__}: {str(error)[:200]})") from None
+
+
+def capture_rng() -> dict:
+    """The state of every random generator training uses, storable in a weights-only checkpoint."""
+    kind, keys, pos, has_gauss, cached = np.random.get_state()
+    state: dict[str, Any] = {
+        "python": random.getstate(),
+        "numpy": {"keys": torch.from_numpy(keys.astype(np.int64)), "pos": pos, "has_gauss": has_gauss,
+                  "cached": cached},
+        "torch": torch.get_rng_state(),
+    }
+    if torch.cuda.is_available():
+        state["cuda"] = torch.cuda.get_rng_state_all()
+    return state
+
+
+def restore_rng(state: dict) -> None:
+    """Restore the generators captured by :func:`capture_rng`."""
+    random.setstate(state["python"])
+    numpy_state = state["numpy"]
+    np.random.set_state(("MT19937", numpy_state["keys"].numpy().astype(np.uint32), numpy_state["pos"],
+                         numpy_state["has_gauss"], numpy_state["cached"]))
+    torch.set_rng_state(state["torch"])
+    if "cuda" in state and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(state["cuda"])
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python, NumPy and torch."""
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+
+
+def sha256_file(path: str | os.PathLike) -> str:
+    """Hex SHA-256 of a file."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -1,0 +1,62 @@
+"""The one person-selection rule used by every stage: keep the same person across frames."""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from rib.openpose import Person
+
+MIN_CONFIDENCE = 0.1
+"""A BODY_25 joint counts as detected above this confidence."""
+MIN_JOINTS = 4
+"""A person needs at least this many detected joints among BODY_25 0-14 to be considered."""
+MAX_TRACK_JUMP = 1.0
+"""Tracking gives up (falls back to the largest person) past this jump, in units of the previous bbox diagonal."""
+
+
+def _core(person: Person) -> tuple[np.ndarray, np.ndarray]:
+    points = person.body[:15]
+    return points[:, :2], points[:, 2] > MIN_CONFIDENCE
+
+
+def bbox_area(person: Person) -> float:
+    """Area of the bounding box of the detected core joints (0 if fewer than two)."""
+    xy, valid = _core(person)
+    if valid.sum() < 2:
+        return 0.0
+    size = xy[valid].max(axis=0) - xy[valid].min(axis=0)
+    return float(size[0] * size[1])
+
+
+def qualifies(person: Person) -> bool:
+    """Whether ``person`` has enough detected core joints to be a candidate."""
+    return int(_core(person)[1].sum()) >= MIN_JOINTS
+
+
+def _track_distance(person: Person, previous: Person) -> float:
+    xy, valid = _core(person)
+    prev_xy, prev_valid = _core(previous)
+    both = valid & prev_valid
+    if not both.any():
+        return np.inf
+    extent = prev_xy[prev_valid].max(axis=0) - prev_xy[prev_valid].min(axis=0)
+    diagonal = max(float(np.hypot(*extent)), 1.0)
+    return float(np.linalg.norm(xy[both] - prev_xy[both], axis=1).mean() / diagonal)
+
+
+def select_person(people: Sequence[Person], previous: Person | None = None) -> Person | None:
+    """Pick the subject of a frame: the candidate nearest ``previous`` when tracking, else the largest one.
+
+    Candidates have at least :data:`MIN_JOINTS` core joints above :data:`MIN_CONFIDENCE`. Returns ``None`` if no
+    person qualifies.
+    """
+    candidates = [p for p in people if qualifies(p)]
+    if not candidates:
+        return None
+    if previous is not None:
+        distances = [_track_distance(p, previous) for p in candidates]
+        best = int(np.argmin(distances))
+        if distances[best] <= MAX_TRACK_JUMP:
+            return candidates[best]
+    return max(candidates, key=bbox_area)
