@@ -81,3 +81,18 @@ def j19_to_person(j19: np.ndarray) -> Person:
 def visible(poses: np.ndarray, threshold: float = 0.0) -> np.ndarray:
     """Boolean visibility of each joint of a J19 pose or sequence (confidence above ``threshold``)."""
     return poses[..., 2] > threshold
+
+
+def draw_skeleton(image: np.ndarray, pose: np.ndarray, thickness: int = 2, radius: int = 3) -> np.ndarray:
+    """Draw a (19, 3) J19 pose in pixels on an RGB uint8 ``image`` in place (limbs of both visible ends only)."""
+    import cv2
+
+    pose = np.asarray(pose, dtype=np.float64)
+    seen = (pose[:, 2] > 0) & np.isfinite(pose[:, :2]).all(axis=1)
+    points = np.round(np.where(seen[:, None], pose[:, :2], 0.0)).astype(np.int32)
+    for (a, b), colour in zip(LIMBS, LIMB_COLOURS):
+        if seen[a] and seen[b]:
+            cv2.line(image, tuple(map(int, points[a])), tuple(map(int, points[b])), colour, thickness, cv2.LINE_AA)
+    for joint in np.flatnonzero(seen):
+        cv2.circle(image, tuple(map(int, points[joint])), radius, (255, 255, 255), -1, cv2.LINE_AA)
+    return image
