@@ -1,0 +1,178 @@
+"""Frame folders -> one OpenPose BODY_25 + hands JSON per frame, holding the subject tracked through each clip.
+
+The input is one clip's frame folder or a root of clip folders (``train/frames``, ``test/gt``); the output mirrors
+it (``train/poses/<clip>/<frame stem>_keypoints.json``, in the frames' order). A frame with no person gets a valid
+file with no people; a frame that cannot be read is reported and skipped, and the run still does the rest.
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+from tqdm import tqdm
+
+from HumanSloMo_Dataset.poses.alphapose import load_alphapose, people_for_frames
+from HumanSloMo_Dataset.poses.openpose_files import match_frames
+from rib.atomic import prepare_output_dir
+from rib.errors import RIBError
+from rib.frames import list_clips, list_frames, read_image
+from rib.openpose import Person, read_people, write_people
+from rib.person import MIN_CONFIDENCE, select_person
+
+log = logging.getLogger(__name__)
+
+BACKENDS = ("mediapipe", "alphapose", "openpose")
+OUTPUT_PATTERN = "*_keypoints.json"
+
+FramePeople = Callable[[int, Path], list[Person]]
+"""The candidate people of frame ``index`` (at ``path``) of the clip being processed."""
+OpenClip = Callable[["Clip"], FramePeople]
+
+
+@dataclass
+class Clip:
+    """One clip: its frames, where its poses go and, for the converters, where the other tool's output is."""
+
+    frames_dir: Path
+    output_dir: Path
+    source: Path | None = None
+    frames: list[Path] = field(default_factory=list)
+
+
+@dataclass
+class Summary:
+    """What a run did."""
+
+    clips: int = 0
+    frames: int = 0
+    written: int = 0
+    empty: int = 0
+    failures: list[str] = field(default_factory=list)
+
+
+def output_name(frame: Path) -> str:
+    """The pose file of a frame: ``frame00012.png`` -> ``frame00012_keypoints.json``."""
+    return f"{frame.stem}_keypoints.json"
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    path, folder = path.resolve(), folder.resolve()
+    return path == folder or folder in path.parents
+
+
+def find_clips(input_dir: Path, output_dir: Path, source: Path | None = None) -> list[Clip]:
+    """The clips of ``input_dir``: itself if it holds frames, else each of its sub-folders."""
+    input_dir, output_dir = Path(input_dir), Path(output_dir)
+    if _inside(output_dir, input_dir):
+        raise RIBError(f"{output_dir}: the output folder must not be the input folder or inside it")
+    if source is not None and _inside(output_dir, Path(source)):
+        raise RIBError(f"{output_dir}: the output folder must not be the converted poses' folder or inside it")
+    if list_frames(input_dir, allow_empty=True):
+        return [Clip(input_dir, output_dir, source)]
+    if source is not None and Path(source).is_file():
+        raise RIBError(f"{source}: {input_dir} holds clip folders, so the poses to convert must be a folder with "
+                       "one sub-folder per clip")
+    return [Clip(folder, output_dir / folder.name, None if source is None else Path(source) / folder.name)
+            for folder in list_clips(input_dir)]
+
+
+def _open_alphapose(clip: Clip) -> FramePeople:
+    people = people_for_frames(load_alphapose(clip.source), clip.frames, clip.source)
+    return lambda index, frame: people[index]
+
+
+def _open_openpose(clip: Clip) -> FramePeople:
+    files = match_frames(clip.source, clip.frames)
+    return lambda index, frame: read_people(files[index])
+
+
+@contextlib.contextmanager
+def open_backend(name: str, min_confidence: float = MIN_CONFIDENCE) -> Iterator[OpenClip]:
+    """The per-clip opener of backend ``name`` (MediaPipe's graph is released when the block ends)."""
+    if name == "alphapose":
+        yield _open_alphapose
+    elif name == "openpose":
+        yield _open_openpose
+    elif name == "mediapipe":
+        from HumanSloMo_Dataset.poses.mediapipe_backend import MediaPipeEstimator
+
+        with MediaPipeEstimator(min_confidence) as estimator:
+            def open_clip(clip: Clip) -> FramePeople:
+                estimator.start_clip()
+                return lambda index, frame: estimator.people(read_image(frame), str(frame))
+
+            yield open_clip
+    else:
+        raise RIBError(f"unknown pose backend '{name}' (choose from {', '.join(BACKENDS)})")
+
+
+def _list_clip_frames(clips: list[Clip], summary: Summary) -> list[Clip]:
+    ready = []
+    for clip in clips:
+        try:
+            clip.frames = list_frames(clip.frames_dir)
+        except RIBError as error:
+            log.error("%s", error)
+            summary.failures.append(str(error))
+            continue
+        if clip.source is None or clip.source.exists():
+            ready.append(clip)
+        else:
+            message = f"{clip.source}: poses to convert not found for clip {clip.frames_dir}"
+            log.error("%s", message)
+            summary.failures.append(message)
+    return ready
+
+
+def _estimate_clip(clip: Clip, open_clip: OpenClip, summary: Summary, bar: tqdm) -> None:
+    try:
+        frame_people = open_clip(clip)
+    except RIBError as error:
+        log.error("%s", error)
+        summary.failures.append(str(error))
+        bar.update(len(clip.frames))
+        return
+    previous = None
+    for index, frame in enumerate(clip.frames):
+        bar.update(1)
+        try:
+            candidates = frame_people(index, frame)
+        except RIBError as error:
+            log.error("%s (skipped)", error)
+            summary.failures.append(str(error))
+            continue
+        subject = select_person(candidates, previous)
+        if subject is None:
+            summary.empty += 1
+        else:
+            previous = subject
+        write_people(clip.output_dir / output_name(frame), [] if subject is None else [subject])
+        summary.written += 1
+
+
+def estimate_poses(input_dir: str | os.PathLike, output_dir: str | os.PathLike, backend: str = "mediapipe",
+                   source: str | os.PathLike | None = None, overwrite: bool = False,
+                   min_confidence: float = MIN_CONFIDENCE) -> Summary:
+    """Write the tracked subject's pose for every frame under ``input_dir``; see the module docstring.
+
+    ``source`` is the other tool's output for the ``alphapose``/``openpose`` converters, laid out like
+    ``input_dir``. Returns the summary; problems with single frames or clips are listed in ``failures``.
+    """
+    if backend != "mediapipe" and source is None:
+        raise RIBError(f"backend '{backend}' converts existing outputs: give the folder holding them")
+    summary = Summary()
+    clips = _list_clip_frames(find_clips(Path(input_dir), Path(output_dir), None if source is None else Path(source)),
+                              summary)
+    summary.clips = len(clips)
+    summary.frames = sum(len(clip.frames) for clip in clips)
+    with open_backend(backend, min_confidence) as open_clip:
+        for clip in clips:
+            prepare_output_dir(clip.output_dir, overwrite, pattern=OUTPUT_PATTERN)
+        with tqdm(total=summary.frames, desc=f"poses ({backend})", unit="frame") as bar:
+            for clip in clips:
+                _estimate_clip(clip, open_clip, summary, bar)
+    return summary

@@ -1,0 +1,35 @@
+"""Match OpenPose's per-frame ``*_keypoints.json`` outputs of one clip to the clip's frames.
+
+OpenPose names its files ``<image stem>_keypoints.json`` when run on an image folder and
+``<video name>_<12-digit frame number>_keypoints.json`` when run on a video; the first are matched by name, the
+second by order (one file per frame).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from rib.errors import RIBError
+from rib.frames import list_poses
+
+SUFFIX = "_keypoints.json"
+
+
+def keypoint_files(folder: Path) -> list[Path]:
+    """OpenPose keypoint files of ``folder`` in frame order."""
+    files = [path for path in list_poses(folder, allow_empty=True) if path.name.endswith(SUFFIX)]
+    if not files:
+        raise RIBError(f"{folder}: no OpenPose *{SUFFIX} files found")
+    return files
+
+
+def match_frames(folder: Path, frames: list[Path]) -> list[Path]:
+    """The keypoint file of each frame: ``<frame stem>_keypoints.json`` if every frame has one, else by order."""
+    files = keypoint_files(folder)
+    by_name = {path.name: path for path in files}
+    named = [by_name.get(frame.stem + SUFFIX) for frame in frames]
+    if all(path is not None for path in named):
+        return named
+    if len(files) == len(frames):
+        return files
+    raise RIBError(f"{folder}: {len(files)} keypoint files for {len(frames)} frames, and their names are not "
+                   f"<frame name>{SUFFIX}: cannot tell which file belongs to which frame")
