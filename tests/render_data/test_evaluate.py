@@ -1,0 +1,116 @@
+"""evaluate.py end to end on a generated HumanSlomo-format test set, and its answers to bad input."""
+import csv
+import math
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from Pose_Guided_Neural_Rendering import evaluate
+from rib.frames import list_frames, read_image, write_image
+from rib.paths import REPO_ROOT
+
+
+def write_generated(results: Path, layout: Path, noise: float = 0.0, person_only: bool = False) -> Path:
+    """Generated_frames/<clip>/ named like the backgrounds: the GT, plus noise (in the person region if asked)."""
+    rng = np.random.default_rng(0)
+    for clip in ("test_001", "test_002"):
+        gt = list_frames(layout / "test/gt" / clip)
+        masks = list_frames(layout / "test/masks" / clip)
+        for t, (frame, background) in enumerate(zip(gt, list_frames(layout / "test/DAIN" / clip))):
+            image = read_image(frame).astype(np.float64)
+            if t % 2:
+                where = (read_image(masks[t])[..., :1] > 127) if person_only else 1.0
+                image = image + rng.normal(0, noise, image.shape) * where
+            write_image(results / "Generated_frames" / clip / background.name, np.clip(image, 0, 255).astype(np.uint8))
+    return results
+
+
+def read_rows(path: Path) -> dict[tuple[str, str], dict]:
+    with open(path) as handle:
+        return {(row["clip"], row["method"]): row for row in csv.DictReader(handle)}
+
+
+def test_perfect_output_scores_perfectly_and_beats_the_background(tmp_path, layout, capsys):
+    results = write_generated(tmp_path / "results", layout)
+    evaluate.main(["--data-dir", str(layout), "--results-dir", str(results), "--no-lpips", "--no-fid"])
+    rows = read_rows(results / "evaluation/metrics.csv")
+    assert set(rows) == {(c, m) for c in ("test_001", "test_002", "mean") for m in ("ours", "background")}
+    assert [rows[(c, "ours")]["frames"] for c in ("test_001", "test_002", "mean")] == ["2", "3", "5"]
+    ours, background = rows[("mean", "ours")], rows[("mean", "background")]
+    assert float(ours["psnr"]) == math.inf and float(ours["ssim"]) == pytest.approx(1.0)
+    assert float(ours["psnr_person"]) == math.inf and float(ours["tof"]) == 0.0
+    assert math.isfinite(float(background["psnr"])) and float(background["tof"]) > 0
+    assert float(background["ssim"]) < 1 and float(background["ssim_person"]) < 1
+    assert ours["lpips"] == "nan" and ours["fid"] == "nan"
+    out = capsys.readouterr().out
+    assert "| clip | method |" in out and "LPIPS/tLPIPS skipped" in out
+    assert (results / "evaluation/summary.md").read_text().startswith("| clip | method |")
+
+
+def test_person_region_metrics_see_only_the_person(tmp_path, layout):
+    results = write_generated(tmp_path / "results", layout, noise=20.0, person_only=True)
+    evaluate.main(["--data-dir", str(layout), "--results-dir", str(results), "--no-lpips", "--no-fid",
+                   "--clips", "test_002", "--upsample-rate", "2"])
+    row = read_rows(results / "evaluation/metrics.csv")[("test_002", "ours")]
+    assert float(row["psnr_person"]) == pytest.approx(10 * np.log10(255**2 / 400), abs=1.0)
+    assert float(row["psnr"]) > float(row["psnr_person"]) + 5
+    assert float(row["ssim_person"]) < float(row["ssim"])
+
+
+def test_heuristic_masks_at_another_size_and_videos(tmp_path, layout):
+    data = tmp_path / "data"
+    shutil.copytree(layout, data, ignore=shutil.ignore_patterns("masks"))
+    results = write_generated(tmp_path / "results", layout, noise=10.0)
+    out = tmp_path / "eval"
+    argv = ["--data-dir", str(data), "--results-dir", str(results), "--no-lpips", "--no-fid", "--size", "96x64",
+            "--videos", "--output-dir", str(out)]
+    evaluate.main(argv)
+    rows = read_rows(out / "metrics.csv")
+    assert math.isfinite(float(rows[("mean", "ours")]["psnr_person"]))
+    assert (out / "videos/test_001.mp4").stat().st_size > 0
+    with pytest.raises(SystemExit) as exit_info:
+        evaluate.main(argv)  # refuses to replace earlier results
+    assert exit_info.value.code == 2
+    evaluate.main(argv + ["--overwrite"])
+
+
+@pytest.mark.parametrize("problem,message", [
+    ("no_generated", "Generated_frames: folder not found"),
+    ("count", "test_002: 6 generated frames for 7 ground-truth frames"),
+    ("clip", "unknown test clip(s): test_999"),
+    ("rate", "7 frames do not fit --upsample-rate 4"),
+])
+def test_bad_input_is_one_clear_line(tmp_path, layout, capsys, problem, message):
+    results = tmp_path / "results"
+    argv = ["--data-dir", str(layout), "--results-dir", str(results), "--no-lpips", "--no-fid"]
+    if problem != "no_generated":
+        write_generated(results, layout)
+    if problem == "count":
+        sorted((results / "Generated_frames/test_002").iterdir())[-1].unlink()
+    if problem == "clip":
+        argv += ["--clips", "test_999"]
+    if problem == "rate":
+        argv += ["--upsample-rate", "4"]
+    with pytest.raises(SystemExit) as exit_info:
+        evaluate.main(argv)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: ") and message in err[0]
+
+
+@pytest.mark.slow
+def test_script_runs_from_anywhere(tmp_path, layout):
+    results = write_generated(tmp_path / "results", layout)
+    stage = REPO_ROOT / "Pose_Guided_Neural_Rendering"
+    args = ["--data-dir", str(layout), "--results-dir", str(results), "--no-lpips", "--no-fid", "--overwrite"]
+    for cwd, script in ((REPO_ROOT, "Pose_Guided_Neural_Rendering/evaluate.py"), (stage, "evaluate.py")):
+        done = subprocess.run([sys.executable, script, *args], cwd=cwd, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        assert "| mean | ours |" in done.stdout
+    missing = subprocess.run([sys.executable, str(stage / "evaluate.py"), "--data-dir", str(tmp_path / "nowhere")],
+                             capture_output=True, text=True)
+    assert missing.returncode == 2 and missing.stderr.strip().startswith("error: ")

@@ -1,0 +1,101 @@
+"""Metric functions: masked PSNR/SSIM, temporal consistency, FID maths, LPIPS/Inception weight handling."""
+import logging
+import math
+
+import numpy as np
+import pytest
+import torch
+import torchvision
+
+from Pose_Guided_Neural_Rendering import metrics
+
+
+def textured(height: int = 64, width: int = 96, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    small = rng.integers(0, 255, (height // 4, width // 4, 3)).astype(np.uint8)
+    return np.kron(small, np.ones((4, 4, 1), np.uint8))
+
+
+def centre_mask(height: int = 64, width: int = 96) -> np.ndarray:
+    mask = np.zeros((height, width), np.uint8)
+    mask[20:44, 30:66] = 1
+    return mask
+
+
+def test_identical_images_give_inf_psnr_and_unit_ssim():
+    image = textured()
+    mask = centre_mask()
+    assert metrics.psnr(image, image) == math.inf and metrics.psnr(image, image, mask) == math.inf
+    assert metrics.ssim(image, image) == pytest.approx(1.0, abs=1e-9)
+    assert metrics.ssim(image, image, mask) == pytest.approx(1.0, abs=1e-9)
+
+
+def test_masked_psnr_uses_only_mask_pixels():
+    target = textured() // 2
+    mask = centre_mask()
+    pred = target.copy()
+    pred[mask == 1] += 10  # an error of exactly 10 grey levels inside
+    pred[:5] = 255 - target[:5]  # a huge error outside
+    assert metrics.psnr(pred, target, mask) == pytest.approx(10 * np.log10(255**2 / 100))
+    assert metrics.psnr(pred, target) < metrics.psnr(pred, target, mask) - 5
+
+
+def test_masked_psnr_is_not_the_inflated_zeroed_image_score():
+    rng = np.random.default_rng(1)
+    target = textured()
+    pred = np.clip(target + rng.normal(0, 20, target.shape), 0, 255).astype(np.uint8)
+    mask = centre_mask()
+    zeroed = metrics.psnr(pred * mask[..., None], target * mask[..., None])  # the reference's way
+    assert metrics.psnr(pred, target, mask) == pytest.approx(metrics.psnr(pred, target), abs=0.5)
+    assert zeroed > metrics.psnr(pred, target, mask) + 5
+
+
+def test_masked_ssim_ignores_changes_away_from_the_mask():
+    target = textured()
+    mask = centre_mask()
+    pred = target.copy()
+    pred[:8] = 0  # far (> SSIM window radius) from the mask
+    assert metrics.ssim(pred, target, mask) == pytest.approx(1.0, abs=1e-9)
+    assert metrics.ssim(pred, target) < 0.95
+    assert math.isnan(metrics.ssim(pred, target, np.zeros_like(mask)))
+    assert math.isnan(metrics.psnr(pred, target, np.zeros_like(mask)))
+
+
+def test_tof_is_zero_for_the_same_motion_and_measures_missing_motion():
+    frames = [np.roll(textured(128, 160), 3 * k, axis=1) for k in range(2)]
+    gt_flow = metrics.optical_flow(*frames)
+    assert metrics.flow_difference(gt_flow, gt_flow) == 0
+    frozen = metrics.optical_flow(frames[0], frames[0])
+    assert 2.0 < metrics.flow_difference(frozen, gt_flow) < 4.0  # the GT moves 3 px, the output not at all
+
+
+def test_frechet_distance():
+    rng = np.random.default_rng(0)
+    features = rng.normal(size=(400, 8))
+    assert metrics.frechet_distance(features, features) == pytest.approx(0.0, abs=1e-6)
+    shifted = features + np.full(8, 0.5)
+    assert metrics.frechet_distance(features, shifted) == pytest.approx(8 * 0.25, rel=1e-3)
+
+
+def test_missing_weights_are_skipped_loudly(tmp_path, monkeypatch, caplog):
+    monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path / "hub"))
+    with caplog.at_level(logging.WARNING):
+        assert metrics.load_optional(metrics.LPIPS, tmp_path, torch.device("cpu")) is None
+        assert metrics.load_optional(metrics.InceptionFeatures, None, torch.device("cpu")) is None
+    assert "LPIPS SKIPPED" in caplog.text and "FID SKIPPED" in caplog.text
+
+
+def test_lpips_and_inception_run_with_weight_files(tmp_path, monkeypatch):
+    """With (random) weight files where real ImageNet weights would be, both networks load and behave."""
+    monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path / "hub"))
+    torch.manual_seed(0)
+    torch.save(torchvision.models.alexnet(weights=None).state_dict(), tmp_path / metrics.LPIPS.WEIGHTS)
+    inception = torchvision.models.inception_v3(weights=None, aux_logits=True, init_weights=False)
+    (tmp_path / "checkpoints").mkdir()
+    torch.save(inception.state_dict(), tmp_path / "checkpoints" / metrics.InceptionFeatures.WEIGHTS)
+    lpips = metrics.load_optional(metrics.LPIPS, tmp_path, torch.device("cpu"))
+    a, b = textured(seed=0), textured(seed=1)
+    distances = lpips([a, a], [a, b])
+    assert distances.shape == (2,) and distances[0] == pytest.approx(0.0, abs=1e-6) and distances[1] > 0
+    features = metrics.load_optional(metrics.InceptionFeatures, tmp_path, torch.device("cpu"))([a, b])
+    assert features.shape == (2, 2048) and np.isfinite(features).all()
