@@ -1,0 +1,264 @@
+"""Render the in-between frames of every clip: python Pose_Guided_Neural_Rendering/inference.py --input-dir example.
+
+Reads ``INPUT/inputs/<clip>`` (N low-rate frames), ``INPUT/Predict_motion/<clip>`` ((N-1)*R+1 pose files) and the
+interpolated backgrounds ``INPUT/<backgrounds-dir>/<clip>`` (named ``<keyframe stem>_<t>.png``), and writes
+``SAVE/Generated_frames/<clip>/<background name>.png`` for all (N-1)*R+1 frames at the input resolution. Keyframes
+are copied untouched; each in-between frame is rendered at model size autoregressively from the preceding keyframe,
+and the rendered person and its mask are upsampled and blended over the full-resolution background. Only the
+generator weights are needed (never the discriminators or VGG).
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Sequence
+
+if __package__ in (None, ""):  # run as a script: make the repository importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import cv2
+import numpy as np
+import torch
+import torch.nn.functional as F
+from tqdm import tqdm
+
+from Pose_Guided_Neural_Rendering.data.augment import resize_matrix, warp_image, warp_joints
+from Pose_Guided_Neural_Rendering.data.labels import render_label
+from Pose_Guided_Neural_Rendering.models.generator import Generator, composite, load_plain
+from rib.atomic import prepare_output_dir, write_bytes
+from rib.checkpoint import load_checkpoint
+from rib.distributed import pick_device
+from rib.errors import RIBError, cli_entry
+from rib.frames import background_name, list_clips, list_frames, read_image, write_image
+from rib.paths import CHECKPOINTS_DIR
+from rib.poses import read_pose_folder
+from rib.video import write_video
+
+LOG = logging.getLogger("render.inference")
+DEFAULT_CHECKPOINT = CHECKPOINTS_DIR / "render" / "generator.pt"
+OUTPUT_DIR = "Generated_frames"
+
+
+@dataclass
+class ClipPlan:
+    """What to read and write for one clip: N keyframes, (N-1)*R+1 poses, backgrounds and output names."""
+
+    name: str
+    keyframes: list[Path]
+    poses: np.ndarray
+    rate: int
+    backgrounds: list[Path | None]
+    """Background file of each output frame (None for keyframes)."""
+    outputs: list[str]
+
+    def keyframe_of(self, index: int) -> int | None:
+        """The keyframe shown at output ``index``, or None for an in-between frame."""
+        return index // self.rate if index % self.rate == 0 else None
+
+
+def infer_rate(num_inputs: int, num_poses: int, rate: int | None, where: Path) -> int:
+    """The upsampling rate R with num_poses == (num_inputs - 1) * R + 1 (checked when given)."""
+    if num_inputs < 2:
+        raise RIBError(f"{where}: need at least 2 input frames, found {num_inputs}")
+    if rate is not None:
+        if rate < 1 or num_poses != (num_inputs - 1) * rate + 1:
+            raise RIBError(f"{where}: {num_poses} pose files, but {num_inputs} inputs at --upsample-rate {rate} need "
+                           f"{(num_inputs - 1) * rate + 1}")
+        return rate
+    if (num_poses - 1) % (num_inputs - 1) or num_poses < num_inputs:
+        raise RIBError(f"{where}: {num_poses} pose files do not fit {num_inputs} input frames "
+                       f"((N-1)*R+1 for an integer R)")
+    return (num_poses - 1) // (num_inputs - 1)
+
+
+def background_files(folder: Path, keyframes: list[Path], rate: int) -> tuple[list[Path | None], list[str]]:
+    """Background file and output name of every output frame.
+
+    Backgrounds are named ``<keyframe stem>_<k/R>.png`` (rib.frames.background_name); the reference's DAIN folders
+    of 2N-1 files in sorted order are also accepted for R = 2.
+    """
+    count = (len(keyframes) - 1) * rate + 1
+    names = [background_name(keyframes[i // rate].stem, (i % rate) / rate) for i in range(count)]
+    files: list[Path | None] = [None if i % rate == 0 else folder / names[i] for i in range(count)]
+    missing = [path for path in files if path is not None and not path.is_file()]
+    if not missing:
+        return files, names
+    listed = list_frames(folder, allow_empty=True)
+    if rate == 2 and len(listed) == count:
+        LOG.info("%s: backgrounds taken in sorted order (the reference's DAIN listing)", folder)
+        return [None if i % rate == 0 else path for i, path in enumerate(listed)], [p.stem + ".png" for p in listed]
+    raise RIBError(f"{missing[0]}: background not found ({len(missing)} of {count - len(keyframes)} in-between "
+                   f"backgrounds missing)")
+
+
+def plan_clip(input_dir: Path, backgrounds_dir: Path, clip: str, rate: int | None) -> ClipPlan:
+    """Read and check the folders of one clip."""
+    keyframes = list_frames(input_dir / "inputs" / clip)
+    poses = read_pose_folder(input_dir / "Predict_motion" / clip)
+    rate = infer_rate(len(keyframes), len(poses), rate, input_dir / "Predict_motion" / clip)
+    backgrounds, outputs = background_files(backgrounds_dir / clip, keyframes, rate)
+    return ClipPlan(clip, keyframes, poses, rate, backgrounds, outputs)
+
+
+def to_unit(images: np.ndarray, device: torch.device) -> torch.Tensor:
+    """RGB uint8 (..., H, W, 3) -> float tensor (..., 3, H, W) in [-1, 1]."""
+    tensor = torch.from_numpy(np.ascontiguousarray(images)).to(device)
+    return tensor.movedim(-1, -3).float() / 127.5 - 1
+
+
+def to_uint8(images: torch.Tensor) -> np.ndarray:
+    """Float tensor (B, 3, H, W) in [-1, 1] -> RGB uint8 (B, H, W, 3)."""
+    return ((images.clamp(-1, 1) + 1) * 127.5).round().byte().movedim(1, -1).cpu().numpy()
+
+
+class Renderer:
+    """Runs the generator at model size and composites at the input resolution."""
+
+    def __init__(self, generator: Generator, model_size: tuple[int, int], device: torch.device):
+        self.generator, self.device = generator, device
+        self.width, self.height = model_size
+
+    def model_inputs(self, image_hw: tuple[int, int], joints: np.ndarray,
+                     background: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
+        """Label (22, h, w) and model-size background (3, h, w) of one frame, prepared as in training."""
+        matrix = resize_matrix(image_hw, (self.height, self.width))
+        label = render_label(warp_joints(joints, matrix), self.height, self.width)
+        small = warp_image(background, matrix, (self.height, self.width))
+        return torch.from_numpy(label).to(self.device), to_unit(small, self.device)
+
+    def to_model(self, image: np.ndarray) -> torch.Tensor:
+        """A full-resolution frame resized to model size, in [-1, 1]."""
+        return to_unit(warp_image(image, resize_matrix(image.shape[:2], (self.height, self.width)),
+                                  (self.height, self.width)), self.device)
+
+    @torch.no_grad()
+    def segments(self, plan: ClipPlan, starts: list[int], keyframes: list[np.ndarray]) -> Iterator[tuple[int, np.ndarray]]:
+        """Render the in-betweens after the keyframes ``starts`` (batched), yielding (output index, uint8 frame)."""
+        previous = torch.stack([self.to_model(keyframes[k]) for k in starts])
+        for step in range(1, plan.rate):
+            indices = [k * plan.rate + step for k in starts]
+            full = [read_image(plan.backgrounds[i]) for i in indices]
+            shape = keyframes[0].shape[:2]
+            full = [bg if bg.shape[:2] == shape else cv2.resize(bg, shape[::-1], interpolation=cv2.INTER_AREA)
+                    for bg in full]
+            pairs = [self.model_inputs(shape, plan.poses[i], bg) for i, bg in zip(indices, full)]
+            label = torch.stack([p[0] for p in pairs]).contiguous(memory_format=torch.channels_last)
+            background = torch.stack([p[1] for p in pairs]).contiguous(memory_format=torch.channels_last)
+            generated, alpha = self.generator(label, background, previous.contiguous(memory_format=torch.channels_last))
+            previous = composite(generated, alpha, background)
+            size = shape
+            big_gen = F.interpolate(generated.float(), size=size, mode="bilinear", align_corners=False)
+            big_alpha = F.interpolate(alpha.float(), size=size, mode="bilinear", align_corners=False)
+            frames = to_uint8(composite(big_gen, big_alpha, to_unit(np.stack(full), self.device)))
+            yield from zip(indices, frames)
+
+
+def load_generator(path: Path, device: torch.device) -> tuple[Generator, tuple[int, int]]:
+    """The plain (spectral norm folded) generator of a generator-weights file written by train.py."""
+    if not path.is_file():
+        raise RIBError(f"{path}: generator checkpoint not found (train one with train.py, or pass --checkpoint)")
+    state = load_checkpoint(path, "cpu")
+    if "hparams" not in state or "state_dict" not in state:
+        raise RIBError(f"{path}: not a generator-weights file written by train.py (generator.pt)")
+    try:
+        generator = load_plain(state["hparams"], state["state_dict"])
+    except (RuntimeError, TypeError) as error:
+        raise RIBError(f"{path}: cannot load the generator ({str(error).splitlines()[0][:200]})") from None
+    width, height = state.get("model_size", (480, 320))
+    return generator.to(device), (int(width), int(height))
+
+
+def copy_keyframe(source: Path, destination: Path) -> None:
+    """Copy a keyframe untouched (PNG bytes as they are; other formats decoded and written as lossless PNG)."""
+    if source.suffix.lower() == ".png":
+        write_bytes(destination, source.read_bytes())
+    else:
+        write_image(destination, read_image(source))
+
+
+def render_clip(renderer: Renderer, plan: ClipPlan, out_dir: Path, batch_size: int) -> list[Path]:
+    """Write every output frame of one clip; returns the written paths in frame order."""
+    keyframes = [read_image(path) for path in plan.keyframes]
+    shapes = {image.shape for image in keyframes}
+    if len(shapes) > 1:
+        raise RIBError(f"{plan.keyframes[0].parent}: input frames differ in size ({sorted(shapes)})")
+    paths = [out_dir / name for name in plan.outputs]
+    bar = tqdm(total=len(paths), desc=plan.name, unit="frame", leave=False)
+    for k, source in enumerate(plan.keyframes):
+        copy_keyframe(source, paths[k * plan.rate])
+        bar.update()
+    segments = list(range(len(plan.keyframes) - 1)) if plan.rate > 1 else []
+    for first in range(0, len(segments), batch_size):
+        for index, frame in renderer.segments(plan, segments[first:first + batch_size], keyframes):
+            write_image(paths[index], frame)
+            bar.update()
+    bar.close()
+    return paths
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("--input-dir", type=Path, required=True,
+                        help="folder holding inputs/<clip>, Predict_motion/<clip> and the background folders")
+    parser.add_argument("--save-dir", type=Path, default=None, help="output root (default: the input folder)")
+    parser.add_argument("--upsample-rate", type=int, default=None,
+                        help="R, frames per input interval (default: inferred from the frame and pose counts)")
+    parser.add_argument("--checkpoint", type=Path, default=DEFAULT_CHECKPOINT,
+                        help="generator weights written by train.py (generator.pt)")
+    parser.add_argument("--backgrounds-dir", default=None,
+                        help="background folder inside the input folder (default: DAIN if present, else "
+                             "backgrounds)")
+    parser.add_argument("--clips", nargs="+", default=None, help="render only these clips (default: all)")
+    parser.add_argument("--batch-size", type=int, default=4, help="input intervals rendered together")
+    parser.add_argument("--video", action="store_true", help="also write Generated_frames/<clip>.mp4")
+    parser.add_argument("--fps", type=float, default=30.0, help="frame rate of the --video output")
+    parser.add_argument("--overwrite", action="store_true", help="replace frames of an earlier run")
+    parser.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
+    return parser.parse_args(argv)
+
+
+def resolve_backgrounds(input_dir: Path, name: str | None) -> Path:
+    """The background folder: the given name, else DAIN when present, else backgrounds."""
+    if name is None:
+        name = "DAIN" if (input_dir / "DAIN").is_dir() else "backgrounds"
+    folder = input_dir / name
+    if not folder.is_dir():
+        raise RIBError(f"{folder}: background folder not found (make it with rib-interpolate-backgrounds, or "
+                       f"pass --backgrounds-dir)")
+    return folder
+
+
+@cli_entry
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parse_args(argv)
+    if args.batch_size < 1:
+        raise RIBError(f"--batch-size must be at least 1, not {args.batch_size}")
+    save_dir = args.save_dir or args.input_dir
+    clips = [path.name for path in list_clips(args.input_dir / "Predict_motion")]
+    if args.clips:
+        unknown = sorted(set(args.clips) - set(clips))
+        if unknown:
+            raise RIBError(f"{args.input_dir / 'Predict_motion'}: no clip(s) {', '.join(unknown)}")
+        clips = [clip for clip in clips if clip in args.clips]
+    backgrounds = resolve_backgrounds(args.input_dir, args.backgrounds_dir)
+    plans = [plan_clip(args.input_dir, backgrounds, clip, args.upsample_rate) for clip in clips]
+    device = pick_device(args.device)
+    generator, model_size = load_generator(args.checkpoint, device)
+    renderer = Renderer(generator, model_size, device)
+    for plan in plans:
+        out_dir = prepare_output_dir(save_dir / OUTPUT_DIR / plan.name, args.overwrite, "*.png")
+        paths = render_clip(renderer, plan, out_dir, args.batch_size)
+        LOG.info("%s: %d frames (R=%d) -> %s", plan.name, len(paths), plan.rate, out_dir)
+        if args.video:
+            video = save_dir / OUTPUT_DIR / f"{plan.name}.mp4"
+            if video.exists() and not args.overwrite:
+                raise RIBError(f"{video}: already exists; pass --overwrite to replace it")
+            write_video(video, (read_image(path) for path in paths), args.fps)
+            LOG.info("%s: video -> %s", plan.name, video)
+
+
+if __name__ == "__main__":
+    main()

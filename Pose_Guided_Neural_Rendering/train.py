@@ -1,0 +1,198 @@
+"""Train the pose-guided renderer: python Pose_Guided_Neural_Rendering/train.py --config configs/HSM.yaml.
+
+Writes to ``--out-dir``: ``checkpoint.pt`` (everything ``--resume`` needs, every epoch), ``checkpoint_epochEEE.pt``
+every ``train.save_step`` epochs, ``generator.pt`` (generator-only weights for inference.py), ``config.yaml``,
+``history.txt`` and TensorBoard logs under ``logs/``. Multi-GPU or multi-process: ``torchrun --nproc_per_node N
+train.py ...`` (gloo on the CPU).
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Sequence
+
+if __package__ in (None, ""):  # run as a script: make the repository importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import torch
+import torch.distributed as dist
+from torch.utils.data import DataLoader, DistributedSampler
+from tqdm import tqdm
+
+from Pose_Guided_Neural_Rendering.data import dataset as render_dataset
+from Pose_Guided_Neural_Rendering.models import discriminators as discriminators_model
+from Pose_Guided_Neural_Rendering.models import generator as generator_model
+from Pose_Guided_Neural_Rendering.models import losses as losses_model
+from Pose_Guided_Neural_Rendering.trainer import Trainer, frames_for_epoch
+from rib.atomic import prepare_output_dir
+from rib.checkpoint import load_checkpoint, save_checkpoint, seed_everything
+from rib.config import apply_overrides, load_config, save_config
+from rib.distributed import DistContext, cleanup_distributed, init_distributed
+from rib.errors import RIBError, cli_entry
+from rib.paths import CHECKPOINTS_DIR
+
+LOG = logging.getLogger("render.train")
+STAGE_DIR = Path(__file__).resolve().parent
+DEFAULT_CONFIG = STAGE_DIR / "configs" / "HSM.yaml"
+DEFAULT_OUT = CHECKPOINTS_DIR / "render"
+OUTPUT_PATTERNS = ("checkpoint*.pt", "generator*.pt")
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG, help="YAML config (see configs/)")
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                        help="override a config value, e.g. --set train.batch_size=4 (repeatable)")
+    parser.add_argument("--out-dir", type=Path, default=DEFAULT_OUT, help="folder for checkpoints and logs")
+    parser.add_argument("--resume", action="store_true", help="continue exactly from OUT_DIR/checkpoint.pt")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="start afresh even if OUT_DIR already holds checkpoints (they are replaced)")
+    parser.add_argument("--epochs", type=int, default=None, help="train until this epoch (default: train.nr_epochs)")
+    parser.add_argument("--batch-size", type=int, default=None, help="per-process batch (default: train.batch_size)")
+    parser.add_argument("--workers", type=int, default=None, help="data-loading processes (default: train.workers)")
+    parser.add_argument("--seed", type=int, default=None, help="random seed (default: train.seed)")
+    parser.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
+    return parser.parse_args(argv)
+
+
+def build_config(args: argparse.Namespace) -> dict:
+    """The config file with ``--set`` overrides and the command-line shortcuts applied."""
+    config = apply_overrides(load_config(args.config), args.overrides)
+    train = config.setdefault("train", {})
+    for key, value in (("nr_epochs", args.epochs), ("batch_size", args.batch_size), ("workers", args.workers),
+                       ("seed", args.seed)):
+        if value is not None:
+            train[key] = value
+    config.setdefault("data", {})
+    return config
+
+
+def check_out_dir(out_dir: Path, resume: bool, overwrite: bool, ctx: DistContext) -> None:
+    """Refuse to clobber an earlier run unless ``--overwrite``; ``--resume`` needs its checkpoint."""
+    if resume:
+        if not (out_dir / "checkpoint.pt").is_file():
+            raise RIBError(f"{out_dir / 'checkpoint.pt'}: nothing to resume from")
+        return
+    for pattern in OUTPUT_PATTERNS:
+        if ctx.is_main:
+            prepare_output_dir(out_dir, overwrite, pattern)
+        elif not overwrite and any(out_dir.glob(pattern)):
+            raise RIBError(f"{out_dir}: already holds checkpoints; pass --overwrite or --resume")
+    if ctx.distributed:
+        dist.barrier()
+
+
+def make_loader(dataset, config: dict, epoch: int, ctx: DistContext) -> DataLoader:
+    """A loader for one epoch; its shuffling and worker seeds depend only on (seed, epoch), so resume is exact."""
+    train = config["train"]
+    seed = int(train.get("seed", 123))
+    generator = torch.Generator().manual_seed(seed + epoch)
+    sampler = None
+    if ctx.distributed:
+        sampler = DistributedSampler(dataset, num_replicas=ctx.world_size, rank=ctx.rank, shuffle=True, seed=seed)
+        sampler.set_epoch(epoch)
+    return DataLoader(dataset, batch_size=int(train.get("batch_size", 2)), shuffle=sampler is None, sampler=sampler,
+                      num_workers=int(train.get("workers", 4)), pin_memory=ctx.device.type == "cuda",
+                      drop_last=False, generator=generator)
+
+
+class Reporter:
+    """TensorBoard scalars and image grids, and the console / history.txt lines (main process only)."""
+
+    def __init__(self, out_dir: Path, config: dict, ctx: DistContext, resume: bool):
+        self.train = config["train"]
+        self.enabled = ctx.is_main
+        self.writer = None
+        self.history = out_dir / "history.txt"
+        if self.enabled:
+            from torch.utils.tensorboard import SummaryWriter
+
+            self.writer = SummaryWriter(str(out_dir / "logs"))
+            if not resume:
+                self.history.write_text("")
+
+    def step(self, trainer: Trainer, logs: dict[str, float]) -> None:
+        if not self.enabled:
+            return
+        step = trainer.step
+        if step % int(self.train.get("display_freq", 20)) == 0:
+            for key, value in logs.items():
+                self.writer.add_scalar(key, value, step)
+        if step % int(self.train.get("image_freq", 100)) == 0:
+            self.writer.add_image("train/prev_real_back_gen_mask_fuse_skeleton_fg", trainer.image_grid(), step)
+        if step % int(self.train.get("print_freq", 200)) == 0:
+            line = f"epoch {trainer.epoch} step {step} " + " ".join(f"{k}={v:.4f}" for k, v in sorted(logs.items()))
+            LOG.info(line)
+            with open(self.history, "a") as handle:
+                handle.write(line + "\n")
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
+def save(trainer: Trainer, out_dir: Path, save_step: int) -> None:
+    """The resumable checkpoint and the generator weights, both atomically; numbered copies every save_step."""
+    state = trainer.state_dict()
+    weights = trainer.generator_weights()
+    save_checkpoint(out_dir / "checkpoint.pt", state)
+    save_checkpoint(out_dir / "generator.pt", weights)
+    if save_step > 0 and trainer.epoch % save_step == 0:
+        save_checkpoint(out_dir / f"checkpoint_epoch{trainer.epoch:03d}.pt", state)
+        save_checkpoint(out_dir / f"generator_epoch{trainer.epoch:03d}.pt", weights)
+
+
+def train(config: dict, out_dir: Path, ctx: DistContext, resume: bool) -> Trainer:
+    """Build everything from ``config`` and train until ``train.nr_epochs``; returns the trainer."""
+    seed_everything(int(config["train"].get("seed", 123)) + ctx.rank)
+    dataset = render_dataset.build(config, "train")
+    trainer = Trainer(config, ctx, generator_model.build(config), discriminators_model.build(config),
+                      losses_model.build(config))
+    if resume:
+        trainer.load_state_dict(load_checkpoint(out_dir / "checkpoint.pt", ctx.device), str(out_dir / "checkpoint.pt"))
+        LOG.info("resumed at epoch %d, step %d", trainer.epoch, trainer.step)
+    if ctx.is_main:
+        save_config(out_dir / "config.yaml", config)
+    reporter = Reporter(out_dir, config, ctx, resume)
+    epochs = int(config["train"].get("nr_epochs", 200))
+    try:
+        while trainer.epoch < epochs:
+            frames = frames_for_epoch(config, trainer.epoch)
+            if frames != dataset.max_frames:
+                LOG.info("epoch %d: windows of %d frames (%d rollout steps)", trainer.epoch, frames, frames - 1)
+                dataset.set_max_frames(frames)
+            loader = make_loader(dataset, config, trainer.epoch, ctx)
+            bar = tqdm(loader, desc=f"epoch {trainer.epoch}", disable=not ctx.is_main, leave=False)
+            for batch in bar:
+                logs = trainer.train_step(batch)
+                reporter.step(trainer, logs)
+                bar.set_postfix(G=f"{logs['Gen/total']:.3f}", D=f"{logs['Dis/total']:.3f}")
+            trainer.end_epoch()
+            if ctx.is_main:
+                save(trainer, out_dir, int(config["train"].get("save_step", 4)))
+    finally:
+        reporter.close()
+    return trainer
+
+
+@cli_entry
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parse_args(argv)
+    config = build_config(args)
+    ctx = init_distributed(args.device)
+    try:
+        if ctx.device.type == "cpu" and "OMP_NUM_THREADS" not in os.environ and ctx.distributed:
+            torch.set_num_threads(max(1, torch.get_num_threads() // ctx.world_size))
+        check_out_dir(args.out_dir, args.resume, args.overwrite, ctx)
+        train(config, args.out_dir, ctx, args.resume)
+        if ctx.distributed:
+            dist.barrier()
+    finally:
+        cleanup_distributed()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,182 @@
+"""One training step of the renderer (reference section 4.6) and the state that makes ``--resume`` exact.
+
+A step takes a window of L frames and rolls the generator out autoregressively over frames 1 .. L-1: frame 1 is
+rendered from the real frame 0, every later frame from the previous (detached) output. At each rollout step the
+discriminators are updated on detached fakes, then the generator on the same fakes (G is not re-run).
+"""
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+
+import torch
+from torch import nn
+from torch.nn.parallel import DistributedDataParallel
+from torchvision.utils import make_grid
+
+from Pose_Guided_Neural_Rendering.models.discriminators import Discriminators
+from Pose_Guided_Neural_Rendering.models.generator import Generator, composite, inference_state
+from Pose_Guided_Neural_Rendering.models.losses import RenderLosses
+from rib.checkpoint import capture_rng, restore_rng
+from rib.distributed import DistContext
+from rib.errors import RIBError
+
+LOG = logging.getLogger(__name__)
+BATCH_KEYS = ("image", "label", "background", "person_mask", "joints")
+AMP_DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16}
+
+
+def frames_for_epoch(config: dict, epoch: int) -> int:
+    """Window length at ``epoch``: ``data.max_frames`` plus one every ``train.update_frame_step`` epochs, capped."""
+    base = int(config["data"].get("max_frames", 3))
+    step = config["train"].get("update_frame_step") or 0
+    if step <= 0:
+        return base
+    limit = config["train"].get("max_frames_limit") or base
+    return max(base, min(int(limit), base + epoch // int(step)))
+
+
+def _wrap(module: nn.Module, ctx: DistContext, find_unused: bool = False) -> nn.Module:
+    if not ctx.distributed:
+        return module
+    device_ids = [ctx.device.index] if ctx.device.type == "cuda" else None
+    return DistributedDataParallel(module, device_ids=device_ids, find_unused_parameters=find_unused)
+
+
+def _adam(params, lr: float, train: dict) -> torch.optim.Adam:
+    return torch.optim.Adam(params, lr=lr, betas=(train.get("beta1", 0.0), train.get("beta2", 0.999)), amsgrad=True)
+
+
+class Trainer:
+    """Generator, discriminators, their optimisers and schedulers, and the step counters."""
+
+    def __init__(self, config: dict, ctx: DistContext, generator: Generator, discriminators: Discriminators,
+                 losses: RenderLosses):
+        train = config["train"]
+        self.config, self.ctx, self.device = config, ctx, ctx.device
+        self.generator_module = generator.to(self.device)
+        self.disc_module = discriminators.to(self.device)
+        self.losses = losses.to(self.device)
+        self.d_keys = losses.discriminator_keys(discriminators.keys)
+        self.g_keys = losses.generator_keys(discriminators.keys)
+        if not self.d_keys:
+            raise RIBError("config: every loss.gan weight is 0; nothing trains the discriminators")
+        idle = [k for k in ("face", "hand") if getattr(discriminators, k) is not None and k not in self.d_keys]
+        self.generator = _wrap(self.generator_module, ctx)
+        self.discriminators = _wrap(self.disc_module, ctx, find_unused=bool(idle) or "raw" not in self.d_keys)
+        self.opt_g = _adam(self.generator_module.parameters(), float(train.get("lr", 1e-4)), train)
+        self.opt_d = _adam(self.disc_module.parameters(), float(train.get("lr_d", 4e-4)), train)
+        step_size, gamma = int(train.get("step_size", 20)), float(train.get("gamma", 0.5))
+        self.sched_g = torch.optim.lr_scheduler.StepLR(self.opt_g, step_size, gamma)
+        self.sched_d = torch.optim.lr_scheduler.StepLR(self.opt_d, step_size, gamma)
+        amp = str(train.get("amp", "none")).lower()
+        if amp not in ("none", *AMP_DTYPES):
+            raise RIBError(f"config: train.amp must be none, bf16 or fp16, not '{amp}'")
+        if amp != "none" and self.device.type != "cuda":
+            LOG.info("mixed precision (%s) runs on GPU only; training in fp32 on %s", amp, self.device)
+        self.amp_dtype = AMP_DTYPES.get(amp) if self.device.type == "cuda" else None
+        use_scaler = self.amp_dtype is torch.float16
+        self.scaler_g = torch.amp.GradScaler("cuda", enabled=use_scaler)
+        self.scaler_d = torch.amp.GradScaler("cuda", enabled=use_scaler)
+        self.epoch = 0
+        self.step = 0
+        self.last_images: dict[str, torch.Tensor] = {}
+
+    def _autocast(self):
+        return torch.autocast(self.device.type, dtype=self.amp_dtype or torch.bfloat16,
+                              enabled=self.amp_dtype is not None)
+
+    def _update(self, loss: torch.Tensor, optimiser: torch.optim.Optimizer, scaler: torch.amp.GradScaler) -> None:
+        optimiser.zero_grad(set_to_none=True)
+        scaler.scale(loss).backward()
+        scaler.step(optimiser)
+        scaler.update()
+
+    def train_step(self, batch: dict[str, torch.Tensor]) -> dict[str, float]:
+        """One window: L-1 autoregressive rollout steps, each with a D and a G update; returns mean losses."""
+        self.generator.train()
+        self.discriminators.train()
+        batch = {key: batch[key].to(self.device, non_blocking=True) for key in BATCH_KEYS}
+        num_frames = batch["image"].shape[1]
+        if num_frames < 2:
+            raise RIBError(f"training windows need at least 2 frames, got {num_frames}")
+        previous = batch["image"][:, 0]
+        totals: dict[str, float] = defaultdict(float)
+        for t in range(1, num_frames):
+            logs, previous = self._rollout_step({key: value[:, t] for key, value in batch.items()}, previous)
+            for key, value in logs.items():
+                totals[key] += value / (num_frames - 1)
+        self.step += 1
+        return dict(totals)
+
+    def _rollout_step(self, frame: dict[str, torch.Tensor],
+                      previous: torch.Tensor) -> tuple[dict[str, float], torch.Tensor]:
+        label, background, real = frame["label"], frame["background"], frame["image"]
+        mask, joints = frame["person_mask"], frame["joints"]
+        with self._autocast():
+            generated, alpha = self.generator(label, background, previous)
+            fused = composite(generated, alpha, background)
+        self.disc_module.requires_grad_(True)
+        with self._autocast():
+            outputs = self.discriminators(self.d_keys, label, real, generated.detach(), fused.detach(), mask, joints)
+        loss_d, logs_d = self.losses.discriminator(outputs)
+        self._update(loss_d, self.opt_d, self.scaler_d)
+        self.disc_module.requires_grad_(False)
+        with self._autocast():
+            outputs = self.disc_module(self.g_keys, label, real, generated, fused, mask, joints)
+        loss_g, logs_g = self.losses.generator(outputs, real, generated, fused, alpha, mask)
+        self._update(loss_g, self.opt_g, self.scaler_g)
+        self.disc_module.requires_grad_(True)
+        self.last_images = {"previous": previous, "real": real, "background": background, "generated": generated,
+                            "alpha": alpha, "fused": fused, "skeleton": label[:, :3], "person_mask": mask}
+        logs = {f"Dis/{key}": float(value.detach()) for key, value in logs_d.items()}
+        logs.update({f"Gen/{key}": float(value.detach()) for key, value in logs_g.items()})
+        return logs, fused.detach()
+
+    def image_grid(self) -> torch.Tensor:
+        """The first sample's previous, real, background, generated, mask, fused, skeleton and person mask."""
+        images = []
+        for key, value in self.last_images.items():
+            image = value[0].detach().float().cpu()
+            if key in ("alpha", "person_mask"):
+                image = image.expand(3, -1, -1) * 2 - 1
+            images.append(image.clamp(-1, 1))
+        return make_grid(torch.stack(images), nrow=4, normalize=True, value_range=(-1, 1))
+
+    def end_epoch(self) -> None:
+        """Step the learning-rate schedules (per epoch, as the reference)."""
+        self.sched_g.step()
+        self.sched_d.step()
+        self.epoch += 1
+
+    def state_dict(self) -> dict:
+        """Everything ``--resume`` needs to continue exactly: weights, optimisers, schedulers, counters, RNG."""
+        return {
+            "generator": self.generator_module.state_dict(), "discriminators": self.disc_module.state_dict(),
+            "opt_g": self.opt_g.state_dict(), "opt_d": self.opt_d.state_dict(),
+            "sched_g": self.sched_g.state_dict(), "sched_d": self.sched_d.state_dict(),
+            "scaler_g": self.scaler_g.state_dict(), "scaler_d": self.scaler_d.state_dict(),
+            "epoch": self.epoch, "step": self.step, "rng": capture_rng(), "config": self.config,
+        }
+
+    def load_state_dict(self, state: dict, source: str = "checkpoint") -> None:
+        """Restore a :meth:`state_dict` (the RNG included)."""
+        try:
+            self.generator_module.load_state_dict(state["generator"])
+            self.disc_module.load_state_dict(state["discriminators"])
+            self.opt_g.load_state_dict(state["opt_g"])
+            self.opt_d.load_state_dict(state["opt_d"])
+            self.sched_g.load_state_dict(state["sched_g"])
+            self.sched_d.load_state_dict(state["sched_d"])
+            self.scaler_g.load_state_dict(state["scaler_g"])
+            self.scaler_d.load_state_dict(state["scaler_d"])
+        except (KeyError, RuntimeError, ValueError) as error:
+            raise RIBError(f"{source}: does not match this config ({str(error).splitlines()[0][:200]})") from None
+        self.epoch, self.step = int(state["epoch"]), int(state["step"])
+        restore_rng(state["rng"])
+
+    def generator_weights(self) -> dict:
+        """The inference file (spectral norm folded into plain weights) with the epoch and step it comes from."""
+        data = self.config["data"]
+        size = (int(data.get("model_width", 480)), int(data.get("model_height", 320)))
+        return {**inference_state(self.generator_module, size), "epoch": self.epoch, "step": self.step}
