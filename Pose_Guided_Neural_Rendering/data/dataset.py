@@ -23,8 +23,8 @@ import torch
 from torch.utils.data import Dataset
 
 from Pose_Guided_Neural_Rendering.data import augment
-from Pose_Guided_Neural_Rendering.data.labels import (BLUR_RATE, DROP_PROB, GAUSS_SIGMA, human_mask, part_mask,
-                                                      render_label)
+from Pose_Guided_Neural_Rendering.data.labels import (BLUR_RATE, DROP_PROB, GAUSS_SIGMA, LABEL_CHANNELS, human_mask,
+                                                      part_mask, render_label)
 from Pose_Guided_Neural_Rendering.data.sources import Clip, ClipSource, open_source
 from rib.errors import RIBError
 
@@ -116,7 +116,8 @@ class RenderDataset(Dataset):
         rng = self._rng()
         canvas = self._matrix(rng)
         height, width = self.size_hw
-        out = {key: [] for key in ("image", "label", "background", "person_mask", "joints")}
+        out = {key: [] for key in ("image", "background", "person_mask", "joints")}
+        labels = np.empty((self._max_frames, LABEL_CHANNELS, height, width), np.float32)
         for i, frame in enumerate(range(start, start + self._max_frames)):
             image = clip.image(frame)
             joints = augment.warp_joints(clip.poses[frame], self._to_model(canvas, image.shape))
@@ -133,12 +134,13 @@ class RenderDataset(Dataset):
                     warped = augment.blur_under(warped, blur)
                 background = _to_unit(warped)
             out["image"].append(_to_unit(self._warp(image, canvas)))
-            out["label"].append(render_label(joints, height, width, self.options["gauss_sigma"], rng,
-                                             self.options["random_drop_prob"]))
+            render_label(joints, height, width, self.options["gauss_sigma"], rng, self.options["random_drop_prob"],
+                         out=labels[i])
             out["background"].append(background)
             out["person_mask"].append(mask[None].astype(np.float32))
             out["joints"].append(joints.astype(np.float32))
-        return {key: torch.from_numpy(np.stack(values)) for key, values in out.items()}
+        item = {key: torch.from_numpy(np.stack(values)) for key, values in out.items()}
+        return {**item, "label": torch.from_numpy(labels)}
 
 
 def build(config: dict, split: str) -> RenderDataset:

@@ -100,17 +100,25 @@ def _heatmaps(out: np.ndarray, joints: np.ndarray, draw: np.ndarray, sigmas: np.
         out[j, ys[0]:ys[-1] + 1, xs[0]:xs[-1] + 1] = np.outer(gy, gx)
 
 
-def _skeleton(joints: np.ndarray, draw_limb: np.ndarray, height: int, width: int, scale: float) -> np.ndarray:
-    """Skeleton colours (3, H, W) in [-1, 1]: each limb a thick line with end discs; overlaps are averaged."""
+def _skeleton(out: np.ndarray, joints: np.ndarray, draw_limb: np.ndarray, scale: float) -> None:
+    """Write skeleton colours into ``out`` (3, H, W), which holds -1 (black): each limb a thick line with discs
+    at both ends; where limbs overlap their colours are averaged. Only the skeleton's bounding box is touched."""
+    if not draw_limb.any():
+        return
+    height, width = out.shape[1:]
     thickness = max(1, int(round(SKELETON_THICKNESS * scale)))
     radius = SKELETON_END_RADIUS * scale
     pad = int(math.ceil(max(radius, thickness / 2))) + 1
-    total = np.zeros((height, width, 3), np.float32)
-    count = np.zeros((height, width), np.float32)
-    for (a, b), colour in zip(np.asarray(LIMBS)[draw_limb], np.asarray(LIMB_COLOURS, np.float32)[draw_limb]):
-        ends = joints[[a, b], :2]
+    limbs = np.asarray(LIMBS)[draw_limb]
+    used = joints[np.unique(limbs), :2]
+    left, top = np.maximum(np.floor(used.min(axis=0)).astype(int) - pad, 0)
+    right, bottom = np.minimum(np.ceil(used.max(axis=0)).astype(int) + pad + 1, (width, height))
+    total = np.zeros((bottom - top, right - left, 3), np.float32)
+    count = np.zeros((bottom - top, right - left), np.float32)
+    for (a, b), colour in zip(limbs, np.asarray(LIMB_COLOURS, np.float32)[draw_limb]):
+        ends = joints[[a, b], :2] - (left, top)
         x0, y0 = np.maximum(np.floor(ends.min(axis=0)).astype(int) - pad, 0)
-        x1, y1 = np.minimum(np.ceil(ends.max(axis=0)).astype(int) + pad + 1, (width, height))
+        x1, y1 = np.minimum(np.ceil(ends.max(axis=0)).astype(int) + pad + 1, (right - left, bottom - top))
         stamp = np.zeros((y1 - y0, x1 - x0), np.uint8)
         p, q = _fixed(ends[0] - (x0, y0)), _fixed(ends[1] - (x0, y0))
         cv2.line(stamp, p, q, 1, thickness, cv2.LINE_8, _SHIFT)
@@ -119,17 +127,19 @@ def _skeleton(joints: np.ndarray, draw_limb: np.ndarray, height: int, width: int
         total[y0:y1, x0:x1] += stamp[..., None] * colour
         count[y0:y1, x0:x1] += stamp
     colours = total / np.maximum(count, 1.0)[..., None]
-    return colours.transpose(2, 0, 1) / np.float32(127.5) - np.float32(1.0)
+    out[:, top:bottom, left:right] = colours.transpose(2, 0, 1) / np.float32(127.5) - np.float32(1.0)
 
 
 def render_label(joints: np.ndarray, height: int, width: int, sigma: float | None = None,
-                 rng: np.random.Generator | None = None, drop_prob: float = DROP_PROB) -> np.ndarray:
+                 rng: np.random.Generator | None = None, drop_prob: float = DROP_PROB,
+                 out: np.ndarray | None = None) -> np.ndarray:
     """The 22-channel label (float32, (22, H, W)) of a (19, 3) pose given in pixels of an H x W frame.
 
     ``sigma`` is the heatmap sigma at the reference height (default :data:`GAUSS_SIGMA`); it scales with
     ``height``. With ``rng`` (training), sigma is drawn per joint from {sigma - 1, sigma}, and joints (heatmaps) and
     limbs (skeleton) are each dropped with probability ``drop_prob``. Joints with confidence <= 0.001 or outside
-    the image are not drawn, nor are their limbs.
+    the image are not drawn, nor are their limbs. ``out``, a float32 (22, H, W) array, is filled and returned
+    instead of a new array (e.g. a slice of a preallocated batch).
     """
     joints = np.asarray(joints, dtype=np.float64)
     if joints.shape != (NUM_J19, 3):
@@ -145,10 +155,16 @@ def render_label(joints: np.ndarray, height: int, width: int, sigma: float | Non
         draw_joint = valid & (rng.random(NUM_J19) >= drop_prob)
         draw_limb = draw_limb & (rng.random(len(LIMBS)) >= drop_prob)
         sigmas = (base - rng.integers(0, 2, NUM_J19)) * scale
-    label = np.zeros((LABEL_CHANNELS, height, width), np.float32)
-    label[SKELETON_CHANNELS] = _skeleton(joints, draw_limb, height, width, scale)
-    _heatmaps(label[HEATMAP_CHANNELS], joints, draw_joint, sigmas)
-    return label
+    if out is None:
+        out = np.zeros((LABEL_CHANNELS, height, width), np.float32)
+    elif out.shape != (LABEL_CHANNELS, height, width) or out.dtype != np.float32:
+        raise ValueError(f"out must be float32 of shape ({LABEL_CHANNELS}, {height}, {width})")
+    else:
+        out[HEATMAP_CHANNELS] = 0.0
+    out[SKELETON_CHANNELS] = -1.0
+    _skeleton(out[SKELETON_CHANNELS], joints, draw_limb, scale)
+    _heatmaps(out[HEATMAP_CHANNELS], joints, draw_joint, sigmas)
+    return out
 
 
 def _mask_canvas(joints: np.ndarray, height: int, width: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
