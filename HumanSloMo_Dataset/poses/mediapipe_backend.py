@@ -19,14 +19,14 @@ from rib.person import MIN_CONFIDENCE
 
 log = logging.getLogger(__name__)
 
-INSTALL_HINT = ("pip install --no-deps mediapipe==0.10.21 && pip install matplotlib absl-py attrs flatbuffers "
-                "'protobuf>=4.25.3,<7' (its own pins would replace numpy 2 and OpenCV; see the '2D poses' section "
-                "of HumanSloMo_Dataset/README.md)")
+INSTALL_HINT = ("pip install matplotlib absl-py attrs flatbuffers 'protobuf>=6.31.1,<7' && pip install --no-deps "
+                "mediapipe==0.10.21 (its own pins would replace numpy 2 and OpenCV; see the '2D poses' section of "
+                "HumanSloMo_Dataset/README.md)")
 MODEL_COMPLEXITY = 1
 """The only BlazePose model shipped inside the mediapipe wheel (0 and 2 are downloaded at run time)."""
 _LEFT_WRIST, _RIGHT_WRIST = 15, 16
 _HARMLESS_IMPORT_NOTICE = "GetPrototype"
-"""mediapipe's protobuf bridge prints this with protobuf >= 5 and then uses its slower, working path."""
+"""mediapipe's protobuf bridge prints this with protobuf 6 and then falls back to a path that works."""
 
 
 def import_mediapipe():

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+import types
 
 import pytest
 
@@ -106,4 +107,16 @@ def test_frames_with_no_person_get_valid_empty_files(kit, frame_folder, tmp_path
 def test_missing_mediapipe_gives_the_install_recipe(monkeypatch) -> None:
     monkeypatch.setitem(sys.modules, "mediapipe", None)
     with pytest.raises(RIBError, match=r"mediapipe is not installed.*pip install --no-deps mediapipe==0.10.21"):
+        import_mediapipe()
+
+
+def test_mediapipe_without_legacy_api_or_with_protobuf_7_is_refused(monkeypatch) -> None:
+    import google.protobuf
+
+    monkeypatch.setitem(sys.modules, "mediapipe", types.SimpleNamespace(__version__="0.10.30"))
+    with pytest.raises(RIBError, match="0.10.30 has no legacy solutions API"):
+        import_mediapipe()
+    monkeypatch.setitem(sys.modules, "mediapipe", types.SimpleNamespace(__version__="0.10.21", solutions=None))
+    monkeypatch.setattr(google.protobuf, "__version__", "7.36.2")
+    with pytest.raises(RIBError, match="does not work with protobuf 7.36.2"):
         import_mediapipe()
