@@ -72,18 +72,22 @@ def parse_people(data: object, path: str | os.PathLike = "<json>") -> list[Perso
     return people
 
 
-def read_people(path: str | os.PathLike) -> list[Person]:
-    """Read every person of one OpenPose JSON file; raises :class:`RIBError` naming the file if it is bad."""
+def read_json(path: str | os.PathLike) -> object:
+    """Decode a JSON file; a missing, unreadable or invalid file raises :class:`RIBError` naming it."""
     path = Path(path)
     try:
         text = path.read_text()
     except OSError as error:
         raise RIBError(f"{path}: cannot read ({error.strerror})") from None
     try:
-        data = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as error:
         raise RIBError(f"{path}: invalid JSON ({error.msg} at line {error.lineno})") from None
-    return parse_people(data, path)
+
+
+def read_people(path: str | os.PathLike) -> list[Person]:
+    """Read every person of one OpenPose JSON file; raises :class:`RIBError` naming the file if it is bad."""
+    return parse_people(read_json(path), path)
 
 
 def people_to_json(people: Sequence[Person]) -> dict:

@@ -14,7 +14,6 @@ Frames that AlphaPose saw no one in have no entry: they get no people.
 """
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Iterable
@@ -24,22 +23,13 @@ import numpy as np
 from HumanSloMo_Dataset.poses.layouts import ALPHAPOSE_LAYOUTS, OPENPOSE_COCO_18, to_person
 from rib.errors import RIBError
 from rib.frames import list_poses
-from rib.openpose import Person, parse_people
+from rib.openpose import Person, parse_people, read_json
 
 RESULTS_NAME = "alphapose-results.json"
 SEPARATE_DIR = "sep-json"
 
 PeopleByFrame = dict[str, list[Person]]
 """People per frame, keyed by the frame's file stem (``frame00012``)."""
-
-
-def _load_json(path: Path) -> object:
-    try:
-        return json.loads(path.read_text())
-    except OSError as error:
-        raise RIBError(f"{path}: cannot read ({error.strerror})") from None
-    except json.JSONDecodeError as error:
-        raise RIBError(f"{path}: invalid JSON ({error.msg} at line {error.lineno})") from None
 
 
 def _image_key(image_id: object, path: Path) -> str:
@@ -86,7 +76,7 @@ def parse_frame(data: object, path: Path) -> list[Person]:
 
 def parse_results_file(path: Path) -> PeopleByFrame:
     """People per frame of a whole-folder ``alphapose-results.json`` (default or ``--format open``)."""
-    data = _load_json(path)
+    data = read_json(path)
     if isinstance(data, list):
         return parse_results_list(data, path)
     if isinstance(data, dict) and all(isinstance(value, dict) for value in data.values()):
@@ -96,7 +86,7 @@ def parse_results_file(path: Path) -> PeopleByFrame:
 
 def parse_frame_files(files: Iterable[Path]) -> PeopleByFrame:
     """People per frame of per-frame files named after the frames (``sep-json/<frame stem>.json``)."""
-    return {path.stem: parse_frame(_load_json(path), path) for path in files}
+    return {path.stem: parse_frame(read_json(path), path) for path in files}
 
 
 def load_alphapose(source: Path) -> PeopleByFrame:
