@@ -1,0 +1,1 @@
+"""The motion transformer and its losses."""

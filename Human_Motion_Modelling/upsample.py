@@ -1,0 +1,133 @@
+"""Upsample a J19 pose sequence by any integer rate: the model over sliding windows, and baselines.
+
+Poses are (N, 19, 3) arrays of (x, y, confidence) in any units (pixels of any frame size, projection units):
+the model sees them relative to the person's root and body scale, so the units do not matter. The output has
+(N - 1) * rate + 1 frames; output frame ``k * rate`` is input frame ``k``.
+"""
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import torch
+from scipy.interpolate import CubicSpline
+
+from Human_Motion_Modelling.data.representation import (
+    MODEL_INPUTS, Normaliser, Window, collate_windows, globalise, interpolation_plan, make_window)
+from Human_Motion_Modelling.models.transformer import MotionTransformer
+from rib.joints import NUM_J19
+
+WINDOW_FRAMES = 321
+log = logging.getLogger("motion.upsample")
+
+
+def output_length(num_inputs: int, rate: int) -> int:
+    """Frames produced from ``num_inputs`` keyframes at ``rate``."""
+    return (num_inputs - 1) * rate + 1
+
+
+def _per_joint(poses: np.ndarray, rate: int, fill) -> np.ndarray:
+    """Apply ``fill(times, values, valid, length) -> (length, 3)`` to every joint of (N, 19, 3) keyframes."""
+    length = output_length(len(poses), rate)
+    times = np.arange(len(poses)) * rate
+    out = np.zeros((length, NUM_J19, 3))
+    for joint in range(NUM_J19):
+        valid = poses[:, joint, 2] > 0
+        if valid.any():
+            out[:, joint] = fill(times, poses[:, joint], valid, length)
+    return out
+
+
+def _linear(times: np.ndarray, values: np.ndarray, valid: np.ndarray, length: int) -> np.ndarray:
+    index, weight = interpolation_plan(times, valid, length)
+    first, second = values[index[:, 0]], values[index[:, 1]]
+    return first + (second - first) * weight[:, None]
+
+
+def _cubic(times: np.ndarray, values: np.ndarray, valid: np.ndarray, length: int) -> np.ndarray:
+    out = _linear(times, values, valid, length)
+    if valid.sum() >= 3:
+        known = times[valid]
+        frames = np.clip(np.arange(length), known[0], known[-1])
+        out[:, :2] = CubicSpline(known, values[valid, :2], axis=0)(frames)
+    return out
+
+
+def linear_upsample(poses: np.ndarray, rate: int) -> np.ndarray:
+    """Per-joint linear interpolation over the keyframes where each joint is visible (ends are held)."""
+    return _per_joint(poses, rate, _linear)
+
+
+def cubic_upsample(poses: np.ndarray, rate: int) -> np.ndarray:
+    """Per-joint cubic-spline interpolation (linear for joints seen fewer than 3 times); confidence as linear."""
+    return _per_joint(poses, rate, _cubic)
+
+
+def plan_windows(num_inputs: int, rate: int, window_frames: int = WINDOW_FRAMES) -> list[tuple[int, int]]:
+    """Keyframe ranges [start, end) of overlapping windows of at most ``window_frames`` output frames."""
+    per_window = max(2, (window_frames - 1) // rate + 1)
+    if num_inputs <= per_window:
+        return [(0, num_inputs)]
+    stride = max(1, per_window - max(1, per_window // 4))
+    starts = list(range(0, num_inputs - per_window, stride)) + [num_inputs - per_window]
+    return [(start, start + per_window) for start in starts]
+
+
+def _blend_weights(length: int, overlap_before: int, overlap_after: int) -> np.ndarray:
+    """Cross-fade weights of a window: linear ramps over the frames it shares with its neighbours."""
+    frames = np.arange(length, dtype=np.float64)
+    weight = np.ones(length)
+    if overlap_before:
+        weight = np.minimum(weight, (frames + 1) / (overlap_before + 1))
+    if overlap_after:
+        weight = np.minimum(weight, (length - frames) / (overlap_after + 1))
+    return weight
+
+
+@torch.no_grad()
+def run_windows(model: MotionTransformer, windows: list[Window], batch_size: int, device: torch.device
+                ) -> list[np.ndarray]:
+    """Standardised (L, 19, 2) predictions of every window, ``batch_size`` windows per forward pass."""
+    outputs = []
+    for first in range(0, len(windows), batch_size):
+        batch = collate_windows([w.arrays() for w in windows[first:first + batch_size]])
+        pred = model(**{k: batch[k].to(device) for k in MODEL_INPUTS})["pred"]
+        outputs.extend(pred.double().cpu().numpy())
+    return outputs
+
+
+def model_upsample(model: MotionTransformer, normaliser: Normaliser, poses: np.ndarray, rate: int,
+                   batch_size: int = 64, window_frames: int = WINDOW_FRAMES) -> np.ndarray:
+    """The model's (L, 19, 3) upsampling of (N, 19, 3) keyframes; confidence as :func:`linear_upsample`.
+
+    Windows without any usable keyframe (no person) keep the linear result.
+    """
+    if rate < 1:
+        raise ValueError(f"upsample rate must be >= 1, got {rate}")
+    linear = linear_upsample(poses, rate)
+    if rate == 1 or len(poses) < 2:
+        return linear
+    device = next(model.parameters()).device
+    ranges = plan_windows(len(poses), rate, window_frames)
+    prepared = []
+    for start, end in ranges:
+        frames = output_length(end - start, rate)
+        window = make_window(poses[start:end], np.arange(end - start) * rate, frames, frames, normaliser)
+        if window is not None:
+            prepared.append((start, end, window))
+    if not prepared:
+        return linear
+    predictions = run_windows(model, [w for _, _, w in prepared], batch_size, device)
+    total = np.zeros((len(linear), NUM_J19, 2))
+    weights = np.zeros(len(linear))
+    for (start, end, window), pred in zip(prepared, predictions):
+        xy = globalise(normaliser.invert(pred), window.centre, window.scale)
+        before = max(0, [e for s, e in ranges if s < start][-1] - start) if start > 0 else 0
+        after = max(0, end - next((s for s, _ in ranges if s > start), end)) if end < len(poses) else 0
+        weight = _blend_weights(len(xy), before * rate, after * rate)
+        total[start * rate:start * rate + len(xy)] += xy * weight[:, None, None]
+        weights[start * rate:start * rate + len(xy)] += weight
+    covered = weights > 0
+    out = linear.copy()
+    out[covered, :, :2] = total[covered] / weights[covered, None, None]
+    return out

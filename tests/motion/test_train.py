@@ -1,0 +1,60 @@
+"""train.py: checkpoints, exact resume, and 2-process torchrun DDP on CPU."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from Human_Motion_Modelling import train
+from Human_Motion_Modelling.checkpoints import load_trained_model
+from rib.checkpoint import load_checkpoint
+from rib.paths import REPO_ROOT
+
+TRAIN_SCRIPT = REPO_ROOT / "Human_Motion_Modelling" / "train.py"
+
+
+def _args(tmp_path, motion_h5, name: str, epochs: int, *extra: str) -> list[str]:
+    return ["--save-root", str(tmp_path), "--name", name, "--epochs", str(epochs), "--set",
+            f"data.h5_file={motion_h5}", "data.train_split=[Train]", "data.test_split=[Test]",
+            "data.stats_samples=16", "model.enc_layers=1", "model.dec_layers=1", "model.hidden_dim=32",
+            "model.dim_feedforward=64", "model.nheads=4", "train.samples_per_epoch=8", "train.batch_size=4",
+            "train.workers=0", "train.eval_every=0", *extra]
+
+
+def test_resume_continues_exactly(tmp_path, motion_h5):
+    train.main(_args(tmp_path, motion_h5, "straight", 2))
+    train.main(_args(tmp_path, motion_h5, "split", 1))
+    first = load_checkpoint(tmp_path / "split" / "checkpoints" / "last.pth")
+    assert first["epoch"] == 0 and first["step"] == 2
+    train.main(["--resume", *_args(tmp_path, motion_h5, "split", 2)])
+    straight = load_checkpoint(tmp_path / "straight" / "checkpoints" / "last.pth")
+    resumed = load_checkpoint(tmp_path / "split" / "checkpoints" / "last.pth")
+    assert resumed["epoch"] == straight["epoch"] == 1 and resumed["step"] == 4
+    for key, value in straight["model"].items():
+        assert torch.equal(value, resumed["model"][key]), key
+    assert resumed["scheduler"] == straight["scheduler"]
+    assert torch.equal(straight["normaliser"]["std"], resumed["normaliser"]["std"])
+    assert load_trained_model(tmp_path / "split" / "checkpoints").epoch == 1
+
+
+def test_existing_run_is_refused(tmp_path, motion_h5, capsys):
+    train.main(_args(tmp_path, motion_h5, "once", 1))
+    with pytest.raises(SystemExit) as exit_info:
+        train.main(_args(tmp_path, motion_h5, "once", 1))
+    assert exit_info.value.code == 2
+    assert "pass --resume" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_torchrun_two_processes_on_cpu(tmp_path, motion_h5):
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    command = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--standalone",
+               str(TRAIN_SCRIPT), *_args(tmp_path, motion_h5, "ddp", 1, "--device", "cpu")]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "2 process(es)" in result.stderr
+    state = load_checkpoint(tmp_path / "ddp" / "checkpoints" / "last.pth")
+    assert state["step"] == 1  # 8 samples split over 2 processes at batch 4
