@@ -53,6 +53,11 @@ class Summary:
     empty: int = 0
     failures: list[str] = field(default_factory=list)
 
+    def fail(self, error: RIBError) -> None:
+        """Report a problem with one frame or clip; the run goes on."""
+        log.error("%s (skipped)", error)
+        self.failures.append(str(error))
+
 
 def output_name(frame: Path) -> str:
     """The pose file of a frame: ``frame00012.png`` -> ``frame00012_keypoints.json``."""
@@ -110,21 +115,24 @@ def open_backend(name: str, min_confidence: float = MIN_CONFIDENCE) -> Iterator[
         raise RIBError(f"unknown pose backend '{name}' (choose from {', '.join(BACKENDS)})")
 
 
-def _list_clip_frames(clips: list[Clip], summary: Summary) -> list[Clip]:
+def _check_clip(clip: Clip) -> None:
+    clip.frames = list_frames(clip.frames_dir)
+    stems = [frame.stem for frame in clip.frames]
+    if len(set(stems)) != len(stems):
+        raise RIBError(f"{clip.frames_dir}: frames with the same name and another suffix would share a pose file")
+    if clip.source is not None and not clip.source.exists():
+        raise RIBError(f"{clip.source}: poses to convert not found for clip {clip.frames_dir}")
+
+
+def _ready_clips(clips: list[Clip], summary: Summary) -> list[Clip]:
     ready = []
     for clip in clips:
         try:
-            clip.frames = list_frames(clip.frames_dir)
+            _check_clip(clip)
         except RIBError as error:
-            log.error("%s", error)
-            summary.failures.append(str(error))
+            summary.fail(error)
             continue
-        if clip.source is None or clip.source.exists():
-            ready.append(clip)
-        else:
-            message = f"{clip.source}: poses to convert not found for clip {clip.frames_dir}"
-            log.error("%s", message)
-            summary.failures.append(message)
+        ready.append(clip)
     return ready
 
 
@@ -132,8 +140,7 @@ def _estimate_clip(clip: Clip, open_clip: OpenClip, summary: Summary, bar: tqdm)
     try:
         frame_people = open_clip(clip)
     except RIBError as error:
-        log.error("%s", error)
-        summary.failures.append(str(error))
+        summary.fail(error)
         bar.update(len(clip.frames))
         return
     previous = None
@@ -142,8 +149,7 @@ def _estimate_clip(clip: Clip, open_clip: OpenClip, summary: Summary, bar: tqdm)
         try:
             candidates = frame_people(index, frame)
         except RIBError as error:
-            log.error("%s (skipped)", error)
-            summary.failures.append(str(error))
+            summary.fail(error)
             continue
         subject = select_person(candidates, previous)
         if subject is None:
@@ -165,7 +171,7 @@ def estimate_poses(input_dir: str | os.PathLike, output_dir: str | os.PathLike, 
     if backend != "mediapipe" and source is None:
         raise RIBError(f"backend '{backend}' converts existing outputs: give the folder holding them")
     summary = Summary()
-    clips = _list_clip_frames(find_clips(Path(input_dir), Path(output_dir), None if source is None else Path(source)),
+    clips = _ready_clips(find_clips(Path(input_dir), Path(output_dir), None if source is None else Path(source)),
                               summary)
     summary.clips = len(clips)
     summary.frames = sum(len(clip.frames) for clip in clips)

@@ -120,3 +120,11 @@ def test_mediapipe_without_legacy_api_or_with_protobuf_7_is_refused(monkeypatch)
     monkeypatch.setattr(google.protobuf, "__version__", "7.36.2")
     with pytest.raises(RIBError, match="does not work with protobuf 7.36.2"):
         import_mediapipe()
+
+
+def test_frames_sharing_a_stem_are_refused(kit, frame_folder, tmp_path) -> None:
+    frames = frame_folder("clip", 1)
+    frame_folder("clip", 1, name="frame{:05d}.jpg")
+    kit.write_json(tmp_path / "a.json", [])
+    summary = estimate_poses(frames, tmp_path / "poses", "alphapose", tmp_path / "a.json")
+    assert summary.written == 0 and "would share a pose file" in summary.failures[0]
