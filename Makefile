@@ -12,6 +12,7 @@ $(VENV)/.installed: pyproject.toml requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements.txt
+	$(PY) -m pip install -q --no-deps mediapipe==0.10.21
 	$(PY) -m pip install -q --no-deps -e '.[$(EXTRAS)]'
 	touch $@
 
