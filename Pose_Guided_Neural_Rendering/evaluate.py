@@ -160,10 +160,11 @@ class Evaluator:
                 mask = person_mask(item, t, images["gt"].shape[:2], source_hw)
                 for method in METHODS:
                     pred, gt = images[method], images["gt"]
+                    similarity = metrics.ssim_map(pred, gt)
                     scores[method].frames += 1
-                    scores[method].add(psnr=metrics.psnr(pred, gt), ssim=metrics.ssim(pred, gt),
+                    scores[method].add(psnr=metrics.psnr(pred, gt), ssim=metrics.mask_mean(similarity),
                                        psnr_person=metrics.psnr(pred, gt, mask),
-                                       ssim_person=metrics.ssim(pred, gt, mask))
+                                       ssim_person=metrics.mask_mean(similarity, mask))
                     if self.lpips is not None:
                         scores[method].add(lpips=float(self.lpips([pred], [gt])[0]))
                 if self.inception is not None:
@@ -268,11 +269,15 @@ def main(argv: Sequence[str] | None = None) -> None:
             write_comparison(output / "videos" / f"{item.clip.name}.mp4", evaluator, item, args.fps)
     rows += [pooled[method].row("mean", method, evaluator.fid(method)) for method in METHODS]
     write_text(output / "metrics.csv", to_csv(rows))
-    notes = [f"{len(clips)} clips, {pooled['ours'].frames} in-between frames; PSNR in dB, tOF in pixels."]
+    notes = [f"{len(clips)} clips, {pooled['ours'].frames} in-between frames (keyframes excluded); PSNR in dB; "
+             "*_person on person-mask pixels only; tOF = mean end-point difference (pixels) between the DIS flows "
+             "of consecutive output and GT frames."]
     if evaluator.lpips is None:
         notes.append("LPIPS/tLPIPS skipped: AlexNet ImageNet weights not found (see --weights-dir).")
     if evaluator.inception is None:
         notes.append("FID skipped: Inception-v3 ImageNet weights not found (see --weights-dir).")
+    else:
+        notes.append("FID uses torchvision's Inception-v3 pool features (not the TF Inception of published FIDs).")
     summary = table(rows) + "\n\n" + "\n".join(notes) + "\n"
     write_text(output / "summary.md", summary)
     print(summary)

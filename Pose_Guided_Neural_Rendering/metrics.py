@@ -42,12 +42,16 @@ def ssim_map(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
     return full.mean(axis=2)
 
 
-def ssim(pred: np.ndarray, target: np.ndarray, mask: np.ndarray | None = None) -> float:
-    """Mean SSIM over the image, or over the pixels of ``mask`` only (nan if the mask is empty)."""
-    values = ssim_map(pred, target)
+def mask_mean(values: np.ndarray, mask: np.ndarray | None = None) -> float:
+    """Mean of a per-pixel map over all pixels, or over the pixels of ``mask`` only (nan if the mask is empty)."""
     if mask is not None:
         values = values[mask.astype(bool)]
     return float(values.mean()) if values.size else float("nan")
+
+
+def ssim(pred: np.ndarray, target: np.ndarray, mask: np.ndarray | None = None) -> float:
+    """Mean SSIM over the image, or over the pixels of ``mask`` only (nan if the mask is empty)."""
+    return mask_mean(ssim_map(pred, target), mask)
 
 
 def dilate(mask: np.ndarray, radius: int) -> np.ndarray:
