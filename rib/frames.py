@@ -79,11 +79,12 @@ def encode_png(image: np.ndarray) -> bytes:
     return data.tobytes()
 
 
-def write_image(path: str | os.PathLike, image: np.ndarray) -> None:
-    """Write an RGB uint8 image atomically; the format follows the suffix."""
+def write_image(path: str | os.PathLike, image: np.ndarray, jpeg_quality: int = 95) -> None:
+    """Write an RGB uint8 image atomically; the format follows the suffix (``jpeg_quality`` for .jpg/.jpeg)."""
     path = Path(path)
     with atomic_path(path) as tmp:
-        if not cv2.imwrite(str(tmp), cv2.cvtColor(np.ascontiguousarray(image), cv2.COLOR_RGB2BGR)):
+        bgr = cv2.cvtColor(np.ascontiguousarray(image), cv2.COLOR_RGB2BGR)
+        if not cv2.imwrite(str(tmp), bgr, [cv2.IMWRITE_JPEG_QUALITY, int(jpeg_quality)]):
             raise RIBError(f"{path}: cannot write image")
 
 

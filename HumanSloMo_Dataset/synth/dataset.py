@@ -1,0 +1,238 @@
+"""Plan and write the synthetic HumanSlomo-format dataset: clips, frames, exact 2D poses, masks and a manifest.
+
+Every DeepMimic motion (rib.deepmimic) is resampled to the ground-truth rate (60 fps), cut into pieces of about
+``clip_seconds`` and filmed by ``views`` random camera paths each. Test motions (``rib.deepmimic.TEST_CLIPS``) give
+test clips, the others training clips, as in the motion dataset. Layout (reference section 2.3)::
+
+    train/frames/<clip>/frameNNNNN.png        every R-th frame (the low rate)
+    train/poses/<clip>/frameNNNNN_keypoints.json
+    train/masks/<clip>/frameNNNNN.png         person mask, 255 = person
+    test/gt/<clip>/...        test/poses/<clip>/...        test/masks/<clip>/...   every frame (60 fps)
+    test/inputs/<clip>/...    test/input_poses/<clip>/...                          every R-th GT frame
+    manifest.json
+
+``NNNNN`` is the 60-fps frame index in the source motion, so a stride shows in the names as in the reference's
+data. Test clips hold (N - 1) * R + 1 ground-truth frames: both ends are inputs. Everything depends only on the
+seed and the clip's name (not on the order or selection of clips), so a run is reproducible clip by clip.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+from tqdm import tqdm
+
+from HumanSloMo_Dataset.synth import appearance
+from HumanSloMo_Dataset.synth.camera import CameraFrame, CameraPath, camera_frames, project, sample_path
+from HumanSloMo_Dataset.synth.scene import Backdrop, Scene
+from rib import deepmimic
+from rib.atomic import atomic_path, prepare_output_dir, write_text
+from rib.errors import RIBError
+from rib.frames import write_image
+from rib.joints import NUM_J19, j19_to_person
+from rib.openpose import write_people
+
+LOG = logging.getLogger(__name__)
+GT_FPS = 60.0
+FRAME_MARGIN = 12
+"""A camera path is accepted when every joint of every frame stays this many pixels inside the image."""
+CAMERA_TRIES = 40
+
+DATASET_FOLDERS = {
+    "train": {"frames": "train/frames", "poses": "train/poses", "masks": "train/masks"},
+    "test": {"frames": "test/gt", "poses": "test/poses", "masks": "test/masks", "inputs": "test/inputs",
+             "input_poses": "test/input_poses"},
+}
+"""Where each kind of output of a train or test clip goes (``frames``/``poses``/``masks`` at the clip's rate)."""
+EXAMPLE_FOLDERS = {"test": {"frames": "gt", "poses": "poses", "inputs": "inputs", "input_poses": "input_poses"}}
+"""The reference's quick-start layout (``example/inputs/<clip>`` ...), ground truth beside it, no masks."""
+
+
+@dataclass
+class Settings:
+    """What to generate."""
+
+    rate: int = 4
+    width: int = 768
+    height: int = 512
+    seed: int = 0
+    clip_seconds: float = 2.0
+    train_views: int = 3
+    test_views: int = 1
+    motions: list[str] | None = None
+    splits: tuple[str, ...] = ("train", "test")
+    max_frames: int | None = None
+    """At most this many low-rate frames per clip (train frames, test inputs)."""
+    max_pieces: int | None = None
+    """At most this many pieces per motion."""
+    image_format: str = "png"
+    jpeg_quality: int = 90
+    example: bool = False
+
+
+@dataclass
+class ClipPlan:
+    """One clip to render."""
+
+    name: str
+    split: str
+    motion: str
+    frames: list[int]
+    """60-fps frame indices of the motion to render (every one for test clips, every R-th for train clips)."""
+    view: int
+    seed: list[int] = field(default_factory=list)
+
+
+def clip_seed(seed: int, name: str) -> list[int]:
+    """The random seed of one clip: the run's seed and a stable hash of the clip's name."""
+    return [seed, zlib.crc32(name.encode())]
+
+
+def plan_clips(settings: Settings, lengths: dict[str, int]) -> list[ClipPlan]:
+    """Cut every selected motion (``lengths``: motion -> number of 60-fps frames) into clips."""
+    rate, plans = settings.rate, []
+    for motion, length in lengths.items():
+        split = deepmimic.split_of(motion)
+        if split not in settings.splits:
+            continue
+        pieces = max(1, round(length / (settings.clip_seconds * GT_FPS)))
+        bounds = np.linspace(0, length, pieces + 1).round().astype(int)
+        for piece, (start, end) in enumerate(zip(bounds[:-1], bounds[1:])):
+            if settings.max_pieces is not None and piece >= settings.max_pieces:
+                break
+            low = list(range(start, end, rate))
+            if settings.max_frames is not None:
+                low = low[:settings.max_frames]
+            if len(low) < 3:
+                LOG.warning("%s piece %d: only %d frames at rate %d; skipped", motion, piece, len(low), rate)
+                continue
+            frames = list(range(low[0], low[-1] + 1)) if split == "test" else low
+            views = settings.test_views if split == "test" else settings.train_views
+            for view in range(views):
+                name = f"{motion}_{piece:02d}_v{view}"
+                plans.append(ClipPlan(name=name, split=split, motion=motion, frames=frames, view=view,
+                                      seed=clip_seed(settings.seed, name)))
+    return plans
+
+
+def pixel_joints(camera: CameraFrame, joints: np.ndarray) -> np.ndarray:
+    """(19, 3) J19 pose in pixels: projected joints, confidence 1 inside the image and in front, else 0."""
+    pixels, in_front = project(camera, joints)
+    inside = in_front & (pixels[:, 0] >= 0) & (pixels[:, 0] <= camera.width - 1) & (pixels[:, 1] >= 0) & (
+        pixels[:, 1] <= camera.height - 1)
+    pose = np.zeros((NUM_J19, 3))
+    pose[inside, :2] = pixels[inside]
+    pose[inside, 2] = 1.0
+    return pose
+
+
+def choose_camera(rng: np.random.Generator, clip: deepmimic.MotionClip, joints: np.ndarray, frames: list[int],
+                  settings: Settings) -> tuple[CameraPath, list[CameraFrame]]:
+    """The first sampled camera path that keeps the whole person in view in every frame (else the best one)."""
+    best = None
+    for _ in range(CAMERA_TRIES):
+        path = sample_path(rng)
+        cameras = camera_frames(path, clip.root_position[frames], GT_FPS / (frames[1] - frames[0]),
+                                settings.width, settings.height)
+        margin = min(_margin(camera, joints[t], settings) for camera, t in zip(cameras, frames))
+        if best is None or margin > best[0]:
+            best = (margin, path, cameras)
+        if margin >= FRAME_MARGIN:
+            break
+    if best[0] < FRAME_MARGIN:
+        LOG.warning("no camera keeps every joint %d px inside the frame; the best leaves %.0f px", FRAME_MARGIN,
+                    best[0])
+    return best[1], best[2]
+
+
+def _margin(camera: CameraFrame, joints: np.ndarray, settings: Settings) -> float:
+    pixels, in_front = project(camera, joints)
+    if not in_front.all():
+        return -np.inf
+    return float(min(pixels.min(), (settings.width - 1 - pixels[:, 0]).min(),
+                     (settings.height - 1 - pixels[:, 1]).min()))
+
+
+def write_mask(path: Path, mask: np.ndarray) -> None:
+    """Write a boolean mask as an 8-bit PNG (255 = person), atomically."""
+    with atomic_path(path) as tmp:
+        if not cv2.imwrite(str(tmp), mask.astype(np.uint8) * 255):
+            raise RIBError(f"{path}: cannot write mask")
+
+
+def render_clip(plan: ClipPlan, clip: deepmimic.MotionClip, joints: np.ndarray, out: Path, settings: Settings,
+                overwrite: bool) -> dict:
+    """Render one clip into its folders; returns its manifest entry."""
+    rng = np.random.default_rng(plan.seed)
+    path, cameras = choose_camera(rng, clip, joints, plan.frames, settings)
+    floor = sorted(appearance.FLOORS)[rng.integers(len(appearance.FLOORS))]
+    backdrop_name = appearance.BACKDROPS[rng.integers(len(appearance.BACKDROPS))]
+    backdrop = Backdrop(appearance.read_photo(backdrop_name), path.backdrop_azimuth)
+    folders = (EXAMPLE_FOLDERS if settings.example else DATASET_FOLDERS)[plan.split]
+    dirs = {kind: prepare_output_dir(out / folder / plan.name, overwrite, pattern="frame*")
+            for kind, folder in folders.items()}
+    inputs = set(plan.frames[::settings.rate]) if plan.split == "test" else set()
+    with Scene(floor) as scene:
+        for camera, t in zip(tqdm(cameras, desc=plan.name, unit="frame", leave=False), plan.frames):
+            scene.set_pose(clip, t)
+            image, mask = scene.render(camera, backdrop)
+            people = [j19_to_person(pixel_joints(camera, joints[t]))]
+            stem = f"frame{t:05d}"
+            for kind in ("frames", "inputs") if t in inputs else ("frames",):
+                write_image(dirs[kind] / f"{stem}.{settings.image_format}", image, settings.jpeg_quality)
+            for kind in ("poses", "input_poses") if t in inputs else ("poses",):
+                write_people(dirs[kind] / f"{stem}_keypoints.json", people)
+            if "masks" in dirs:
+                write_mask(dirs["masks"] / f"{stem}.png", mask)
+    entry = {"split": plan.split, "source": plan.motion, "source_file": Path(clip.source).name, "fps": GT_FPS,
+             "stride": settings.rate if plan.split == "train" else 1, "input_stride": settings.rate,
+             "first_frame": plan.frames[0], "last_frame": plan.frames[-1], "num_frames": len(plan.frames),
+             "view": plan.view, "camera": path.to_dict(), "floor": floor, "backdrop": backdrop_name,
+             "seed": plan.seed}
+    if plan.split == "test":
+        entry["num_inputs"] = len(inputs)
+    return entry
+
+
+def load_motions(settings: Settings) -> dict[str, tuple[deepmimic.MotionClip, np.ndarray]]:
+    """The selected DeepMimic motions at 60 fps with their J19 joints (y up)."""
+    paths = deepmimic.clip_paths()
+    names = settings.motions or list(paths)
+    unknown = sorted(set(names) - set(paths))
+    if unknown:
+        raise RIBError(f"unknown motion(s) {', '.join(unknown)}; choose from {', '.join(paths)}")
+    motions = {}
+    for name in names:
+        clip = deepmimic.resample(deepmimic.read_clip(paths[name]), GT_FPS)
+        motions[name] = (clip, deepmimic.clip_j19(clip))
+    return motions
+
+
+def generate(out: Path, settings: Settings, overwrite: bool = False) -> dict:
+    """Render every planned clip under ``out`` and write ``out/manifest.json``; returns the manifest."""
+    if settings.rate < 2:
+        raise RIBError(f"rate must be at least 2, got {settings.rate}")
+    manifest_path = out / "manifest.json"
+    if manifest_path.exists() and not overwrite:
+        raise RIBError(f"{out}: already holds a generated dataset; pass --overwrite to replace its clips")
+    motions = load_motions(settings)
+    plans = plan_clips(settings, {name: len(clip) for name, (clip, _) in motions.items()})
+    if not plans:
+        raise RIBError(f"{out}: nothing to generate (no clip of the chosen motions and splits is long enough)")
+    clips = {}
+    for plan in tqdm(plans, desc="clips", unit="clip"):
+        clip, joints = motions[plan.motion]
+        clips[plan.name] = render_clip(plan, clip, joints, out, settings, overwrite)
+    manifest = {
+        "generator": "HumanSloMo_Dataset/gen_synthetic.py", "fps": GT_FPS, "rate": settings.rate,
+        "width": settings.width, "height": settings.height, "seed": settings.seed,
+        "layout": "example" if settings.example else "dataset", "actor": "DeepMimic humanoid, rib.deepmimic FK",
+        "test_motions": list(deepmimic.TEST_CLIPS), "clips": clips,
+    }
+    write_text(manifest_path, json.dumps(manifest, indent=1))
+    return manifest
