@@ -44,6 +44,12 @@ MASK_DILATION = 10
 """Growth (pixels at a 320-pixel-high frame) of the heuristic person mask used for person-region metrics."""
 
 
+def _mean(values: list[float]) -> float:
+    """Mean of the defined values (a frame whose person is out of view has no person-region score)."""
+    defined = [v for v in values if not math.isnan(v)]
+    return float(np.mean(defined)) if defined else math.nan
+
+
 @dataclass
 class Scores:
     """Per-frame (and per-step, for temporal metrics) values of one method, pooled for means."""
@@ -61,7 +67,7 @@ class Scores:
             self.values[name].extend(values)
 
     def row(self, clip: str, method: str, fid: float = math.nan) -> dict:
-        means = {name: float(np.mean(v)) if v else math.nan for name, v in self.values.items()}
+        means = {name: _mean(values) for name, values in self.values.items()}
         return {"clip": clip, "method": method, "frames": self.frames, **means, "fid": fid}
 
 
@@ -257,7 +263,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     clips = collect(args)
-    output = prepare_output_dir(args.output_dir, args.overwrite)
+    output = prepare_output_dir(args.output_dir, args.overwrite, pattern="metrics.csv")
     evaluator = Evaluator(args.size, args.weights_dir, pick_device(args.device), not args.no_lpips, not args.no_fid)
     rows, pooled = [], {method: Scores() for method in METHODS}
     for item in tqdm(clips, desc="clips"):

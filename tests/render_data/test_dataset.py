@@ -93,6 +93,12 @@ def test_test_split_starts_at_keyframes_without_augmentation(layout):
     assert torch.equal(item["label"], dataset[1]["label"])  # no random drops or jitter
 
 
+def test_test_split_from_h5(h5_file):
+    dataset = build(config(h5_file=str(h5_file)), "test")
+    assert [dataset.window(i) for i in range(len(dataset))] == [("test_001", [0, 1, 2]), ("test_001", [2, 3, 4])]
+    check_item(dataset[1], 3)
+
+
 def test_heuristic_mask_without_masks_folder(tmp_path, layout):
     root = tmp_path / "nomasks"
     shutil.copytree(layout, root, ignore=shutil.ignore_patterns("masks"))

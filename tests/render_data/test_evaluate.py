@@ -11,6 +11,7 @@ import pytest
 
 from Pose_Guided_Neural_Rendering import evaluate
 from rib.frames import list_frames, read_image, write_image
+from rib.openpose import write_people
 from rib.paths import REPO_ROOT
 
 
@@ -64,6 +65,7 @@ def test_person_region_metrics_see_only_the_person(tmp_path, layout):
 def test_heuristic_masks_at_another_size_and_videos(tmp_path, layout):
     data = tmp_path / "data"
     shutil.copytree(layout, data, ignore=shutil.ignore_patterns("masks"))
+    write_people(sorted((data / "test/poses/test_001").iterdir())[1], [])  # nobody seen in in-between frame 1
     results = write_generated(tmp_path / "results", layout, noise=10.0)
     out = tmp_path / "eval"
     argv = ["--data-dir", str(data), "--results-dir", str(results), "--no-lpips", "--no-fid", "--size", "96x64",
@@ -71,6 +73,7 @@ def test_heuristic_masks_at_another_size_and_videos(tmp_path, layout):
     evaluate.main(argv)
     rows = read_rows(out / "metrics.csv")
     assert math.isfinite(float(rows[("mean", "ours")]["psnr_person"]))
+    assert math.isfinite(float(rows[("test_001", "ours")]["ssim_person"]))  # the empty frame is left out
     assert (out / "videos/test_001.mp4").stat().st_size > 0
     with pytest.raises(SystemExit) as exit_info:
         evaluate.main(argv)  # refuses to replace earlier results

@@ -85,6 +85,7 @@ def test_missing_weights_are_skipped_loudly(tmp_path, monkeypatch, caplog):
     assert "LPIPS SKIPPED" in caplog.text and "FID SKIPPED" in caplog.text
 
 
+@pytest.mark.slow
 def test_lpips_and_inception_run_with_weight_files(tmp_path, monkeypatch):
     """With (random) weight files where real ImageNet weights would be, both networks load and behave."""
     monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path / "hub"))
