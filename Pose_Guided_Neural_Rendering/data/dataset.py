@@ -75,12 +75,14 @@ class RenderDataset(Dataset):
                         self.source.split, frames)
         self._max_frames, self._windows = frames, windows
 
-    def _starts(self, clip: Clip, frames: int) -> range:
-        """First frames of the windows of a clip: every frame after 0 in the window needs a background."""
-        if self.train:
-            last = clip.num_frames - frames
-            return range(0, max(last, 0))  # the window's last frame must be <= N-2
-        return range(0, clip.num_frames - frames + 1, int(self.options["test_keyframe_step"]))
+    def _starts(self, clip: Clip, frames: int) -> list[int]:
+        """First frames of a clip's windows (every frame, or every keyframe for test): frames 1.. need backgrounds.
+
+        A training clip of N frames has backgrounds for frames 1..N-2, hence N - L windows.
+        """
+        step = 1 if self.train else int(self.options["test_keyframe_step"])
+        return [start for start in range(0, clip.num_frames - frames + 1, step)
+                if all(clip.has_background(f) for f in range(start + 1, start + frames))]
 
     def __len__(self) -> int:
         return len(self._windows)
