@@ -84,7 +84,8 @@ def write_image(path: str | os.PathLike, image: np.ndarray, jpeg_quality: int = 
     path = Path(path)
     with atomic_path(path) as tmp:
         bgr = cv2.cvtColor(np.ascontiguousarray(image), cv2.COLOR_RGB2BGR)
-        if not cv2.imwrite(str(tmp), bgr, [cv2.IMWRITE_JPEG_QUALITY, int(jpeg_quality)]):
+        params = [cv2.IMWRITE_JPEG_QUALITY, int(jpeg_quality)] if path.suffix.lower() in (".jpg", ".jpeg") else []
+        if not cv2.imwrite(str(tmp), bgr, params):
             raise RIBError(f"{path}: cannot write image")
 
 
