@@ -48,7 +48,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="write test clips in the quick-start layout: OUT/{inputs,input_poses,gt,poses}/<clip>")
     parser.add_argument("--contact-sheet", type=Path, default=None,
                         help="also draw generated ground-truth frames with their poses into this PNG")
-    parser.add_argument("--overwrite", action="store_true", help="replace the files of an earlier run")
+    parser.add_argument("--overwrite", action="store_true", help="replace the files of an earlier run (clip folders this run does not write are left alone)")
     args = parser.parse_args(argv)
     for name in ("width", "height", "train_views", "test_views", "max_frames", "max_pieces"):
         value = getattr(args, name)

@@ -36,8 +36,8 @@ PREVIEW_CLIPS = ("walk", "run", "cartwheel", "getup_faceup", "dance_b", "spinkic
 PREVIEW_FRAMES = 6
 PANEL = 150
 """Preview panel size in pixels; one metre is PANEL / 2 pixels."""
-VIEWS = {"side (x, z)": (0, 1.0), "front (y, z)": (1, 1.0)}
-"""Preview views: world axis drawn to the right and its sign (z is always up)."""
+VIEWS = {"side (x, z)": 0, "front (y, z)": 1}
+"""Preview views: the world axis drawn to the right (z is always up)."""
 
 
 def mirror(joints: np.ndarray) -> np.ndarray:
@@ -90,13 +90,13 @@ def preview(path: Path, fps: float) -> None:
         joints = deepmimic.to_z_up(deepmimic.clip_j19(deepmimic.resample(
             deepmimic.read_clip(deepmimic.clip_paths()[name]), fps)))
         frames = np.linspace(0, len(joints) - 1, PREVIEW_FRAMES).round().astype(int)
-        for view, (axis, sign) in VIEWS.items():
+        for view, axis in VIEWS.items():
             row = np.full((PANEL, PANEL * PREVIEW_FRAMES, 3), 255, np.uint8)
             floor = int(PANEL * 0.9)
             cv2.line(row, (0, floor), (row.shape[1], floor), (160, 160, 160), 1)
             for k, t in enumerate(frames):
                 pose = np.ones((joints.shape[1], 3))
-                pose[:, 0] = PANEL * (k + 0.5) + sign * metre * (joints[t, :, axis] - joints[t, ROOT, axis])
+                pose[:, 0] = PANEL * (k + 0.5) + metre * (joints[t, :, axis] - joints[t, ROOT, axis])
                 pose[:, 1] = floor - metre * joints[t, :, 2]
                 draw_skeleton(row, pose, thickness=2, radius=2)
                 cv2.putText(row, f"{t / fps:.2f}s", (PANEL * k + 4, PANEL - 4), cv2.FONT_HERSHEY_SIMPLEX, 0.35,
