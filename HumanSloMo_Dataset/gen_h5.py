@@ -69,12 +69,12 @@ def read_bytes_checked(files: Sequence[Path]) -> tuple[list[bytes], tuple[int, .
     return blobs, shape
 
 
-def expected_backgrounds(split: str, frames: Sequence[Path], backgrounds: Sequence[Path]) -> None:
+def check_backgrounds(folder: Path, split: str, frames: Sequence[Path], backgrounds: Sequence[Path]) -> None:
     """Check the background count (train N-2, test T) and the training background names."""
     want = len(frames) - 2 if split == "train" else len(frames)
     if len(backgrounds) != want:
-        raise RIBError(f"{backgrounds[0].parent if backgrounds else 'backgrounds'}: {len(backgrounds)} backgrounds "
-                       f"for {len(frames)} frames, expected {want} ({split} layout)")
+        raise RIBError(f"{folder}: {len(backgrounds)} backgrounds for {len(frames)} frames, expected {want} "
+                       f"({split} layout)")
     if split == "train":
         names = [train_background_name(f.stem) for f in frames[:-2]]
         wrong = next((b for b, n in zip(backgrounds, names) if b.name != n), None)
@@ -91,7 +91,7 @@ class Packer:
     def __call__(self, clip: ClipFolders) -> None:
         frames = list_frames(clip.frames)
         backgrounds = list_frames(clip.backgrounds, allow_empty=True) if clip.backgrounds.is_dir() else []
-        expected_backgrounds(clip.split, frames, backgrounds)
+        check_backgrounds(clip.backgrounds, clip.split, frames, backgrounds)
         images, shape = read_bytes_checked(frames)
         background_blobs, background_shape = read_bytes_checked(backgrounds)
         if background_shape is not None and background_shape != shape:
