@@ -1,0 +1,48 @@
+"""bench/backgrounds.py: task sampling skips scene cuts, and a tiny run writes the report table."""
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rib.frames import write_image
+from rib.paths import REPO_ROOT
+
+
+@pytest.fixture(scope="module")
+def bench():
+    spec = importlib.util.spec_from_file_location("bench_backgrounds", REPO_ROOT / "bench" / "backgrounds.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    yield module
+    sys.modules.pop(spec.name, None)
+
+
+def ramp(level: int) -> np.ndarray:
+    return np.full((16, 24, 3), level, np.uint8)
+
+
+def test_tasks_leave_out_scene_cuts(bench):
+    sequence = [ramp(10 * i) for i in range(9)]
+    sequence[5] = ramp(250)  # a cut between frames 4, 5 and 5, 6
+    tasks = bench.make_tasks([sequence], rate=2, samples=10)
+    assert [int(t.frame0[0, 0, 0]) for t in tasks] == [0, 20, 60]
+    assert all(t.times == (0.5,) and len(t.targets) == 1 for t in tasks)
+    assert [int(t.frame0[0, 0, 0]) for t in bench.make_tasks([sequence], rate=4, samples=10)] == [0]
+
+
+def test_tiny_run_writes_a_table(bench, tmp_path: Path, monkeypatch):
+    monkeypatch.setattr(bench, "video_sets", lambda max_frames: {})
+    texture = np.random.default_rng(0).integers(0, 256, (16, 24, 3), dtype=np.uint8)
+    for i in range(5):
+        write_image(tmp_path / "synthetic" / "test" / "gt" / "clip" / f"frame{i:05d}.png", np.roll(texture, i, 1))
+    report = tmp_path / "report.md"
+    bench.main(["--backends", "blend", "dis", "--rates", "2", "--samples", "2", "--synthetic",
+                str(tmp_path / "synthetic" / "test" / "gt"), "--output", str(report)])
+    rows = [line for line in report.read_text().splitlines() if line.startswith("| synthetic/test/gt")]
+    assert len(rows) == 2 and "| x2 | blend |" in rows[0] and "| 2 |" in rows[0]
+    assert "- command: `python bench/backgrounds.py --backends blend dis" in report.read_text()
