@@ -142,6 +142,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     jobs = [(name, seqs, rate) for name, seqs in data.items() for rate in args.rates]
     for name, sequences, rate in tqdm(jobs, desc="data sets", unit="set"):
         tasks = make_tasks(sequences, rate, args.samples)
+        if not tasks:
+            log.warning("%s: no window of %d frames without a scene cut, skipped at x%d", name, rate + 1, rate)
+            continue
         size = f"{tasks[0].frame0.shape[1]}x{tasks[0].frame0.shape[0]}"
         for backend, interpolator in interpolators.items():
             psnr, ssim, seconds = score(interpolator, tasks)

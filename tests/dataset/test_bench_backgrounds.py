@@ -37,9 +37,10 @@ def test_tasks_leave_out_scene_cuts(bench):
 
 def test_tiny_run_writes_a_table(bench, tmp_path: Path, monkeypatch):
     monkeypatch.setattr(bench, "video_sets", lambda max_frames: {})
-    texture = np.random.default_rng(0).integers(0, 256, (16, 24, 3), dtype=np.uint8)
+    x = np.arange(24)[None, :, None]
     for i in range(5):
-        write_image(tmp_path / "synthetic" / "test" / "gt" / "clip" / f"frame{i:05d}.png", np.roll(texture, i, 1))
+        frame = np.broadcast_to(128 + 100 * np.sin((x + 2 * i) / 3.0), (16, 24, 3)).astype(np.uint8)
+        write_image(tmp_path / "synthetic" / "test" / "gt" / "clip" / f"frame{i:05d}.png", frame)
     report = tmp_path / "report.md"
     bench.main(["--backends", "blend", "dis", "--rates", "2", "--samples", "2", "--synthetic",
                 str(tmp_path / "synthetic" / "test" / "gt"), "--output", str(report)])
