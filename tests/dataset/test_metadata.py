@@ -48,19 +48,21 @@ def test_clip_list_validation(tmp_path: Path, entry: dict, problem: str):
     assert str(path) in str(error.value) and "clip_a" in str(error.value)
 
 
-def test_bad_json_and_csv(tmp_path: Path):
+def test_bad_json(tmp_path: Path):
     (tmp_path / "broken.json").write_text("{")
     with pytest.raises(RIBError, match="invalid JSON"):
         metadata.read_clip_list(tmp_path / "broken.json")
-    (tmp_path / "a.csv").write_text("name,id\nx,y\n")
-    with pytest.raises(RIBError, match="header File_name,Youtube_id,FPS"):
-        metadata.read_video_csv(tmp_path / "a.csv")
-    (tmp_path / "b.csv").write_text("File_name,Youtube_id,FPS\nx,abc,fast\n")
-    with pytest.raises(RIBError, match="line 2"):
-        metadata.read_video_csv(tmp_path / "b.csv")
-    (tmp_path / "c.csv").write_text("File_name,Youtube_id,FPS\nx,abc,30\nx,def,25\n")
-    with pytest.raises(RIBError, match="listed twice"):
-        metadata.read_video_csv(tmp_path / "c.csv")
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("name,id\nx,y\n", "header File_name,Youtube_id,FPS"),
+    ("File_name,Youtube_id,FPS\nx,abc,fast\n", "line 2"),
+    ("File_name,Youtube_id,FPS\nx,abc,30\nx,def,25\n", "listed twice"),
+])
+def test_bad_csv(tmp_path: Path, text: str, problem: str):
+    (tmp_path / "video.csv").write_text(text)
+    with pytest.raises(RIBError, match=problem):
+        metadata.read_video_csv(tmp_path / "video.csv")
 
 
 def test_resolve_needs_fetch_flag(tmp_path: Path):
