@@ -174,8 +174,8 @@ class Evaluator:
                     if self.lpips is not None:
                         scores[method].add(lpips=float(self.lpips([pred], [gt])[0]))
                 if self.inception is not None:
-                    for key, image in images.items():
-                        self.features[key].append(self.inception([image])[0])
+                    for key, features in zip(images, self.inception(list(images.values()))):
+                        self.features[key].append(features)
             if previous is not None and (item.inbetween(t) or item.inbetween(t - 1)):
                 flows = {key: metrics.optical_flow(previous[key], images[key]) for key in images}
                 for method in METHODS:

@@ -16,7 +16,6 @@ from pathlib import Path
 import cv2
 import numpy as np
 import torch
-from scipy import linalg
 from skimage.metrics import structural_similarity
 
 log = logging.getLogger(__name__)
@@ -79,16 +78,27 @@ def flow_difference(pred_flow: np.ndarray, target_flow: np.ndarray) -> float:
     return float(np.linalg.norm(pred_flow - target_flow, axis=2).mean())
 
 
+def _covariance_factor(features: np.ndarray) -> np.ndarray:
+    """F with F @ F.T equal to the covariance of ``features`` (N, D): the centred samples when N <= D (cheap and
+    exact for small sets), else the symmetric square root of the covariance."""
+    centred = features - features.mean(axis=0)
+    count, dims = centred.shape
+    if count <= dims:
+        return centred.T / np.sqrt(max(count - 1, 1))
+    values, vectors = np.linalg.eigh(np.cov(features, rowvar=False))
+    return vectors * np.sqrt(np.clip(values, 0.0, None))
+
+
 def frechet_distance(features_a: np.ndarray, features_b: np.ndarray) -> float:
-    """Fréchet distance between Gaussians fitted to two feature sets (N, D) (the FID formula)."""
-    mean_a, mean_b = features_a.mean(axis=0), features_b.mean(axis=0)
-    cov_a, cov_b = np.cov(features_a, rowvar=False), np.cov(features_b, rowvar=False)
-    root = linalg.sqrtm(cov_a @ cov_b)
-    if not np.isfinite(root).all():
-        offset = np.eye(len(cov_a)) * 1e-6
-        root = linalg.sqrtm((cov_a + offset) @ (cov_b + offset))
-    root = np.real(root)
-    return float(((mean_a - mean_b) ** 2).sum() + np.trace(cov_a) + np.trace(cov_b) - 2.0 * np.trace(root))
+    """Fréchet distance between Gaussians fitted to two feature sets (N, D) (the FID formula).
+
+    The trace of sqrtm(Ca Cb) is computed as the nuclear norm of Fa.T Fb (C = F F.T), which is exact, needs no
+    matrix square root of a non-symmetric product, and stays fast for few samples in 2048 dimensions.
+    """
+    factor_a, factor_b = _covariance_factor(features_a), _covariance_factor(features_b)
+    cross = np.linalg.svd(factor_a.T @ factor_b, compute_uv=False).sum()
+    mean_gap = ((features_a.mean(axis=0) - features_b.mean(axis=0)) ** 2).sum()
+    return float(mean_gap + (factor_a ** 2).sum() + (factor_b ** 2).sum() - 2.0 * cross)
 
 
 def find_weights(filename: str, weights_dir: str | os.PathLike | None = None) -> Path | None:

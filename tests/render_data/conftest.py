@@ -123,3 +123,21 @@ def layout(tmp_path_factory) -> Path:
 def h5_file(tmp_path_factory) -> Path:
     """A small HumanSlomo h5 with two train clips and one test clip."""
     return make_h5(tmp_path_factory.mktemp("h5") / "HumanSlomo.h5")
+
+
+@pytest.fixture(scope="session")
+def random_weights(tmp_path_factory) -> Path:
+    """A weights folder holding randomly initialised AlexNet and Inception-v3 files under the ImageNet file names
+    (stand-ins for the real weights, which cannot be downloaded here)."""
+    import torch
+    import torchvision
+
+    from Pose_Guided_Neural_Rendering.metrics import LPIPS, InceptionFeatures
+
+    folder = tmp_path_factory.mktemp("weights")
+    torch.manual_seed(0)
+    torch.save(torchvision.models.alexnet(weights=None).state_dict(), folder / LPIPS.WEIGHTS)
+    inception = torchvision.models.inception_v3(weights=None, aux_logits=True, init_weights=False)
+    (folder / "checkpoints").mkdir()
+    torch.save(inception.state_dict(), folder / "checkpoints" / InceptionFeatures.WEIGHTS)
+    return folder

@@ -81,6 +81,19 @@ def test_heuristic_masks_at_another_size_and_videos(tmp_path, layout):
     evaluate.main(argv + ["--overwrite"])
 
 
+@pytest.mark.slow
+def test_lpips_tlpips_and_fid_with_weights(tmp_path, layout, random_weights):
+    results = write_generated(tmp_path / "results", layout, noise=5.0)
+    evaluate.main(["--data-dir", str(layout), "--results-dir", str(results), "--weights-dir", str(random_weights),
+                   "--device", "cpu", "--clips", "test_002"])
+    rows = read_rows(results / "evaluation/metrics.csv")
+    for method in ("ours", "background"):
+        row = rows[("mean", method)]
+        assert all(math.isfinite(float(row[key])) for key in ("lpips", "tlpips", "fid"))
+    assert float(rows[("mean", "ours")]["lpips"]) < float(rows[("mean", "background")]["lpips"])
+    assert rows[("test_002", "ours")]["fid"] == "nan"  # FID is over the whole test set only
+
+
 @pytest.mark.parametrize("problem,message", [
     ("no_generated", "Generated_frames: folder not found"),
     ("count", "test_002: 6 generated frames for 7 ground-truth frames"),

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 import torch
-import torchvision
+from scipy import linalg
 
 from Pose_Guided_Neural_Rendering import metrics
 
@@ -69,12 +69,20 @@ def test_tof_is_zero_for_the_same_motion_and_measures_missing_motion():
     assert 2.0 < metrics.flow_difference(frozen, gt_flow) < 4.0  # the GT moves 3 px, the output not at all
 
 
-def test_frechet_distance():
+def textbook_fid(a: np.ndarray, b: np.ndarray) -> float:
+    cov_a, cov_b = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
+    root = np.real(linalg.sqrtm(cov_a @ cov_b))
+    return float(((a.mean(0) - b.mean(0)) ** 2).sum() + np.trace(cov_a + cov_b - 2 * root))
+
+
+@pytest.mark.parametrize("count", [400, 10])  # more samples than dimensions, and fewer
+def test_frechet_distance_matches_the_textbook_formula(count):
     rng = np.random.default_rng(0)
-    features = rng.normal(size=(400, 8))
+    features = rng.normal(size=(count, 16))
+    other = rng.normal(size=(count + 3, 16)) * 1.5 + 0.3
     assert metrics.frechet_distance(features, features) == pytest.approx(0.0, abs=1e-6)
-    shifted = features + np.full(8, 0.5)
-    assert metrics.frechet_distance(features, shifted) == pytest.approx(8 * 0.25, rel=1e-3)
+    assert metrics.frechet_distance(features, features + 0.5) == pytest.approx(16 * 0.25, rel=1e-6)
+    assert metrics.frechet_distance(features, other) == pytest.approx(textbook_fid(features, other), rel=1e-4)
 
 
 def test_missing_weights_are_skipped_loudly(tmp_path, monkeypatch, caplog):
@@ -86,17 +94,12 @@ def test_missing_weights_are_skipped_loudly(tmp_path, monkeypatch, caplog):
 
 
 @pytest.mark.slow
-def test_lpips_and_inception_run_with_weight_files(tmp_path, monkeypatch):
+def test_lpips_and_inception_run_with_weight_files(random_weights, tmp_path, monkeypatch):
     """With (random) weight files where real ImageNet weights would be, both networks load and behave."""
     monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path / "hub"))
-    torch.manual_seed(0)
-    torch.save(torchvision.models.alexnet(weights=None).state_dict(), tmp_path / metrics.LPIPS.WEIGHTS)
-    inception = torchvision.models.inception_v3(weights=None, aux_logits=True, init_weights=False)
-    (tmp_path / "checkpoints").mkdir()
-    torch.save(inception.state_dict(), tmp_path / "checkpoints" / metrics.InceptionFeatures.WEIGHTS)
-    lpips = metrics.load_optional(metrics.LPIPS, tmp_path, torch.device("cpu"))
+    lpips = metrics.load_optional(metrics.LPIPS, random_weights, torch.device("cpu"))
     a, b = textured(seed=0), textured(seed=1)
     distances = lpips([a, a], [a, b])
     assert distances.shape == (2,) and distances[0] == pytest.approx(0.0, abs=1e-6) and distances[1] > 0
-    features = metrics.load_optional(metrics.InceptionFeatures, tmp_path, torch.device("cpu"))([a, b])
+    features = metrics.load_optional(metrics.InceptionFeatures, random_weights, torch.device("cpu"))([a, b])
     assert features.shape == (2, 2048) and np.isfinite(features).all()
