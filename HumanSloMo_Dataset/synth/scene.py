@@ -8,8 +8,12 @@ so it moves with the camera's pan and zoom but not with its translation, like di
 """
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
 import tempfile
 from pathlib import Path
+from typing import Iterator
 
 import cv2
 import numpy as np
@@ -60,6 +64,20 @@ class Backdrop:
                          borderMode=cv2.BORDER_REFLECT)
 
 
+@contextlib.contextmanager
+def _c_stdout_silenced() -> Iterator[None]:
+    """Hide what C code prints on the process's stdout (pybullet warns once per URDF joint without an axis)."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 class Scene:
     """One headless pybullet world holding the floor and the actor; use as a context manager."""
 
@@ -91,8 +109,9 @@ class Scene:
                                 [0.0, 0.0, 0.0], rotation)
         self._call(pybullet.changeVisualShape, self.floor, -1, rgbaColor=[1, 1, 1, 1],
                    textureUniqueId=self._texture("floor", appearance.floor_texture(floor)))
-        self.actor = self._call(pybullet.loadURDF, str(deepmimic.urdf_path()), globalScaling=deepmimic.SCALE,
-                                flags=pybullet.URDF_MAINTAIN_LINK_ORDER)
+        with _c_stdout_silenced():
+            self.actor = self._call(pybullet.loadURDF, str(deepmimic.urdf_path()), globalScaling=deepmimic.SCALE,
+                                    flags=pybullet.URDF_MAINTAIN_LINK_ORDER)
         self.joints, links = {}, {}
         for index in range(self._call(pybullet.getNumJoints, self.actor)):
             info = self._call(pybullet.getJointInfo, self.actor, index)
