@@ -3,8 +3,9 @@
 The clips (``pybullet_data/data/motions/humanoid3d_*.txt`` and ``walker/*.txt``) are JSON files whose ``Frames``
 rows hold 44 numbers: ``dt``, root position (3), root quaternion (w, x, y, z), then the local rotations of chest,
 neck, right hip, right knee (1 angle), right ankle, right shoulder, right elbow (1 angle), and the same for the left
-side. ``dt`` is the time from a frame to the next one. The world is y up, metres, the character faces +x at rest
-and its right side is +z.
+side. ``dt`` is the time from a frame to the next one (1/60 to 1/16 s, and it may vary inside a file). Clips marked
+``"Loop": "wrap"`` are cycles; each is used for one pass, as recorded. The world is y up, metres, the character
+faces +x at rest and its right side is +z.
 
 The skeleton is ``pybullet_data/humanoid/humanoid.urdf`` loaded with ``globalScaling`` :data:`SCALE` (0.25), as in
 pybullet's DeepMimic examples. At that scale the figure measures 1.62 m from the soles to the top of the head sphere,
