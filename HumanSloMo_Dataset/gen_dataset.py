@@ -15,7 +15,7 @@ from HumanSloMo_Dataset import metadata
 from HumanSloMo_Dataset.batch import raise_if_failed, run_each
 from HumanSloMo_Dataset.cutting import (Source, centre_crop_box, crop_and_resize, exact_fps, find_source,
                                         read_folder_frames, read_video_frames)
-from HumanSloMo_Dataset.leakage import leakage_report
+from HumanSloMo_Dataset.leakage import clean_training, leakage_report
 from HumanSloMo_Dataset.manifest import clip_record, update_manifest
 from HumanSloMo_Dataset.metadata import Clip
 from rib.atomic import prepare_output_dir, write_text
@@ -67,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--test-input-json", default="metadata/test_input.json",
                         help="test input list for --check-leakage")
     parser.add_argument("--report", help="also write the --check-leakage report (Markdown) to this file")
+    parser.add_argument("--write-clean-train",
+                        help="with --check-leakage: write a training list without test in-between frames (clips "
+                             "cut around them) and without duplicate clips to this file")
     add_metadata_arguments(parser)
     return parser
 
@@ -120,6 +123,11 @@ def check_leakage(args: argparse.Namespace) -> None:
     lists = [metadata.read_clip_list(metadata.resolve(path, args.fetch_metadata, args.metadata_url))
              for path in (args.train_json, args.test_json, args.test_input_json)]
     report = leakage_report(*lists)
+    if args.write_clean_train:
+        clean, notes = clean_training(*lists)
+        metadata.write_clip_list(args.write_clean_train, clean)
+        report += (f"\n## Clean training list\n\n{args.write_clean_train}: {len(clean)} clips, "
+                   f"{sum(len(c.frames) for c in clean.values())} frames.\n\n" + "".join(f"- {n}\n" for n in notes))
     print(report)
     if args.report:
         write_text(args.report, report)

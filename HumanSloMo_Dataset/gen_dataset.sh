@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Usage: gen_dataset.sh VIDEOPATH DATASETPATH
-# Cuts test/inputs, test/gt and train/frames from the videos and writes DATASETPATH/leakage.md. The metadata
+# Cuts test/inputs, test/gt and train/frames from the videos and writes DATASETPATH/leakage.md and a training
+# list without test in-between frames, DATASETPATH/train_list_clean.json (not used unless you cut it). The metadata
 # lists are read from $METADATA (default: metadata/ beside this script), fetched from the reference if missing.
 # A clip that fails is reported and the others are still cut; the exit code is non-zero if anything failed.
 set -u
@@ -20,5 +21,5 @@ cut_list test_list.json test/gt
 cut_list train_list.json train/frames
 "$PYTHON" "$HERE/gen_dataset.py" --check-leakage --train-json "$META/train_list.json" \
     --test-json "$META/test_list.json" --test-input-json "$META/test_input.json" --report "$DATASET/leakage.md" \
-    || status=1
+    --write-clean-train "$DATASET/train_list_clean.json" || status=1
 exit $status

@@ -1,4 +1,4 @@
-"""Leakage between the reference's test and training clips (spec section 6, item 1), reported as tables."""
+"""Leakage between the reference's test and training clips (spec section 6, item 1): tables and a clean list."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -89,3 +89,47 @@ def leakage_report(train: Mapping[str, Clip], test_gt: Mapping[str, Clip], test_
     lines += [f"| {o.first} | {o.second} | {o.shared} | {'yes' if o.identical else 'no'} |"
               for o in train_overlaps(train)]
     return "\n".join(lines) + "\n"
+
+
+def _inbetween_frames(test_gt: Mapping[str, Clip], test_inputs: Mapping[str, Clip]) -> set[tuple[str, str]]:
+    """(video, frame) of every test GT frame that has to be synthesised (not an input)."""
+    frames = set()
+    for name, gt in test_gt.items():
+        inputs = set(test_inputs[name].frames) if name in test_inputs else set()
+        frames |= {(gt.video_name, frame) for frame in gt.frames if frame not in inputs}
+    return frames
+
+
+def clean_training(train: Mapping[str, Clip], test_gt: Mapping[str, Clip], test_inputs: Mapping[str, Clip],
+                   min_frames: int = 3) -> tuple[dict[str, Clip], list[str]]:
+    """Training clips with no test in-between frame and no duplicate, plus one note per change.
+
+    A clip holding test in-betweens is cut around them into runs named ``<clip>_a``, ``<clip>_b`` ... (a single
+    run keeps the name); runs shorter than ``min_frames`` are dropped. Test *inputs* stay in training: the
+    renderer is meant to learn the target videos' low-fps frames.
+    """
+    banned = _inbetween_frames(test_gt, test_inputs)
+    clean: dict[str, Clip] = {}
+    first_of: dict[tuple[str, tuple[str, ...]], str] = {}
+    notes = []
+    for clip in train.values():
+        key = (clip.video_name, clip.frames)
+        if key in first_of:
+            notes.append(f"{clip.name}: identical to {first_of[key]}, dropped")
+            continue
+        first_of[key] = clip.name
+        runs: list[list[str]] = [[]]
+        for frame in clip.frames:
+            if (clip.video_name, frame) in banned:
+                runs.append([])
+            else:
+                runs[-1].append(frame)
+        removed = len(clip.frames) - sum(len(run) for run in runs)
+        if not removed:
+            clean[clip.name] = clip
+            continue
+        kept = [run for run in runs if len(run) >= min_frames]
+        names = [clip.name] if len(kept) == 1 else [f"{clip.name}_{chr(ord('a') + i)}" for i in range(len(kept))]
+        clean.update({name: Clip(name, clip.video_name, tuple(run)) for name, run in zip(names, kept)})
+        notes.append(f"{clip.name}: {removed} test in-between frame(s) removed, kept {', '.join(names) or 'nothing'}")
+    return clean, notes

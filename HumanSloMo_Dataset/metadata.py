@@ -17,7 +17,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from rib.atomic import write_bytes
+from rib.atomic import write_bytes, write_text
 from rib.errors import RIBError
 
 REFERENCE_URL = "https://raw.githubusercontent.com/azuxmioy/Render-In-Between/main/HumanSloMo_Dataset/metadata/"
@@ -155,3 +155,10 @@ def read_clip_list(path: str | os.PathLike) -> dict[str, Clip]:
             raise RIBError(f"{where}: frames must be distinct and in increasing order")
         clips[name] = Clip(name, entry["video_name"], tuple(frames))
     return clips
+
+
+def write_clip_list(path: str | os.PathLike, clips: dict[str, Clip]) -> None:
+    """Write clips in the reference's clip-list schema, atomically."""
+    data = {clip.name: {"video_name": clip.video_name, "video_frames": list(clip.frames),
+                        "num_frames": len(clip.frames)} for clip in clips.values()}
+    write_text(path, json.dumps(data, indent=1))

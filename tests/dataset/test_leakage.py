@@ -5,7 +5,7 @@ from pathlib import Path
 
 from HumanSloMo_Dataset import metadata
 from HumanSloMo_Dataset.gen_dataset import main as gen_dataset_main
-from HumanSloMo_Dataset.leakage import leakage_report, leaks_of_test_clips, train_overlaps
+from HumanSloMo_Dataset.leakage import clean_training, leakage_report, leaks_of_test_clips, train_overlaps
 from HumanSloMo_Dataset.metadata import Clip
 
 KNOWN_INBETWEEN_LEAKS = {"test_002", "test_007", "test_009", "test_010", "test_011", "test_013", "test_014",
@@ -46,11 +46,35 @@ def test_small_lists():
     assert "| t1 | v | 3 | 0/2 | 1/1 | a |" in report and "2 of 2 test clips" in report
 
 
+def test_clean_training_cuts_around_test_inbetweens():
+    train = {"a": Clip("a", "v", frames(*range(0, 20, 2))), "a_copy": Clip("a_copy", "v", frames(*range(0, 20, 2))),
+             "b": Clip("b", "w", frames(0, 2, 4))}
+    gt = {"t1": Clip("t1", "v", frames(*range(7, 12)))}
+    inputs = {"t1": Clip("t1", "v", frames(7, 9, 11))}
+    clean, notes = clean_training(train, gt, inputs)
+    assert {name: c.indices for name, c in clean.items()} == {"a_a": (0, 2, 4, 6), "a_b": (12, 14, 16, 18),
+                                                             "b": (0, 2, 4)}
+    assert notes == ["a: 2 test in-between frame(s) removed, kept a_a, a_b",
+                     "a_copy: identical to a, dropped"]
+
+
 def test_check_leakage_cli(upstream_data: Path, tmp_path: Path, capsys):
-    report = tmp_path / "leaks.md"
+    report, clean_path = tmp_path / "leaks.md", tmp_path / "clean_train.json"
     gen_dataset_main(["--check-leakage", "--train-json", str(upstream_data / "train_list.json"),
                       "--test-json", str(upstream_data / "test_list.json"),
-                      "--test-input-json", str(upstream_data / "test_input.json"), "--report", str(report)])
+                      "--test-input-json", str(upstream_data / "test_input.json"), "--report", str(report),
+                      "--write-clean-train", str(clean_path)])
     printed = capsys.readouterr().out
     assert "10 of 28 test clips have in-between GT frames in training" in printed
+    assert "08_Kungfu_426: identical to 08_Kungfu_421, dropped" in printed
     assert report.read_text() == printed.rstrip("\n") + "\n"
+    clean = metadata.read_clip_list(clean_path)
+    test_gt = metadata.read_clip_list(upstream_data / "test_list.json")
+    test_inputs = metadata.read_clip_list(upstream_data / "test_input.json")
+    leaks = leaks_of_test_clips(clean, test_gt, test_inputs)
+    assert not any(leak.inbetweens_in_train for leak in leaks)
+    train = metadata.read_clip_list(upstream_data / "train_list.json")
+    before = leaks_of_test_clips(train, test_gt, test_inputs)
+    # Test inputs stay in training, by design: the renderer learns the target videos' low-fps frames.
+    assert [leak.inputs_in_train for leak in leaks] == [leak.inputs_in_train for leak in before]
+    assert "08_Kungfu_426" not in clean and "04_Basketball_213" in clean

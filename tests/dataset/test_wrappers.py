@@ -45,6 +45,7 @@ def test_gen_dataset_interpolate_and_pack(tmp_path: Path, numbered_video):
     result = run("gen_dataset.sh", str(tmp_path / "videos"), str(dataset), env={"METADATA": str(meta)})
     assert result.returncode == 0, result.stderr
     assert "0 of 1 test clips have in-between GT frames" in (dataset / "leakage.md").read_text()
+    assert json.loads((dataset / "train_list_clean.json").read_text()) == lists["train_list.json"]
     assert len(list_frames(dataset / "train" / "frames" / "vid_1")) == 4
     result = run("interpolate_backgrounds.sh", str(dataset), "2", "blend")
     assert result.returncode == 0, result.stderr
