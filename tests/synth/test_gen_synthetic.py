@@ -132,6 +132,8 @@ def test_plan_splits_motions_into_clips():
     for plan in test:
         assert (len(plan.frames) - 1) % 4 == 0 and plan.frames == list(range(plan.frames[0], plan.frames[-1] + 1))
     assert train[0].seed != train[1].seed
+    eight = plan_clips(Settings(rate=8, clip_seconds=2.0, test_views=1), {"walker_turn_left0": 75})
+    assert len(eight) == 1 and len(eight[0].frames) == 9 * 8 + 1
 
 
 def test_projection_matches_rendered_link_centres():
