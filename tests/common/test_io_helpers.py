@@ -133,3 +133,14 @@ def test_cli_entry_turns_errors_into_one_line(capsys):
         main([])
     assert info.value.code == 2
     assert capsys.readouterr().err.strip() == "error: some.json: invalid JSON"
+
+
+def test_atomic_files_get_the_usual_permissions(tmp_path):
+    import os
+
+    from rib.atomic import write_text
+
+    write_text(tmp_path / "a.txt", "x")
+    mask = os.umask(0)
+    os.umask(mask)
+    assert (tmp_path / "a.txt").stat().st_mode & 0o777 == 0o666 & ~mask
