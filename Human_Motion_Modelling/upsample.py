@@ -27,14 +27,20 @@ def output_length(num_inputs: int, rate: int) -> int:
 
 
 def _per_joint(poses: np.ndarray, rate: int, fill) -> np.ndarray:
-    """Apply ``fill(times, values, valid, length) -> (length, 3)`` to every joint of (N, 19, 3) keyframes."""
+    """Apply ``fill(times, values, valid, length) -> (length, 3)`` to every joint of (N, 19, 3) keyframes.
+
+    A joint is only filled between its first and last sighting (confidence 0 outside: nothing is extrapolated).
+    """
     length = output_length(len(poses), rate)
     times = np.arange(len(poses)) * rate
+    frames = np.arange(length)
     out = np.zeros((length, NUM_J19, 3))
     for joint in range(NUM_J19):
         valid = poses[:, joint, 2] > 0
         if valid.any():
             out[:, joint] = fill(times, poses[:, joint], valid, length)
+            seen = times[valid]
+            out[(frames < seen[0]) | (frames > seen[-1]), joint, 2] = 0.0
     return out
 
 

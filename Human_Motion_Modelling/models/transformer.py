@@ -97,6 +97,8 @@ class MotionTransformer(nn.Module):
         for name, parameter in self.named_parameters():
             if parameter.dim() > 1 and not name.endswith(("bias_k", "bias_v")):
                 nn.init.xavier_uniform_(parameter)
+        nn.init.zeros_(self.head.weight)  # both stages start as identity residuals: denoised = input,
+        nn.init.zeros_(self.head.bias)    # prediction = linear interpolation; training learns the corrections
 
     def tokens(self, coords: torch.Tensor, vis: torch.Tensor) -> torch.Tensor:
         """(B, N, J, 2) coordinates and (B, N, J) visibility -> (B, N, D) embeddings."""

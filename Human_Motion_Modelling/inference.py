@@ -1,0 +1,86 @@
+"""Upsample OpenPose pose folders by any integer rate with a trained motion model (and a linear baseline).
+
+For every clip folder of ``--pose-dir`` (or ``--pose-dir`` itself when it holds the JSON files) this writes
+``SAVE_DIR/Predict_motion/<clip>/%06d_keypoints.json`` and ``SAVE_DIR/Linear_motion/<clip>/...``:
+(N - 1) * R + 1 frames, where output frame k * R is input frame k.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+from typing import Sequence
+
+import torch
+from tqdm import tqdm
+
+from Human_Motion_Modelling.checkpoints import DEFAULT_CHECKPOINT, load_trained_model
+from Human_Motion_Modelling.upsample import linear_upsample, model_upsample
+from rib.atomic import prepare_output_dir
+from rib.distributed import pick_device
+from rib.errors import RIBError, cli_entry
+from rib.frames import list_clips, list_poses
+from rib.poses import read_pose_folder, write_pose_folder
+
+OUTPUT_PATTERN = "*_keypoints.json"
+log = logging.getLogger("motion.inference")
+
+
+def positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {text}")
+    return value
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("--pose-dir", type=Path, required=True,
+                        help="folder of clip sub-folders of OpenPose JSON files (or one such clip folder)")
+    parser.add_argument("--save-dir", type=Path, required=True,
+                        help="where Predict_motion/ and Linear_motion/ are written")
+    parser.add_argument("--upsample-rate", type=positive_int, default=8,
+                        help="R: output frames per input interval (R - 1 new frames between two inputs)")
+    parser.add_argument("--checkpoint", type=Path, default=DEFAULT_CHECKPOINT,
+                        help="motion checkpoint file, or a folder holding model.pth / last.pth")
+    parser.add_argument("--overwrite", action="store_true", help="replace existing output pose files")
+    parser.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
+    parser.add_argument("--batch-size", type=positive_int, default=64, help="321-frame windows per forward pass")
+    return parser.parse_args(argv)
+
+
+def find_clips(pose_dir: Path) -> list[Path]:
+    """Clip folders under ``pose_dir``; ``pose_dir`` itself if it directly holds JSON files."""
+    if not pose_dir.is_dir():
+        raise RIBError(f"{pose_dir}: pose folder not found")
+    if list_poses(pose_dir, allow_empty=True):
+        return [pose_dir]
+    return list_clips(pose_dir)
+
+
+@cli_entry
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parse_args(argv)
+    clips = find_clips(args.pose_dir)
+    trained = load_trained_model(args.checkpoint, pick_device(args.device))
+    log.info("model of epoch %d, %d clip(s), rate %d", trained.epoch, len(clips), args.upsample_rate)
+    targets = {}
+    for clip in clips:
+        list_poses(clip)  # an empty clip folder is an error before anything is written
+        targets[clip] = [prepare_output_dir(args.save_dir / kind / clip.name, args.overwrite, OUTPUT_PATTERN)
+                         for kind in ("Predict_motion", "Linear_motion")]
+    for clip in tqdm(clips, desc="clips", unit="clip"):
+        poses = read_pose_folder(clip)
+        if not (poses[..., 2] > 0).any():
+            log.warning("%s: no person detected in any frame; writing empty poses", clip)
+        with torch.inference_mode():
+            predicted = model_upsample(trained.model, trained.normaliser, poses, args.upsample_rate,
+                                       batch_size=args.batch_size)
+        predict_dir, linear_dir = targets[clip]
+        write_pose_folder(predict_dir, predicted, overwrite=True)
+        write_pose_folder(linear_dir, linear_upsample(poses, args.upsample_rate), overwrite=True)
+        log.info("%s: %d -> %d frames", clip.name, len(poses), len(predicted))
+
+
+if __name__ == "__main__":
+    main()
