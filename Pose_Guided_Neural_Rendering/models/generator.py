@@ -126,7 +126,8 @@ def for_inference(generator: Generator) -> Generator:
     The copy is rebuilt rather than deep-copied: parametrised modules of a deep copy share their generated class
     with the original, and removing the parametrisation from one would break the other.
     """
-    folded = Generator(**generator.hparams)
+    with torch.random.fork_rng(devices=[]):  # the throw-away initialisation must not move training's RNG
+        folded = Generator(**generator.hparams)
     folded.load_state_dict(generator.state_dict())
     fold_spectral_norm(folded)
     return folded.to(memory_format=torch.channels_last).requires_grad_(False)

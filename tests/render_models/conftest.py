@@ -67,3 +67,32 @@ def write_clip(root: Path, clip: str, num_inputs: int, rate: int, size: tuple[in
         stem = Path(names[key]).stem
         write_image(root / backgrounds_dir / clip / background_name(stem, step / rate), synth.background(t))
     return root
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    """One torch thread: CI's 2 cores are shared, and two spinning OpenMP threads per test slow everything down."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+class StillBackground(Synthetic):
+    """The render_data scene with a still background and a person moving 4x faster (a clear foreground to learn)."""
+
+    def background(self, t: float) -> np.ndarray:
+        return super().background(0.0)
+
+    def pose(self, t: float) -> np.ndarray:
+        return super().pose(4 * t)
+
+
+@pytest.fixture(scope="module")
+def still_layout(tmp_path_factory) -> Path:
+    """A HumanSlomo-format folder at 64 x 96 whose backgrounds are right everywhere but around the person."""
+    try:
+        FIXTURES.Synthetic = StillBackground
+        return make_layout(tmp_path_factory.mktemp("still"), size=(64, 96), masks=False)
+    finally:
+        FIXTURES.Synthetic = Synthetic
