@@ -248,14 +248,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     device = pick_device(args.device)
     generator, model_size = load_generator(args.checkpoint, device)
     renderer = Renderer(generator, model_size, device)
-    for plan in plans:
-        out_dir = prepare_output_dir(save_dir / OUTPUT_DIR / plan.name, args.overwrite, "*.png")
+    out_dirs = [prepare_output_dir(save_dir / OUTPUT_DIR / plan.name, args.overwrite, "*.png") for plan in plans]
+    videos = [save_dir / OUTPUT_DIR / f"{plan.name}.mp4" for plan in plans] if args.video else []
+    clobbered = [video for video in videos if video.exists()]
+    if clobbered and not args.overwrite:
+        raise RIBError(f"{clobbered[0]}: already exists; pass --overwrite to replace it")
+    for plan, out_dir in zip(plans, out_dirs):
         paths = render_clip(renderer, plan, out_dir, args.batch_size)
         LOG.info("%s: %d frames (R=%d) -> %s", plan.name, len(paths), plan.rate, out_dir)
         if args.video:
             video = save_dir / OUTPUT_DIR / f"{plan.name}.mp4"
-            if video.exists() and not args.overwrite:
-                raise RIBError(f"{video}: already exists; pass --overwrite to replace it")
             write_video(video, (read_image(path) for path in paths), args.fps)
             LOG.info("%s: video -> %s", plan.name, video)
 
