@@ -32,7 +32,7 @@ from rib.checkpoint import load_checkpoint, save_checkpoint, seed_everything
 from rib.config import apply_overrides, load_config, save_config
 from rib.distributed import DistContext, cleanup_distributed, init_distributed
 from rib.errors import RIBError, cli_entry
-from rib.paths import CHECKPOINTS_DIR
+from rib.paths import CHECKPOINTS_DIR, REPO_ROOT
 
 LOG = logging.getLogger("render.train")
 STAGE_DIR = Path(__file__).resolve().parent
@@ -66,7 +66,11 @@ def build_config(args: argparse.Namespace) -> dict:
                        ("seed", args.seed)):
         if value is not None:
             train[key] = value
-    config.setdefault("data", {})
+    data = config.setdefault("data", {})
+    for key in ("root", "h5_file"):  # relative paths: from the working directory, else from the repository root
+        value = data.get(key)
+        if value and not Path(value).is_absolute() and not Path(value).exists() and (REPO_ROOT / value).exists():
+            data[key] = str(REPO_ROOT / value)
     return config
 
 

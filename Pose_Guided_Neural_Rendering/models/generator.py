@@ -5,6 +5,8 @@ in [0, 1]; the output frame is ``composite(gen_t, alpha_t, background_t)`` (refe
 """
 from __future__ import annotations
 
+import inspect
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -73,7 +75,8 @@ class Generator(nn.Module):
                  mask_max_filters: int = 512, mask_downsamples: int = 3, mask_res_blocks: int = 4,
                  spectral: bool = True):
         super().__init__()
-        self.hparams = {name: value for name, value in locals().items() if name not in ("self", "spectral", "__class__")}
+        arguments = locals()
+        self.hparams = {name: arguments[name] for name in inspect.signature(Generator).parameters if name != "spectral"}
         self.divisor = 2 ** max(num_downsamples, mask_downsamples)
         self.encoder = AppearanceEncoder(2 * image_channels, embed_filters, embed_max_filters, num_downsamples,
                                          spectral)
@@ -121,7 +124,7 @@ def composite(generated: torch.Tensor, alpha: torch.Tensor, background: torch.Te
 
 
 def for_inference(generator: Generator) -> Generator:
-    """A copy of ``generator`` in eval mode with spectral norm folded into plain weights, in channels-last layout.
+    """A copy of ``generator`` in eval mode with spectral norm folded into plain weights.
 
     The copy is rebuilt rather than deep-copied: parametrised modules of a deep copy share their generated class
     with the original, and removing the parametrisation from one would break the other.
@@ -129,8 +132,7 @@ def for_inference(generator: Generator) -> Generator:
     with torch.random.fork_rng(devices=[]):  # the throw-away initialisation must not move training's RNG
         folded = Generator(**generator.hparams)
     folded.load_state_dict(generator.state_dict())
-    fold_spectral_norm(folded)
-    return folded.to(memory_format=torch.channels_last).requires_grad_(False)
+    return fold_spectral_norm(folded).requires_grad_(False)
 
 
 def inference_state(generator: Generator, model_size: tuple[int, int]) -> dict:
@@ -145,7 +147,7 @@ def load_plain(hparams: dict, state_dict: dict) -> Generator:
     """A plain (spectral norm folded) generator from a generator-weights file's contents, ready for inference."""
     generator = Generator(**hparams, spectral=False)
     generator.load_state_dict(state_dict)
-    return generator.eval().to(memory_format=torch.channels_last).requires_grad_(False)
+    return generator.eval().requires_grad_(False)
 
 
 def build(config: dict, spectral: bool | None = None) -> Generator:

@@ -42,13 +42,16 @@ def test_renders_every_frame_at_input_resolution(tmp_path, checkpoint, rate):
 
 def test_rate_is_inferred_and_batches_agree(tmp_path, checkpoint):
     root = write_clip(tmp_path / "example", "clip", num_inputs=4, rate=3, size=(64, 96))
-    run(root, checkpoint, "--save-dir", str(tmp_path / "one"), "--batch-size", "1", "--video", "--fps", "12")
-    run(root, checkpoint, "--save-dir", str(tmp_path / "four"), "--batch-size", "4")
+    run(root, checkpoint, "--save-dir", str(tmp_path / "one"), "--batch-size", "1", "--video", "--fps", "12",
+        "--precision", "fp32")
+    run(root, checkpoint, "--save-dir", str(tmp_path / "four"), "--batch-size", "4", "--precision", "fp32")
+    run(root, checkpoint, "--save-dir", str(tmp_path / "bf16"), "--batch-size", "4", "--precision", "bf16")
     one = list_frames(tmp_path / "one" / "Generated_frames" / "clip")
     four = list_frames(tmp_path / "four" / "Generated_frames" / "clip")
     assert len(one) == len(four) == 10
-    for a, b in zip(one, four):
+    for a, b, c in zip(one, four, list_frames(tmp_path / "bf16" / "Generated_frames" / "clip")):
         assert np.abs(read_image(a).astype(int) - read_image(b)).max() <= 1
+        assert np.abs(read_image(a).astype(int) - read_image(c)).mean() < 3
     info = video_info(tmp_path / "one" / "Generated_frames" / "clip.mp4")
     assert info.num_frames == 10 and (info.width, info.height) == (96, 64)
 
