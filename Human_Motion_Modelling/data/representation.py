@@ -147,13 +147,21 @@ def make_window(keyframes: np.ndarray, times: np.ndarray, num_frames: int, lengt
         interp_weight=weight.astype(np.float32), centre=centre, scale=scale)
 
 
+FRAME_ARRAYS = ("frame_valid", "interp_index", "interp_weight", "target")
+"""Arrays with one row per frame; a batch keeps only as many frames as its longest window."""
+
+
 def collate_windows(items: list[dict[str, np.ndarray]]) -> dict[str, torch.Tensor]:
-    """Stack window dicts into a batch, padding the keyframe axis (padded slots are invalid)."""
+    """Stack window dicts into a batch: keyframe axes are padded (padded slots are invalid), frame axes are cut
+    to the longest window of the batch (padding is masked, so this only saves time)."""
     k_max = max(len(item["kf_valid"]) for item in items)
+    length = max(int(item["frame_valid"].sum()) for item in items)
     batch = {}
     for name in items[0]:
         arrays = [item[name] for item in items]
         if name.startswith("kf_"):
             arrays = [np.pad(a, [(0, k_max - len(a))] + [(0, 0)] * (a.ndim - 1)) for a in arrays]
+        elif name in FRAME_ARRAYS:
+            arrays = [a[:length] for a in arrays]
         batch[name] = torch.from_numpy(np.stack(arrays))
     return batch

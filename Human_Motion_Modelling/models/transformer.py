@@ -39,9 +39,9 @@ def attention(dim: int, heads: int, dropout: float) -> nn.MultiheadAttention:
 class EncoderLayer(nn.Module):
     """Pre-norm self-attention + feed-forward block."""
 
-    def __init__(self, dim: int, heads: int, hidden: int, dropout: float, activation: str):
+    def __init__(self, dim: int, heads: int, hidden: int, dropout: float, activation: str, attention_dropout: float):
         super().__init__()
-        self.self_attn = attention(dim, heads, dropout)
+        self.self_attn = attention(dim, heads, attention_dropout)
         self.ffn = FeedForward(dim, hidden, dropout, activation)
         self.norm1, self.norm2 = nn.LayerNorm(dim), nn.LayerNorm(dim)
         self.dropout1, self.dropout2 = nn.Dropout(dropout), nn.Dropout(dropout)
@@ -55,10 +55,10 @@ class EncoderLayer(nn.Module):
 class DecoderLayer(nn.Module):
     """Pre-norm self-attention, cross-attention to the keyframe memory, feed-forward."""
 
-    def __init__(self, dim: int, heads: int, hidden: int, dropout: float, activation: str):
+    def __init__(self, dim: int, heads: int, hidden: int, dropout: float, activation: str, attention_dropout: float):
         super().__init__()
-        self.self_attn = attention(dim, heads, dropout)
-        self.cross_attn = attention(dim, heads, dropout)
+        self.self_attn = attention(dim, heads, attention_dropout)
+        self.cross_attn = attention(dim, heads, attention_dropout)
         self.ffn = FeedForward(dim, hidden, dropout, activation)
         self.norm1, self.norm2, self.norm3 = nn.LayerNorm(dim), nn.LayerNorm(dim), nn.LayerNorm(dim)
         self.dropout1, self.dropout2, self.dropout3 = nn.Dropout(dropout), nn.Dropout(dropout), nn.Dropout(dropout)
@@ -82,7 +82,8 @@ class MotionTransformer(nn.Module):
     """Keyframes of J19 2D poses -> every frame of the window (see the module docstring)."""
 
     def __init__(self, num_joints: int = 19, hidden_dim: int = 128, nheads: int = 8, dim_feedforward: int = 256,
-                 enc_layers: int = 6, dec_layers: int = 6, dropout: float = 0.1, activation: str = "leaky_relu"):
+                 enc_layers: int = 6, dec_layers: int = 6, dropout: float = 0.1, activation: str = "leaky_relu",
+                 attention_dropout: float = 0.1):
         super().__init__()
         self.num_joints = num_joints
         coords = 2 * num_joints
@@ -90,7 +91,7 @@ class MotionTransformer(nn.Module):
         self.head = nn.Linear(hidden_dim, coords)
         self.mask_token = nn.Parameter(torch.zeros(num_joints, 2))
         self.position = SinePositionalEncoding(hidden_dim)
-        layer_args = (hidden_dim, nheads, dim_feedforward, dropout, activation)
+        layer_args = (hidden_dim, nheads, dim_feedforward, dropout, activation, attention_dropout)
         self.encoder = nn.ModuleList(EncoderLayer(*layer_args) for _ in range(enc_layers))
         self.decoder = nn.ModuleList(DecoderLayer(*layer_args) for _ in range(dec_layers))
         self.encoder_norm, self.decoder_norm = nn.LayerNorm(hidden_dim), nn.LayerNorm(hidden_dim)
@@ -137,4 +138,5 @@ def build(config: dict) -> MotionTransformer:
         num_joints=int(model.get("num_joints", 19)), hidden_dim=int(model.get("hidden_dim", 128)),
         nheads=int(model.get("nheads", 8)), dim_feedforward=int(model.get("dim_feedforward", 256)),
         enc_layers=int(model.get("enc_layers", 6)), dec_layers=int(model.get("dec_layers", 6)),
-        dropout=float(model.get("dropout", 0.1)), activation=str(model.get("activation", "leaky_relu")))
+        dropout=float(model.get("dropout", 0.1)), activation=str(model.get("activation", "leaky_relu")),
+        attention_dropout=float(model.get("attention_dropout", model.get("dropout", 0.1))))
