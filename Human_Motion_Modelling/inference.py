@@ -64,13 +64,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     clips = find_clips(args.pose_dir)
     trained = load_trained_model(args.checkpoint, pick_device(args.device))
     log.info("model of epoch %d, %d clip(s), rate %d", trained.epoch, len(clips), args.upsample_rate)
-    targets = {}
-    for clip in clips:
-        list_poses(clip)  # an empty clip folder is an error before anything is written
-        targets[clip] = [prepare_output_dir(args.save_dir / kind / clip.name, args.overwrite, OUTPUT_PATTERN)
-                         for kind in ("Predict_motion", "Linear_motion")]
-    for clip in tqdm(clips, desc="clips", unit="clip"):
-        poses = read_pose_folder(clip)
+    inputs = {clip: read_pose_folder(clip) for clip in tqdm(clips, desc="reading", unit="clip")}
+    targets = {clip: [prepare_output_dir(args.save_dir / kind / clip.name, args.overwrite, OUTPUT_PATTERN)
+                      for kind in ("Predict_motion", "Linear_motion")] for clip in clips}
+    for clip, poses in tqdm(inputs.items(), desc="upsampling", unit="clip"):
         if not (poses[..., 2] > 0).any():
             log.warning("%s: no person detected in any frame; writing empty poses", clip)
         with torch.inference_mode():
