@@ -12,7 +12,6 @@ Example:
 from __future__ import annotations
 
 import argparse
-import hashlib
 import logging
 import os
 import platform
@@ -32,6 +31,7 @@ from Human_Motion_Modelling.data.keyframes import Augmentation
 from Human_Motion_Modelling.data.sequences import load_sequences
 from Human_Motion_Modelling.evaluation import METHODS, Protocol, view_table
 from rib.atomic import write_text
+from rib.checkpoint import sha256_file
 from rib.errors import RIBError, cli_entry
 from rib.paths import REPO_ROOT
 
@@ -70,14 +70,6 @@ def protocol_for(config: dict, sequences: dict[str, np.ndarray], views: np.ndarr
                     augmentation=Augmentation.from_config(evaluate.get("augment")) if noisy else None,
                     px_per_unit=float(evaluate["canvas_px_per_unit"]),
                     pck_px=tuple(float(p) for p in evaluate["pck_px"]))
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def describe_machine() -> str:
@@ -159,7 +151,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "on in-between frames; acceleration error: mean over all frames; PCK@10: in-between joints within 10 px.",
         "Pixels of a 512-px canvas (a 1.7 m person is ~435 px tall).", "",
         f"- command: `{command}`", f"- checkpoint: `{shown}` (epoch {trained.epoch}, sha256 "
-        f"{sha256(checkpoint)[:16]}...)", f"- machine: {header}",
+        f"{sha256_file(checkpoint)[:16]}...)", f"- machine: {header}",
         f"- date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {time.time() - started:.0f} s", "",
         "| rate | input | method | in-between error (px) | vs linear | accel. error (px/frame²) | PCK@10 (%) | "
         "clip-views |",
