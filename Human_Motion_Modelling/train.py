@@ -15,6 +15,7 @@ from tqdm import tqdm
 
 from Human_Motion_Modelling.data.dataset import MotionDataset, compute_normaliser
 from Human_Motion_Modelling.data.representation import MODEL_INPUTS, Normaliser, collate_windows
+from Human_Motion_Modelling.evaluation import Protocol, log_metrics
 from Human_Motion_Modelling.models.losses import motion_loss
 from Human_Motion_Modelling.models.transformer import build
 from rib.checkpoint import capture_rng, load_checkpoint, restore_rng, save_checkpoint, seed_everything
@@ -190,8 +191,6 @@ def run(args: argparse.Namespace, ctx: DistContext) -> None:
 
 def make_evaluator(config: dict, normaliser: Normaliser):
     """A function logging the evaluation protocol's metrics of the current model to TensorBoard."""
-    from Human_Motion_Modelling.evaluation import Protocol, log_metrics
-
     protocol = Protocol.from_config(config)
 
     def evaluate(model: torch.nn.Module, writer: SummaryWriter, step: int) -> None:
