@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from Human_Motion_Modelling import train
-from Human_Motion_Modelling.checkpoints import load_trained_model
+from Human_Motion_Modelling.checkpoints import export_model, load_trained_model
 from rib.checkpoint import load_checkpoint
 from rib.paths import REPO_ROOT
 
@@ -58,3 +58,14 @@ def test_torchrun_two_processes_on_cpu(tmp_path, motion_h5):
     assert "2 process(es)" in result.stderr
     state = load_checkpoint(tmp_path / "ddp" / "checkpoints" / "last.pth")
     assert state["step"] == 1  # 8 samples split over 2 processes at batch 4
+
+
+def test_export_keeps_what_inference_needs_in_half_precision(tiny_checkpoint, tmp_path):
+    target = tmp_path / "motion" / "model.pth"
+    export_model(tiny_checkpoint, target)
+    state = load_checkpoint(target)
+    assert set(state) == {"model", "normaliser", "config", "epoch"}
+    assert all(v.dtype == torch.float16 for v in state["model"].values() if v.is_floating_point())
+    original, exported = load_trained_model(tiny_checkpoint), load_trained_model(target.parent)
+    for key, value in original.model.state_dict().items():
+        torch.testing.assert_close(exported.model.state_dict()[key], value, rtol=1e-3, atol=1e-3)
