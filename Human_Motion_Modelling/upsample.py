@@ -80,7 +80,7 @@ def plan_windows(num_inputs: int, rate: int, window_frames: int = WINDOW_FRAMES)
 
 
 def _blend_weights(length: int, overlap_before: int, overlap_after: int) -> np.ndarray:
-    """Cross-fade weights of a window: linear ramps over the frames it shares with its neighbours."""
+    """Cross-fade weights of a window: linear ramps over the frames it shares with its neighbours (0: none)."""
     frames = np.arange(length, dtype=np.float64)
     weight = np.ones(length)
     if overlap_before:
@@ -116,23 +116,24 @@ def model_upsample(model: MotionTransformer, normaliser: Normaliser, poses: np.n
     device = next(model.parameters()).device
     ranges = plan_windows(len(poses), rate, window_frames)
     prepared = []
-    for start, end in ranges:
+    for index, (start, end) in enumerate(ranges):
         frames = output_length(end - start, rate)
         window = make_window(poses[start:end], np.arange(end - start) * rate, frames, frames, normaliser)
         if window is not None:
-            prepared.append((start, end, window))
+            shared_before = ranges[index - 1][1] - start if index > 0 else 0  # keyframes
+            shared_after = end - ranges[index + 1][0] if index + 1 < len(ranges) else 0
+            prepared.append((start, window, _blend_weights(frames, max(0, output_length(shared_before, rate)),
+                                                           max(0, output_length(shared_after, rate)))))
     if not prepared:
         return linear
-    predictions = run_windows(model, [w for _, _, w in prepared], batch_size, device)
+    predictions = run_windows(model, [window for _, window, _ in prepared], batch_size, device)
     total = np.zeros((len(linear), NUM_J19, 2))
     weights = np.zeros(len(linear))
-    for (start, end, window), pred in zip(prepared, predictions):
+    for (start, window, weight), pred in zip(prepared, predictions):
         xy = globalise(normaliser.invert(pred), window.centre, window.scale)
-        before = max(0, [e for s, e in ranges if s < start][-1] - start) if start > 0 else 0
-        after = max(0, end - next((s for s, _ in ranges if s > start), end)) if end < len(poses) else 0
-        weight = _blend_weights(len(xy), before * rate, after * rate)
-        total[start * rate:start * rate + len(xy)] += xy * weight[:, None, None]
-        weights[start * rate:start * rate + len(xy)] += weight
+        frames = slice(start * rate, start * rate + len(xy))
+        total[frames] += xy * weight[:, None, None]
+        weights[frames] += weight
     covered = weights > 0
     out = linear.copy()
     out[covered, :, :2] = total[covered] / weights[covered, None, None]

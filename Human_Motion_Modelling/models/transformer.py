@@ -108,7 +108,8 @@ class MotionTransformer(nn.Module):
     def forward(self, kf_coords: torch.Tensor, kf_vis: torch.Tensor, kf_valid: torch.Tensor, kf_time: torch.Tensor,
                 frame_valid: torch.Tensor, interp_index: torch.Tensor, interp_weight: torch.Tensor
                 ) -> dict[str, torch.Tensor]:
-        """Return ``reco`` (B, K, J, 2): denoised keyframes, and ``pred`` (B, L, J, 2): every frame."""
+        """``reco`` (B, K, J, 2): denoised keyframes; ``interp`` (B, L, J, 2): their linear interpolation;
+        ``pred`` (B, L, J, 2): the refined prediction of every frame."""
         batch, length = frame_valid.shape
         filled = torch.where(kf_vis[..., None], kf_coords, self.mask_token.to(kf_coords.dtype))
         memory = self.tokens(filled, kf_vis)

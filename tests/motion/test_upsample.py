@@ -96,3 +96,11 @@ def test_protocol_is_fixed_and_reports_three_methods(tiny_config, tiny_normalise
     assert table_csv(table).startswith("method,joint_error_px")
     short = Protocol.from_config(tiny_config, rate=400)
     assert short.cases() == ([], sorted(short.sequences))
+
+
+def test_cross_fade_weights_sum_to_one_over_the_overlap():
+    from Human_Motion_Modelling.upsample import _blend_weights
+
+    first, second = _blend_weights(10, 0, 4), _blend_weights(10, 4, 0)
+    np.testing.assert_allclose(first[-4:] + second[:4], 1.0)
+    assert first[0] == 1.0 and second[-1] == 1.0 and (np.diff(second[:4]) > 0).all()
