@@ -79,7 +79,7 @@ def plan_windows(num_inputs: int, rate: int, window_frames: int = WINDOW_FRAMES)
     return [(start, start + per_window) for start in starts]
 
 
-def _blend_weights(length: int, overlap_before: int, overlap_after: int) -> np.ndarray:
+def crossfade_weights(length: int, overlap_before: int, overlap_after: int) -> np.ndarray:
     """Cross-fade weights of a window: linear ramps over the frames it shares with its neighbours (0: none)."""
     frames = np.arange(length, dtype=np.float64)
     weight = np.ones(length)
@@ -122,7 +122,7 @@ def model_upsample(model: MotionTransformer, normaliser: Normaliser, poses: np.n
         if window is not None:
             shared_before = ranges[index - 1][1] - start if index > 0 else 0  # keyframes
             shared_after = end - ranges[index + 1][0] if index + 1 < len(ranges) else 0
-            prepared.append((start, window, _blend_weights(frames, max(0, output_length(shared_before, rate)),
+            prepared.append((start, window, crossfade_weights(frames, max(0, output_length(shared_before, rate)),
                                                            max(0, output_length(shared_after, rate)))))
     if not prepared:
         return linear

@@ -7,7 +7,8 @@ import pytest
 from Human_Motion_Modelling.evaluation import Protocol, table_csv
 from Human_Motion_Modelling.metrics import MotionMetrics
 from Human_Motion_Modelling.models.transformer import build
-from Human_Motion_Modelling.upsample import cubic_upsample, linear_upsample, model_upsample, plan_windows
+from Human_Motion_Modelling.upsample import (
+    crossfade_weights, cubic_upsample, linear_upsample, model_upsample, plan_windows)
 
 
 def _pixels(frames: int, seed: int = 0) -> np.ndarray:
@@ -99,8 +100,6 @@ def test_protocol_is_fixed_and_reports_three_methods(tiny_config, tiny_normalise
 
 
 def test_cross_fade_weights_sum_to_one_over_the_overlap():
-    from Human_Motion_Modelling.upsample import _blend_weights
-
-    first, second = _blend_weights(10, 0, 4), _blend_weights(10, 4, 0)
+    first, second = crossfade_weights(10, 0, 4), crossfade_weights(10, 4, 0)
     np.testing.assert_allclose(first[-4:] + second[:4], 1.0)
     assert first[0] == 1.0 and second[-1] == 1.0 and (np.diff(second[:4]) > 0).all()
