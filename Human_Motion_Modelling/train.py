@@ -196,6 +196,8 @@ def make_evaluator(config: dict, normaliser: Normaliser):
     def evaluate(model: torch.nn.Module, writer: SummaryWriter, step: int) -> None:
         table = protocol.run(model, normaliser)
         log_metrics(writer, table, step)
+        log.info("evaluation at rate %d: in-between error %s", protocol.rate, ", ".join(
+            f"{method} {row.get('joint_error_px', float('nan')):.2f} px" for method, row in table.items()))
         model.train()
 
     return evaluate

@@ -1,6 +1,7 @@
 """train.py: checkpoints, exact resume, and 2-process torchrun DDP on CPU."""
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -21,7 +22,7 @@ def _args(tmp_path, motion_h5, name: str, epochs: int, *extra: str) -> list[str]
             f"data.h5_file={motion_h5}", "data.train_split=[Train]", "data.test_split=[Test]",
             "data.stats_samples=16", "model.enc_layers=1", "model.dec_layers=1", "model.hidden_dim=32",
             "model.dim_feedforward=64", "model.nheads=4", "train.samples_per_epoch=8", "train.batch_size=4",
-            "train.workers=0", "train.eval_every=0", *extra]
+            "train.workers=0", "train.eval_every=0", *extra]  # later --set values win
 
 
 def test_resume_continues_exactly(tmp_path, motion_h5):
@@ -40,8 +41,11 @@ def test_resume_continues_exactly(tmp_path, motion_h5):
     assert load_trained_model(tmp_path / "split" / "checkpoints").epoch == 1
 
 
-def test_existing_run_is_refused(tmp_path, motion_h5, capsys):
-    train.main(_args(tmp_path, motion_h5, "once", 1))
+def test_evaluates_during_training_and_refuses_an_existing_run(tmp_path, motion_h5, capsys, caplog):
+    caplog.set_level(logging.INFO)
+    train.main(_args(tmp_path, motion_h5, "once", 1, "train.eval_every=1", "evaluate.max_sequences=1"))
+    assert "evaluation at rate 16: in-between error model" in caplog.text
+    assert list((tmp_path / "once" / "logs").iterdir())
     with pytest.raises(SystemExit) as exit_info:
         train.main(_args(tmp_path, motion_h5, "once", 1))
     assert exit_info.value.code == 2
