@@ -50,6 +50,13 @@ POSE = np.array([
     [220, 180], [215, 240], [212, 290], [260, 180], [265, 240], [268, 290], [272, 298], [208, 298], [292, 190],
     [188, 190]], dtype=np.float64)
 """A standing person in a 480x320 frame (J19 x, y)."""
+PEAK_WRAPPER = (
+    "import runpy, sys\n"
+    "sys.argv = sys.argv[1:]\n"
+    "runpy.run_path(sys.argv[0], run_name='__main__')\n"
+    "print(next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')))\n"
+)
+"""Runs a script and prints its peak resident memory in KiB (VmHWM restarts at exec, unlike ru_maxrss)."""
 
 
 def pose_at(t: float, scale: float = 1.0) -> np.ndarray:
@@ -59,16 +66,17 @@ def pose_at(t: float, scale: float = 1.0) -> np.ndarray:
     return np.concatenate([xy, np.full((19, 1), 0.9)], axis=1)
 
 
-def timed(fn: Callable[[], object], repeats: int, warmup: int = 1) -> list[float]:
-    """Seconds of each of ``repeats`` calls after ``warmup`` untimed ones."""
+def timed(fn: Callable[[], object], repeats: int, warmup: int = 1) -> tuple[list[float], list[float]]:
+    """Wall-clock and process CPU seconds of each of ``repeats`` calls after ``warmup`` untimed ones."""
     for _ in range(warmup):
         fn()
-    times = []
+    wall, cpu = [], []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         fn()
-        times.append(time.perf_counter() - start)
-    return times
+        wall.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+    return wall, cpu
 
 
 def bench_labels(repeats: int) -> list[tuple[str, float]]:
@@ -77,7 +85,7 @@ def bench_labels(repeats: int) -> list[tuple[str, float]]:
     poses = [pose_at(t) for t in range(repeats)]
     rows = []
     for name, kwargs in (("test mode", {}), ("training mode (random drops)", {"rng": rng})):
-        times = [timed(lambda p=p: render_label(p, HEIGHT, WIDTH, **kwargs), 1, warmup=0)[0] for p in poses]
+        times = [timed(lambda p=p: render_label(p, HEIGHT, WIDTH, **kwargs), 1, warmup=0)[0][0] for p in poses]
         rows.append((name, 1000 * float(np.median(times))))
     return rows
 
@@ -105,16 +113,18 @@ def run_form(model: torch.nn.Module, layout: torch.memory_format, bf16: bool,
     return generated.float(), alpha.float()
 
 
-def bench_generator(repeats: int) -> tuple[list[tuple[str, int, float, float]], str]:
-    """(form, batch, min ms/frame, median ms/frame) rows, and the bf16-vs-fp32 error line."""
+def bench_generator(repeats: int) -> tuple[list[tuple[str, int, float, float, float]], str]:
+    """(form, batch, min ms/frame, median ms/frame, min CPU ms/frame) rows, and the bf16-vs-fp32 error line."""
     rows = []
     forms = generator_forms()
     torch.manual_seed(1)
     for batch in (1, 4):
         inputs = [torch.rand(batch, c, HEIGHT, WIDTH) * 2 - 1 for c in (22, 3, 3)]
         for name, (model, layout, bf16) in forms.items():
-            times = timed(lambda: run_form(model, layout, bf16, inputs), repeats if batch == 1 else max(1, repeats // 2))
-            rows.append((name, batch, 1000 * min(times) / batch, 1000 * float(np.median(times)) / batch))
+            wall, cpu = timed(lambda: run_form(model, layout, bf16, inputs), repeats if batch == 1 else
+                              max(1, repeats // 2))
+            rows.append((name, batch, 1000 * min(wall) / batch, 1000 * float(np.median(wall)) / batch,
+                         1000 * min(cpu) / batch))
             LOG.info("%s, batch %d: %.0f ms/frame", name, batch, rows[-1][2])
     inputs = [torch.rand(1, c, HEIGHT, WIDTH) * 2 - 1 for c in (22, 3, 3)]
     folded = forms["folded, fp32, contiguous"][0]
@@ -151,7 +161,7 @@ def write_clip(root: Path, num_inputs: int, rate: int, size: tuple[int, int]) ->
 
 def bench_inference(threads: int, num_inputs: int, rate: int, size: tuple[int, int],
                     precision: str) -> tuple[str, float, float, float]:
-    """Run inference.py in a child process: (command, seconds, in-between frames/s, child peak RSS in MiB)."""
+    """Run inference.py in a child process: (command, seconds, in-between frames/s, its peak RSS in MiB)."""
     with tempfile.TemporaryDirectory(prefix="render_speed_") as tmp:
         root = Path(tmp)
         write_clip(root, num_inputs, rate, size)
@@ -159,16 +169,17 @@ def bench_inference(threads: int, num_inputs: int, rate: int, size: tuple[int, i
         config = load_config(REPO_ROOT / "Pose_Guided_Neural_Rendering" / "configs" / "HSM.yaml")
         save_checkpoint(root / "generator.pt", generator_model.inference_state(generator_model.build(config),
                                                                                (WIDTH, HEIGHT)))
-        command = [sys.executable, str(REPO_ROOT / "Pose_Guided_Neural_Rendering" / "inference.py"), "--input-dir",
-                   str(root), "--checkpoint", str(root / "generator.pt"), "--device", "cpu", "--batch-size", "4",
-                   "--precision", precision]
+        command = [str(REPO_ROOT / "Pose_Guided_Neural_Rendering" / "inference.py"), "--input-dir", str(root),
+                   "--checkpoint", str(root / "generator.pt"), "--device", "cpu", "--batch-size", "4", "--precision",
+                   precision]
         env = {**os.environ, "OMP_NUM_THREADS": str(threads)}
         start = time.perf_counter()
-        subprocess.run(command, check=True, env=env, capture_output=True)
+        result = subprocess.run([sys.executable, "-c", PEAK_WRAPPER, *command], check=True, env=env,
+                                capture_output=True, text=True)
         seconds = time.perf_counter() - start
+        peak = int(result.stdout.strip().splitlines()[-1]) / 1024
     in_betweens = (num_inputs - 1) * (rate - 1)
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    shown = " ".join(shlex.quote(part) for part in command[1:]).replace(str(root), "<clip>")
+    shown = " ".join(shlex.quote(part) for part in command).replace(str(root), "<clip>").replace(f"{REPO_ROOT}/", "")
     return f"python {shown}", seconds, in_betweens / seconds, peak
 
 
@@ -179,7 +190,8 @@ def machine() -> str:
             f"{platform.python_version()}, torch {torch.__version__}")
 
 
-def report(args: argparse.Namespace, labels, generator_rows, bf16_error, inference_rows, loads) -> str:
+def report(args: argparse.Namespace, labels, generator_rows, bf16_error, inference_rows, loads,
+           own_peak: float) -> str:
     lines = [
         "# Renderer speed (bench/render_speed.py)", "",
         f"Command: `python bench/render_speed.py {' '.join(sys.argv[1:])}`".replace("  ", " "), "",
@@ -190,15 +202,20 @@ def report(args: argparse.Namespace, labels, generator_rows, bf16_error, inferen
         *[f"| {name} | {ms:.2f} |" for name, ms in labels], "",
         f"## Generator forward, reference config (30.6 M parameters), 480x320 (target <= {TARGET_MS:.0f} ms = "
         f"0.6 x the reference's {REFERENCE_MS:.0f} ms)", "",
-        "| form | batch | ms/frame (min) | ms/frame (median) |", "|---|---|---|---|",
-        *[f"| {name} | {batch} | {best:.0f} | {median:.0f} |" for name, batch, best, median in generator_rows], "",
+        "The last column compares each form with the training form (the reference's architecture and arithmetic) "
+        "timed in the same run, which stays meaningful when other jobs share the CPU.", "",
+        "| form | batch | ms/frame (min) | ms/frame (median) | CPU ms/frame (min) | time vs training form |",
+        "|---|---|---|---|---|---|",
+        *[f"| {name} | {batch} | {best:.0f} | {median:.0f} | {cpu:.0f} | "
+          f"{best / next(r[2] for r in generator_rows if r[1] == batch):.2f}x |"
+          for name, batch, best, median, cpu in generator_rows], "",
         bf16_error + ".", "",
         "## inference.py end to end", "",
         "| command | input size | R | precision | seconds | in-between frames/s | peak RSS (MiB) |",
         "|---|---|---|---|---|---|---|",
         *[f"| `{command}` | {args.size[0]}x{args.size[1]} | {args.rate} | {precision} | {seconds:.1f} | {fps:.2f} | "
           f"{peak:.0f} |" for precision, (command, seconds, fps, peak) in inference_rows], "",
-        f"Peak RSS of this benchmark process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB.",
+        f"Peak RSS of the benchmark process itself (four generator forms at batch 4): {own_peak:.0f} MiB.",
     ]
     return "\n".join(lines) + "\n"
 
@@ -225,9 +242,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     labels = bench_labels(args.label_repeats)
     LOG.info("labels: %s", labels)
     generator_rows, bf16_error = bench_generator(args.repeats)
+    own_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     inference_rows = [(p, bench_inference(args.threads, args.inputs, args.rate, tuple(args.size), p))
                       for p in ("fp32", "bf16")]
-    text = report(args, labels, generator_rows, bf16_error, inference_rows, (before, load_average()))
+    text = report(args, labels, generator_rows, bf16_error, inference_rows, (before, load_average()), own_peak)
     write_text(args.output, text)
     print(text)
 
