@@ -28,7 +28,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--checkpoint", type=Path, default=DEFAULT_CHECKPOINT,
                         help="motion checkpoint file, or a folder holding model.pth / last.pth")
     parser.add_argument("--config", type=Path,
-                        help="YAML config whose data/evaluate sections replace the checkpoint's (e.g. other h5)")
+                        help="YAML config whose data/evaluate keys replace the checkpoint's (e.g. another h5)")
     parser.add_argument("--rate", type=int, help="keyframe step (default: the config's evaluate.rate, 16)")
     parser.add_argument("--out-dir", type=Path, default=REPO_ROOT / "runs" / "motion" / "eval",
                         help="folder for metrics_rate<R>.csv and TensorBoard logs")
@@ -45,7 +45,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     trained = load_trained_model(args.checkpoint, pick_device(args.device))
     config = dict(trained.config)
     if args.config is not None:
-        config.update({key: value for key, value in load_config(args.config).items() if key in ("data", "evaluate")})
+        other = load_config(args.config)
+        for section in ("data", "evaluate"):
+            config[section] = {**config[section], **(other.get(section) or {})}
     config = apply_overrides(config, args.set)
     protocol = Protocol.from_config(config, rate=args.rate)
     if protocol.rate < 2:

@@ -103,6 +103,11 @@ def test_evaluate_writes_table_csv_and_tensorboard(tiny_checkpoint, tmp_path, ca
     assert list((tmp_path / "logs").iterdir())
     assert run_cli(evaluate.main, ["--checkpoint", tiny_checkpoint, "--out-dir", tmp_path, "--rate", 8],
                    capsys)[0] == 2
+    other = tmp_path / "other.yaml"  # another data set: its data/evaluate sections replace the checkpoint's
+    other.write_text(f"data: {{h5_file: {tmp_path / 'none.h5'}}}\nevaluate: {{}}\n")
+    code, err = run_cli(evaluate.main, ["--checkpoint", tiny_checkpoint, "--config", other, "--out-dir",
+                                        tmp_path / "other"], capsys)
+    assert code == 2 and "none.h5" in err
 
 
 def test_visualize_test_sequences_and_pose_folders(tiny_checkpoint, pose_dir, tmp_path, capsys):
