@@ -83,9 +83,9 @@ class EvalClip:
         return t % self.rate != 0
 
 
-def upsample_rate(data_dir: Path, name: str, count: int, given: int | None) -> int:
+def upsample_rate(split_dir: Path, name: str, count: int, given: int | None) -> int:
     """The clip's rate: ``given``, else from the number of low-fps inputs in ``test/inputs/<clip>``."""
-    inputs = data_dir / "test" / "inputs" / name
+    inputs = split_dir / "inputs" / name
     if given is None:
         if not inputs.is_dir():
             raise RIBError(f"{inputs}: folder not found; pass --upsample-rate")
@@ -94,7 +94,7 @@ def upsample_rate(data_dir: Path, name: str, count: int, given: int | None) -> i
             raise RIBError(f"{inputs}: {keys} inputs do not fit {count} ground-truth frames ((N-1) x R + 1)")
         return (count - 1) // (keys - 1)
     if given < 1 or (count - 1) % given:
-        raise RIBError(f"{data_dir / 'test/gt' / name}: {count} frames do not fit --upsample-rate {given}")
+        raise RIBError(f"{split_dir / 'gt' / name}: {count} frames do not fit --upsample-rate {given}")
     return given
 
 
@@ -115,7 +115,7 @@ def collect(args: argparse.Namespace) -> list[EvalClip]:
         if [path.name for path in generated] != names:
             log.warning("%s: file names differ from the background names; matching frames by sorted order",
                         generated_root / name)
-        clips.append(EvalClip(clip, generated, upsample_rate(args.data_dir, name, clip.num_frames,
+        clips.append(EvalClip(clip, generated, upsample_rate(source.root, name, clip.num_frames,
                                                              args.upsample_rate)))
     return clips
 
@@ -231,7 +231,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--data-dir", type=Path, required=True,
-                        help="HumanSlomo-format data set root holding test/gt, test/poses and test/<backgrounds>")
+                        help="HumanSlomo-format data set root holding test/gt, test/poses and test/<backgrounds>, "
+                             "or a folder holding gt/, poses/ and <backgrounds>/ itself (e.g. example/)")
     parser.add_argument("--results-dir", type=Path, default=None,
                         help="folder holding Generated_frames/<clip>/ (inference.py's --save-dir); "
                              "default: <data-dir>/test")
@@ -254,7 +255,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-fid", action="store_true", help="skip FID even if weights exist")
     parser.add_argument("--device", default="auto", help="device of the LPIPS/FID networks (auto, cpu, cuda)")
     args = parser.parse_args(argv)
-    args.results_dir = args.results_dir or args.data_dir / "test"
+    args.results_dir = args.results_dir or FolderSource(args.data_dir, "test").root
     args.output_dir = args.output_dir or args.results_dir / "evaluation"
     return args
 

@@ -133,10 +133,15 @@ class ClipSource(ABC):
 
 
 class FolderSource(ClipSource):
-    """``root/<split>/{frames|gt, poses, <backgrounds>, masks}/<clip>`` (the HumanSlomo layout)."""
+    """``root/<split>/{frames|gt, poses, <backgrounds>, masks}/<clip>`` (the HumanSlomo layout).
+
+    ``root`` may also be the split folder itself (e.g. ``example/``, which holds ``gt/`` and ``poses/``).
+    """
 
     def __init__(self, root: str | os.PathLike, split: str, backgrounds_dir: str = "DAIN"):
-        self.root = Path(root) / split
+        root = Path(root)
+        is_split_folder = not (root / split).is_dir() and (root / FRAME_DIRS[split]).is_dir()
+        self.root = root if is_split_folder else root / split
         super().__init__(str(self.root), split)
         self.backgrounds_dir = backgrounds_dir
 
