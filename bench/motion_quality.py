@@ -81,7 +81,7 @@ def describe_machine() -> str:
 
 
 def gain(model: float, linear: float) -> str:
-    """How far below linear the model's error is, as a signed percentage."""
+    """The error reduction relative to linear interpolation, as a signed percentage (negative: worse)."""
     return f"{100.0 * (linear - model) / linear:+.1f}%" if linear > 0 else "n/a"
 
 
@@ -106,7 +106,7 @@ def verdict(results: dict[tuple[int, str], dict[str, dict[str, float]]]) -> list
             model, linear = table["model"]["joint_error_px"], table["linear"]["joint_error_px"]
             met = model <= (1.0 - TARGET_GAIN) * linear
             lines.append(f"- x{rate}, noisy: model {model:.2f} px vs linear {linear:.2f} px "
-                         f"({gain(model, linear)} below linear): target of {100 * TARGET_GAIN:.0f}% "
+                         f"(reduction {gain(model, linear)}): target of {100 * TARGET_GAIN:.0f}% "
                          f"{'met' if met else 'NOT met'}")
     return lines
 
@@ -153,8 +153,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"- command: `{command}`", f"- checkpoint: `{shown}` (epoch {trained.epoch}, sha256 "
         f"{sha256_file(checkpoint)[:16]}...)", f"- machine: {header}",
         f"- date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {time.time() - started:.0f} s", "",
-        "| rate | input | method | in-between error (px) | vs linear | accel. error (px/frame²) | PCK@10 (%) | "
-        "clip-views |",
+        "| rate | input | method | in-between error (px) | reduction vs linear | accel. error (px/frame²) | "
+        "PCK@10 (%) | clip-views |",
         "|---|---|---|---|---|---|---|---|", *render_rows(results), "",
         f"Target: model in-between error at least {100 * TARGET_GAIN:.0f}% below linear on noisy input at x8 "
         "and x16.", *verdict(results), ""])
