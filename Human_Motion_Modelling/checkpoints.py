@@ -26,6 +26,11 @@ class TrainedModel:
     config: dict
     epoch: int
 
+    @property
+    def window_frames(self) -> int:
+        """Longest window the model was trained on: inference cuts long clips into windows of this length."""
+        return int(self.config["data"]["max_seq_length"])
+
 
 def find_checkpoint(path: str | os.PathLike) -> Path:
     """A checkpoint file, or the one to use inside a folder (``model.pth``, ``last.pth`` or its only ``.pth``)."""

@@ -45,7 +45,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="motion checkpoint file, or a folder holding model.pth / last.pth")
     parser.add_argument("--overwrite", action="store_true", help="replace existing output pose files")
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
-    parser.add_argument("--batch-size", type=positive_int, default=64, help="321-frame windows per forward pass")
+    parser.add_argument("--batch-size", type=positive_int, default=64, help="windows per forward pass (each as long as the checkpoint's "
+                        "training windows)")
     return parser.parse_args(argv)
 
 
@@ -72,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             log.warning("%s: no person detected in any frame; writing empty poses", clip)
         with torch.inference_mode():
             predicted = model_upsample(trained.model, trained.normaliser, poses, args.upsample_rate,
-                                       batch_size=args.batch_size)
+                                       batch_size=args.batch_size, window_frames=trained.window_frames)
         predict_dir, linear_dir = targets[clip]
         write_pose_folder(predict_dir, predicted, overwrite=True)
         write_pose_folder(linear_dir, linear_upsample(poses, args.upsample_rate), overwrite=True)
