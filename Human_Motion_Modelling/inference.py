@@ -45,8 +45,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="motion checkpoint file, or a folder holding model.pth / last.pth")
     parser.add_argument("--overwrite", action="store_true", help="replace existing output pose files")
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
-    parser.add_argument("--batch-size", type=positive_int, default=64, help="windows per forward pass (each as long as the checkpoint's "
-                        "training windows)")
+    parser.add_argument("--batch-size", type=positive_int, default=64,
+                        help="windows per forward pass (each as long as the checkpoint's training windows)")
     return parser.parse_args(argv)
 
 
