@@ -2,7 +2,6 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-EXTRAS ?= test
 
 .PHONY: setup test unit demo bench clean-venv
 
@@ -13,7 +12,7 @@ $(VENV)/.installed: pyproject.toml requirements.txt
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements.txt
 	$(PY) -m pip install -q --no-deps mediapipe==0.10.21
-	$(PY) -m pip install -q --no-deps -e '.[$(EXTRAS)]'
+	$(PY) -m pip install -q --no-deps -e .
 	touch $@
 
 test: setup  ## every test, slow end-to-end ones included (what CI runs)
@@ -21,6 +20,9 @@ test: setup  ## every test, slow end-to-end ones included (what CI runs)
 
 unit: setup  ## the fast unit suite only
 	$(PY) -m pytest -q -m "not slow"
+
+demo: setup  ## the whole pipeline on example/ (offline, CPU); see example/demo.sh
+	PY=$(abspath $(PY)) bash example/demo.sh example 4
 
 bench: setup
 	$(PY) bench/run_all.py
