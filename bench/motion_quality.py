@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
-import platform
 import shlex
 import sys
 import time
@@ -33,6 +31,7 @@ from Human_Motion_Modelling.evaluation import METHODS, Protocol, view_table
 from rib.atomic import write_text
 from rib.checkpoint import sha256_file
 from rib.errors import RIBError, cli_entry
+from rib.machine import describe_machine
 from rib.paths import REPO_ROOT
 
 log = logging.getLogger("bench.motion_quality")
@@ -70,14 +69,6 @@ def protocol_for(config: dict, sequences: dict[str, np.ndarray], views: np.ndarr
                     augmentation=Augmentation.from_config(evaluate.get("augment")) if noisy else None,
                     px_per_unit=float(evaluate["canvas_px_per_unit"]),
                     pck_px=tuple(float(p) for p in evaluate["pck_px"]))
-
-
-def describe_machine() -> str:
-    """CPU model, cores, threads and load: where the numbers were measured."""
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
-    return (f"{cpu or platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__} on CPU with "
-            f"{torch.get_num_threads()} thread(s), load average {os.getloadavg()[0]:.1f} at start")
 
 
 def gain(model: float, linear: float) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import shlex
 import sys
 import tempfile
@@ -28,6 +27,7 @@ from Human_Motion_Modelling.models.transformer import build
 from rib.atomic import write_text
 from rib.config import apply_overrides, load_config
 from rib.errors import cli_entry
+from rib.machine import describe_machine
 from rib.paths import REPO_ROOT
 
 CONFIG = REPO_ROOT / "Human_Motion_Modelling" / "configs" / "default.yaml"
@@ -55,16 +55,6 @@ def timed(function: Callable[[], object], repeats: int) -> float:
         function()
         times.append(time.perf_counter() - start)
     return float(np.median(times))
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def dataset_for(config: dict, scratch: Path) -> tuple[MotionDataset, str]:
@@ -127,13 +117,10 @@ def main(argv: Sequence[str] | None = None) -> None:
                          f"{seconds * 1000 / size:.1f} ms per window ({seconds * 1000:.0f} ms per pass)"))
     command = "python " + " ".join(shlex.quote(a) for a in [os.path.relpath(__file__, REPO_ROOT),
                                                           *(argv if argv is not None else sys.argv[1:])])
-    load = os.getloadavg() if hasattr(os, "getloadavg") else ("?",) * 3
     report = "\n".join([
         "# Motion stage speed", "",
         f"Command: `{command}`", "",
-        f"Machine: {cpu_model()}, {os.cpu_count()} logical CPUs, torch {torch.__version__} with "
-        f"{torch.get_num_threads()} threads, Python {platform.python_version()}; load average "
-        f"{load[0]:.1f} when finished (the machine is shared, so times vary).", "",
+        f"Machine: {describe_machine()} when finished (the machine is shared, so times vary).", "",
         f"Model: {sum(p.numel() for p in model.parameters()):,} parameters; data: {source}.", "",
         "| what | speed |", "|---|---|", *(f"| {what} | {value} |" for what, value in rows), ""])
     write_text(args.out, report)

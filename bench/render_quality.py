@@ -17,7 +17,6 @@ import argparse
 import csv
 import logging
 import os
-import platform
 import shlex
 import subprocess
 import sys
@@ -36,6 +35,7 @@ from rib.atomic import write_text
 from rib.checkpoint import sha256_file
 from rib.errors import RIBError, cli_entry
 from rib.frames import list_clips, list_frames, read_image, write_image
+from rib.machine import describe_machine
 from rib.paths import CHECKPOINTS_DIR, EXAMPLE_DIR, REPO_ROOT
 
 log = logging.getLogger("bench.render_quality")
@@ -179,14 +179,6 @@ def shown_path(path: Path) -> str:
     return str(path.relative_to(REPO_ROOT)) if path.is_relative_to(REPO_ROOT) else str(path)
 
 
-def machine() -> str:
-    """CPU model and count, Python and torch versions, and the load this ran under."""
-    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                  if line.startswith("model name")), platform.processor())
-    return (f"{model}, {os.cpu_count()} logical CPUs (shared), Python {platform.python_version()}, torch "
-            f"{torch.__version__}, load average {os.getloadavg()[0]:.1f} at the end")
-
-
 def table(results: dict[str, dict]) -> list[str]:
     """One row per (poses, method), the background baseline once."""
     header = ["| poses | frames | method | PSNR | SSIM | person PSNR | person SSIM | tOF |", "|---|---|---|---|---|---|---|---|"]
@@ -248,7 +240,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"- evaluated at {args.size or 'the ground-truth size'}, in-between frames only (keyframes are copies); "
         "person-region metrics on the synthetic set's exact person masks; LPIPS/FID skipped (no ImageNet weights "
         "offline)",
-        f"- machine: {machine()}; {args.threads} thread(s) per stage", "",
+        f"- machine: {describe_machine()} at the end; {args.threads} thread(s) per stage", "",
         *table(results), "",
         "PSNR in dB; tOF = mean end-point difference (pixels) between the DIS flows of consecutive output and GT "
         "frames (lower is better).", "",

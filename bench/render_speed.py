@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import platform
 import resource
 import shlex
 import subprocess
@@ -36,6 +35,7 @@ from rib.checkpoint import save_checkpoint
 from rib.config import load_config
 from rib.errors import cli_entry
 from rib.frames import background_name, write_image
+from rib.machine import describe_machine
 from rib.paths import REPO_ROOT
 from rib.poses import write_pose_folder
 
@@ -183,19 +183,12 @@ def bench_inference(threads: int, num_inputs: int, rate: int, size: tuple[int, i
     return f"python {shown}", seconds, in_betweens / seconds, peak
 
 
-def machine() -> str:
-    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                  if line.startswith("model name")), platform.processor())
-    return (f"{model}, {os.cpu_count()} logical CPUs, {platform.system()} {platform.release()}, Python "
-            f"{platform.python_version()}, torch {torch.__version__}")
-
-
 def report(args: argparse.Namespace, labels, generator_rows, bf16_error, inference_rows, loads,
            own_peak: float) -> str:
     lines = [
         "# Renderer speed (bench/render_speed.py)", "",
         f"Command: `python bench/render_speed.py {' '.join(sys.argv[1:])}`".replace("  ", " "), "",
-        f"Machine: {machine()}; torch threads: {args.threads}; load average before/after: {loads[0]} / {loads[1]} "
+        f"Machine: {describe_machine()}; load average before/after: {loads[0]} / {loads[1]} "
         "(the CPU is shared: times are inflated when the load exceeds the core count).", "",
         f"## Label maps (480x320, 22 channels; target <= {LABEL_TARGET_MS:.0f} ms)", "",
         "| mode | ms/frame (median) |", "|---|---|",
