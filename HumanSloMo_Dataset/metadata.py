@@ -19,6 +19,7 @@ from pathlib import Path
 
 from rib.atomic import write_bytes, write_text
 from rib.errors import RIBError
+from rib.openpose import read_json
 
 REFERENCE_URL = "https://raw.githubusercontent.com/azuxmioy/Render-In-Between/main/HumanSloMo_Dataset/metadata/"
 """Where the reference repository publishes its metadata files (``<url><file name>``)."""
@@ -92,15 +93,6 @@ def resolve(path: str | os.PathLike, fetch_missing: bool = False, base_url: str 
     return fetch(path.name, path, base_url)
 
 
-def _load_json(path: Path) -> object:
-    try:
-        return json.loads(path.read_text())
-    except OSError as error:
-        raise RIBError(f"{path}: cannot read ({error.strerror})") from None
-    except json.JSONDecodeError as error:
-        raise RIBError(f"{path}: invalid JSON ({error.msg} at line {error.lineno})") from None
-
-
 def read_video_csv(path: str | os.PathLike) -> list[VideoEntry]:
     """Parse ``video.csv`` (or ``extra.csv``), checking the header, the fps values and unique names."""
     path = Path(path)
@@ -132,7 +124,7 @@ def read_video_csv(path: str | os.PathLike) -> list[VideoEntry]:
 def read_clip_list(path: str | os.PathLike) -> dict[str, Clip]:
     """Parse a clip list JSON, checking every entry (``num_frames == len(video_frames)``, frame names)."""
     path = Path(path)
-    data = _load_json(path)
+    data = read_json(path)
     if not isinstance(data, dict) or not data:
         raise RIBError(f"{path}: expected a non-empty object mapping clip names to clips")
     clips = {}
