@@ -18,23 +18,13 @@ from HumanSloMo_Dataset.cutting import (Source, centre_crop_box, crop_and_resize
 from HumanSloMo_Dataset.leakage import clean_training, leakage_report
 from HumanSloMo_Dataset.manifest import clip_record, update_manifest
 from HumanSloMo_Dataset.metadata import Clip
+from rib.cli import parse_size
 from rib.atomic import prepare_output_dir, write_text
 from rib.errors import RIBError, cli_entry
 from rib.frames import write_image
 from rib.video import video_info
 
 log = logging.getLogger(__name__)
-
-
-def parse_size(text: str) -> tuple[int, int]:
-    """``768x512`` -> (768, 512)."""
-    try:
-        width, height = (int(v) for v in text.lower().split("x"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"size '{text}': expected WIDTHxHEIGHT, e.g. 768x512") from None
-    if width <= 0 or height <= 0:
-        raise argparse.ArgumentTypeError(f"size '{text}': width and height must be positive")
-    return width, height
 
 
 def add_metadata_arguments(parser: argparse.ArgumentParser) -> None:

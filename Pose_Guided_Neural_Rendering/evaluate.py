@@ -29,6 +29,7 @@ from Pose_Guided_Neural_Rendering import metrics
 from Pose_Guided_Neural_Rendering.data.augment import resize_matrix, warp_joints
 from Pose_Guided_Neural_Rendering.data.labels import human_mask, image_scale
 from Pose_Guided_Neural_Rendering.data.sources import FolderClip, FolderSource, read_mask
+from rib.cli import parse_size
 from rib.atomic import prepare_output_dir, write_text
 from rib.distributed import pick_device
 from rib.errors import RIBError, cli_entry
@@ -218,15 +219,6 @@ def write_comparison(path: Path, evaluator: Evaluator, item: EvalClip, fps: floa
     write_video(path, panels, fps)
 
 
-def parse_size(text: str) -> tuple[int, int]:
-    """``WxH`` -> (H, W)."""
-    try:
-        width, height = (int(v) for v in text.lower().split("x"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT, e.g. 480x320, not {text!r}") from None
-    return height, width
-
-
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.ArgumentDefaultsHelpFormatter)
@@ -265,7 +257,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     clips = collect(args)
     output = prepare_output_dir(args.output_dir, args.overwrite, pattern="metrics.csv")
-    evaluator = Evaluator(args.size, args.weights_dir, pick_device(args.device), not args.no_lpips, not args.no_fid)
+    size_hw = args.size[::-1] if args.size else None
+    evaluator = Evaluator(size_hw, args.weights_dir, pick_device(args.device), not args.no_lpips, not args.no_fid)
     rows, pooled = [], {method: Scores() for method in METHODS}
     for item in tqdm(clips, desc="clips"):
         scores = evaluator.clip(item)

@@ -144,3 +144,14 @@ def test_atomic_files_get_the_usual_permissions(tmp_path):
     mask = os.umask(0)
     os.umask(mask)
     assert (tmp_path / "a.txt").stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+def test_parse_size_takes_positive_width_by_height():
+    import argparse
+
+    from rib.cli import parse_size
+
+    assert parse_size("480X320") == (480, 320)
+    for bad in ("480", "ax320", "0x320"):
+        with pytest.raises(argparse.ArgumentTypeError, match=bad):
+            parse_size(bad)
