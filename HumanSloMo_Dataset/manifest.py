@@ -13,6 +13,7 @@ import numpy as np
 
 from rib.atomic import write_text
 from rib.errors import RIBError
+from rib.textio import read_text
 
 MANIFEST_NAME = "manifest.json"
 
@@ -44,8 +45,8 @@ def read_manifest(root: str | os.PathLike) -> dict:
     if not path.is_file():
         return {"clips": {}}
     try:
-        manifest = json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError) as error:
+        manifest = json.loads(read_text(path))
+    except json.JSONDecodeError as error:
         raise RIBError(f"{path}: unreadable manifest ({error})") from None
     if not isinstance(manifest, dict) or not isinstance(manifest.get("clips"), dict):
         raise RIBError(f"{path}: not a dataset manifest (no 'clips' object)")

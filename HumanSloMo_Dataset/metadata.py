@@ -20,6 +20,7 @@ from pathlib import Path
 from rib.atomic import write_bytes, write_text
 from rib.errors import RIBError
 from rib.openpose import read_json
+from rib.textio import read_text
 
 REFERENCE_URL = "https://raw.githubusercontent.com/azuxmioy/Render-In-Between/main/HumanSloMo_Dataset/metadata/"
 """Where the reference repository publishes its metadata files (``<url><file name>``)."""
@@ -97,9 +98,9 @@ def read_video_csv(path: str | os.PathLike) -> list[VideoEntry]:
     """Parse ``video.csv`` (or ``extra.csv``), checking the header, the fps values and unique names."""
     path = Path(path)
     try:
-        rows = list(csv.reader(path.read_text().splitlines()))
-    except OSError as error:
-        raise RIBError(f"{path}: cannot read ({error.strerror})") from None
+        rows = list(csv.reader(read_text(path).splitlines()))
+    except csv.Error as error:
+        raise RIBError(f"{path}: not a CSV file ({error})") from None
     rows = [row for row in rows if any(cell.strip() for cell in row)]
     if not rows or tuple(cell.strip() for cell in rows[0]) != CSV_HEADER:
         raise RIBError(f"{path}: expected the header {','.join(CSV_HEADER)}")

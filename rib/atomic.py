@@ -10,18 +10,38 @@ from typing import Iterator
 from rib.errors import RIBError
 
 
-@contextlib.contextmanager
-def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; it replaces ``path`` only if the block succeeds."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent)
+def cannot_write(path: Path, error: OSError) -> RIBError:
+    """The error for an output that cannot be written (read-only folder, disk full, a file where a folder goes)."""
+    return RIBError(f"{path}: cannot write ({error.strerror or error})")
+
+
+def _temporary_beside(path: Path) -> Path:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent)
+    except OSError as error:
+        raise cannot_write(path, error) from None
     os.close(fd)
     tmp = Path(tmp)
     tmp.chmod(0o666 & ~_umask())  # mkstemp makes owner-only files; give ours the usual permissions
+    return tmp
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; it replaces ``path`` only if the block succeeds.
+
+    An OSError that names no file (a full disk while writing) is reported against ``path``.
+    """
+    path = Path(path)
+    tmp = _temporary_beside(path)
     try:
         yield tmp
         os.replace(tmp, path)
+    except OSError as error:
+        if error.filename is not None and Path(error.filename) != tmp:
+            raise
+        raise cannot_write(path, error) from None
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -51,10 +71,16 @@ def prepare_output_dir(path: str | os.PathLike, overwrite: bool = False, pattern
     those files (our own outputs) are removed, never the folder or anything else in it.
     """
     path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise RIBError(f"{path}: exists and is not a folder; give a folder for the outputs")
     existing = sorted(p for p in path.glob(pattern) if p.is_file()) if path.is_dir() else []
     if existing and not overwrite:
-        raise RIBError(f"{path}: already holds {len(existing)} output file(s); pass --overwrite to replace them")
+        raise RIBError(f"{path}: already holds {len(existing)} file(s) named like this command's outputs "
+                       f"({pattern}); pass --overwrite to replace them, or choose another output folder")
     for old in existing:
         old.unlink()
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise cannot_write(path, error) from None
     return path

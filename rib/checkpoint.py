@@ -17,7 +17,10 @@ from rib.errors import RIBError
 def save_checkpoint(path: str | os.PathLike, state: dict) -> None:
     """Save ``state`` with ``torch.save`` atomically (a kill never leaves a half-written checkpoint)."""
     with atomic_path(path) as tmp:
-        torch.save(state, tmp)
+        try:
+            torch.save(state, tmp)
+        except RuntimeError as error:  # torch's writer reports a full disk as a RuntimeError
+            raise RIBError(f"{path}: cannot write checkpoint ({str(error).splitlines()[0]})") from None
 
 
 def load_checkpoint(path: str | os.PathLike, map_location: str | torch.device = "cpu") -> dict:

@@ -10,15 +10,15 @@ import yaml
 
 from rib.atomic import write_text
 from rib.errors import RIBError
+from rib.textio import read_text
 
 
 def load_config(path: str | os.PathLike) -> dict:
     """Load a YAML config file as a nested dict."""
     path = Path(path)
+    text = read_text(path)
     try:
-        config = yaml.safe_load(path.read_text())
-    except OSError as error:
-        raise RIBError(f"{path}: cannot read config ({error.strerror})") from None
+        config = yaml.safe_load(text)
     except yaml.YAMLError as error:
         raise RIBError(f"{path}: invalid YAML ({str(error).splitlines()[0]})") from None
     if not isinstance(config, dict):

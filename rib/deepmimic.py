@@ -29,6 +29,7 @@ from scipy.spatial.transform import Rotation, Slerp
 
 from rib.errors import RIBError
 from rib.joints import J19_NAMES
+from rib.textio import read_text
 
 SCALE = 0.25
 """pybullet ``globalScaling`` of the humanoid URDF; the clips' root positions are in these units (metres)."""
@@ -110,10 +111,9 @@ def _wxyz_to_xyzw(quaternions: np.ndarray) -> np.ndarray:
 def read_clip(path: str | os.PathLike) -> MotionClip:
     """Read one DeepMimic clip file; frames whose time does not advance are dropped."""
     path = Path(path)
+    text = read_text(path)
     try:
-        frames = np.asarray(json.loads(path.read_text())["Frames"], dtype=np.float64)
-    except OSError as error:
-        raise RIBError(f"{path}: cannot read ({error.strerror})") from None
+        frames = np.asarray(json.loads(text)["Frames"], dtype=np.float64)
     except (json.JSONDecodeError, KeyError, TypeError, ValueError):
         raise RIBError(f"{path}: not a DeepMimic motion file (needs a 'Frames' list of equal-length rows)") from None
     if frames.ndim != 2 or frames.shape[1] != FRAME_SIZE or len(frames) < 2:

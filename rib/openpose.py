@@ -11,6 +11,7 @@ import numpy as np
 
 from rib.atomic import write_text
 from rib.errors import RIBError
+from rib.textio import read_text
 
 NUM_BODY = 25
 NUM_HAND = 21
@@ -73,12 +74,9 @@ def parse_people(data: object, path: str | os.PathLike = "<json>") -> list[Perso
 
 
 def read_json(path: str | os.PathLike) -> object:
-    """Decode a JSON file; a missing, unreadable or invalid file raises :class:`RIBError` naming it."""
+    """Decode a JSON file; a missing, unreadable, non-UTF-8 or invalid file raises :class:`RIBError` naming it."""
     path = Path(path)
-    try:
-        text = path.read_text()
-    except OSError as error:
-        raise RIBError(f"{path}: cannot read ({error.strerror})") from None
+    text = read_text(path)
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
