@@ -21,6 +21,7 @@ from HumanSloMo_Dataset.cutting import VIDEO_SUFFIXES
 from HumanSloMo_Dataset.gen_dataset import add_metadata_arguments
 from HumanSloMo_Dataset.metadata import VideoEntry
 from rib.errors import RIBError, cli_entry
+from rib.safety import refuse_overlap
 
 log = logging.getLogger(__name__)
 Downloader = Callable[[str, Path, str], None]
@@ -134,6 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
 @cli_entry
 def main(argv: Sequence[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
+    refuse_overlap((args.csv_file,), args.output_path)
     entries = metadata.read_video_csv(metadata.resolve(args.csv_file, args.fetch_metadata, args.metadata_url))
     if args.only:
         entries = [e for e in entries if e.name in args.only]

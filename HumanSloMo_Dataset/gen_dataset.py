@@ -22,6 +22,7 @@ from rib.cli import parse_size
 from rib.atomic import prepare_output_dir, write_text
 from rib.errors import RIBError, cli_entry
 from rib.frames import write_image
+from rib.safety import refuse_overlap
 from rib.video import video_info
 
 log = logging.getLogger(__name__)
@@ -110,8 +111,12 @@ class ClipCutter:
 
 def check_leakage(args: argparse.Namespace) -> None:
     """Print (and optionally save) the leakage tables of the three reference lists."""
+    inputs = (args.train_json, args.test_json, args.test_input_json)
+    for output in (args.report, args.write_clean_train):
+        if output:
+            refuse_overlap(inputs, output)
     lists = [metadata.read_clip_list(metadata.resolve(path, args.fetch_metadata, args.metadata_url))
-             for path in (args.train_json, args.test_json, args.test_input_json)]
+             for path in inputs]
     report = leakage_report(*lists)
     if args.write_clean_train:
         clean, notes = clean_training(*lists)
@@ -129,6 +134,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.check_leakage:
         check_leakage(args)
         return
+    refuse_overlap((args.input_path, args.json_path), args.output_path)
     json_path = metadata.resolve(args.json_path, args.fetch_metadata, args.metadata_url)
     clips = metadata.read_clip_list(json_path)
     if args.clips:

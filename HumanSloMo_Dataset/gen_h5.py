@@ -22,6 +22,7 @@ from rib.errors import RIBError, cli_entry
 from rib.frames import decode_image, list_clips, list_frames, train_background_name
 from rib.h5data import write_clip
 from rib.poses import read_pose_folder
+from rib.safety import refuse_overlap
 
 log = logging.getLogger(__name__)
 SPLIT_FRAMES = {"train": "frames", "test": "gt"}
@@ -119,6 +120,7 @@ def find_clips(root: Path, split: str, backgrounds_dir: str) -> list[ClipFolders
 def main(argv: Sequence[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     root, output = Path(args.image_path), Path(args.output_path) / args.output_name
+    refuse_overlap((root,), output)
     if output.exists() and not args.overwrite:
         raise RIBError(f"{output}: already exists; pass --overwrite to replace it")
     clips, manifests = [], {}

@@ -17,6 +17,7 @@ from HumanSloMo_Dataset.backgrounds.layout import LAYOUTS, interpolate_clip
 from HumanSloMo_Dataset.batch import raise_if_failed, run_each
 from rib.errors import RIBError, cli_entry
 from rib.frames import list_clips
+from rib.safety import refuse_overlap
 
 log = logging.getLogger(__name__)
 
@@ -43,13 +44,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _check_separate(input_root: Path, output_root: Path) -> None:
-    """Refuse to write backgrounds into (or above) the input frames."""
-    source, target = input_root.resolve(), output_root.resolve()
-    if source == target or source in target.parents or target in source.parents:
-        raise RIBError(f"{output_root}: output must not be inside or above the input frames {input_root}")
-
-
 def jobs_of(args: argparse.Namespace) -> list[tuple[str, Path, Path]]:
     """(layout, input root, output root) pairs the arguments ask for."""
     if args.dataset:
@@ -66,7 +60,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     jobs = jobs_of(args)
     for _, input_root, output_root in jobs:
-        _check_separate(input_root, output_root)
+        refuse_overlap((input_root,), output_root)
     interpolator = backgrounds.build(args.backend, args.max_side, args.device)
     failures, total = [], 0
     for layout, input_root, output_root in jobs:

@@ -13,12 +13,14 @@ from typing import Sequence
 from torch.utils.tensorboard import SummaryWriter
 
 from Human_Motion_Modelling.checkpoints import DEFAULT_CHECKPOINT, load_trained_model
+from Human_Motion_Modelling.data.sequences import resolve
 from Human_Motion_Modelling.evaluation import Protocol, format_table, log_metrics, table_csv
 from rib.atomic import prepare_output_dir, write_text
-from rib.config import apply_overrides, load_config
+from rib.config import apply_overrides, load_config, require
 from rib.distributed import pick_device
 from rib.errors import RIBError, cli_entry
 from rib.paths import REPO_ROOT
+from rib.safety import refuse_overlap
 
 log = logging.getLogger("motion.evaluate")
 
@@ -49,6 +51,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         for section in ("data", "evaluate"):
             config[section] = {**config[section], **(other.get(section) or {})}
     config = apply_overrides(config, args.set)
+    refuse_overlap((args.checkpoint, args.config, resolve(require(config, "data.h5_file"))), args.out_dir)
     protocol = Protocol.from_config(config, rate=args.rate)
     if protocol.rate < 2:
         raise RIBError(f"--rate {protocol.rate}: needs at least 2 (there is nothing in between otherwise)")

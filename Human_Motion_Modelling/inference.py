@@ -21,8 +21,10 @@ from rib.distributed import pick_device
 from rib.errors import RIBError, cli_entry
 from rib.frames import list_clips, list_poses
 from rib.poses import read_pose_folder, write_pose_folder
+from rib.safety import refuse_overlap
 
 OUTPUT_PATTERN = "*_keypoints.json"
+OUTPUT_KINDS = ("Predict_motion", "Linear_motion")
 log = logging.getLogger("motion.inference")
 
 
@@ -62,12 +64,14 @@ def find_clips(pose_dir: Path) -> list[Path]:
 @cli_entry
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
+    for kind in OUTPUT_KINDS:
+        refuse_overlap((args.pose_dir, args.checkpoint), args.save_dir / kind)
     clips = find_clips(args.pose_dir)
     trained = load_trained_model(args.checkpoint, pick_device(args.device))
     log.info("model of epoch %d, %d clip(s), rate %d", trained.epoch, len(clips), args.upsample_rate)
     inputs = {clip: read_pose_folder(clip) for clip in tqdm(clips, desc="reading", unit="clip")}
     targets = {clip: [prepare_output_dir(args.save_dir / kind / clip.name, args.overwrite, OUTPUT_PATTERN)
-                      for kind in ("Predict_motion", "Linear_motion")] for clip in clips}
+                      for kind in OUTPUT_KINDS] for clip in clips}
     for clip, poses in tqdm(inputs.items(), desc="upsampling", unit="clip"):
         if not (poses[..., 2] > 0).any():
             log.warning("%s: no person detected in any frame; writing empty poses", clip)

@@ -15,14 +15,16 @@ from tqdm import tqdm
 
 from Human_Motion_Modelling.data.dataset import MotionDataset, compute_normaliser
 from Human_Motion_Modelling.data.representation import MODEL_INPUTS, Normaliser, collate_windows
+from Human_Motion_Modelling.data.sequences import resolve
 from Human_Motion_Modelling.evaluation import Protocol, log_metrics
 from Human_Motion_Modelling.models.losses import motion_loss
 from Human_Motion_Modelling.models.transformer import build
 from rib.checkpoint import capture_rng, load_checkpoint, restore_rng, save_checkpoint, seed_everything
-from rib.config import apply_overrides, load_config, save_config
+from rib.config import apply_overrides, load_config, require, save_config
 from rib.distributed import DistContext, cleanup_distributed, init_distributed
 from rib.errors import RIBError, cli_entry
 from rib.paths import REPO_ROOT
+from rib.safety import refuse_overlap
 
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger("motion.train")
@@ -126,10 +128,13 @@ def prepare_run(args: argparse.Namespace, ctx: DistContext) -> tuple[Path, dict,
     overrides = command_line_overrides(args)
     if args.resume:
         state = load_checkpoint(last)
-        return run_dir, apply_overrides(state["config"], overrides), state
+        config = apply_overrides(state["config"], overrides)
+        refuse_overlap((resolve(require(config, "data.h5_file")),), run_dir)
+        return run_dir, config, state
     if last.exists():
         raise RIBError(f"{last}: a run named '{args.name}' exists; pass --resume or choose another --name")
     config = apply_overrides(load_config(args.config), overrides)
+    refuse_overlap((args.config, resolve(require(config, "data.h5_file"))), run_dir)
     if ctx.is_main:
         save_config(run_dir / "config.yaml", config)
     return run_dir, config, None

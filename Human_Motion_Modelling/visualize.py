@@ -22,6 +22,7 @@ from rib.errors import RIBError, cli_entry
 from rib.joints import draw_skeleton
 from rib.paths import REPO_ROOT
 from rib.poses import read_pose_folder
+from rib.safety import refuse_overlap
 from rib.video import write_video
 
 MARGIN = 0.1
@@ -95,6 +96,7 @@ def test_sequence_panels(args: argparse.Namespace) -> dict[str, tuple[list[np.nd
 @cli_entry
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
+    refuse_overlap(args.pose_dirs or (args.checkpoint,), args.out_dir)
     if args.pose_dirs:
         labels = args.labels or [p.parent.name for p in args.pose_dirs]
         if len(labels) != len(args.pose_dirs):

@@ -22,6 +22,7 @@ from rib.errors import RIBError
 from rib.frames import list_clips, list_frames, read_image
 from rib.openpose import Person, read_people, write_people
 from rib.person import MIN_CONFIDENCE, select_person
+from rib.safety import refuse_overlap
 
 log = logging.getLogger(__name__)
 
@@ -64,18 +65,10 @@ def output_name(frame: Path) -> str:
     return f"{frame.stem}_keypoints.json"
 
 
-def _inside(path: Path, folder: Path) -> bool:
-    path, folder = path.resolve(), folder.resolve()
-    return path == folder or folder in path.parents
-
-
 def find_clips(input_dir: Path, output_dir: Path, source: Path | None = None) -> list[Clip]:
     """The clips of ``input_dir``: itself if it holds frames, else each of its sub-folders."""
     input_dir, output_dir = Path(input_dir), Path(output_dir)
-    if _inside(output_dir, input_dir):
-        raise RIBError(f"{output_dir}: the output folder must not be the input folder or inside it")
-    if source is not None and _inside(output_dir, Path(source)):
-        raise RIBError(f"{output_dir}: the output folder must not be the converted poses' folder or inside it")
+    refuse_overlap((input_dir, source), output_dir)
     if list_frames(input_dir, allow_empty=True):
         return [Clip(input_dir, output_dir, source)]
     if source is not None and Path(source).is_file():

@@ -24,6 +24,7 @@ from rib.atomic import atomic_path
 from rib.distributed import pick_device
 from rib.errors import RIBError, cli_entry
 from rib.paths import REPO_ROOT
+from rib.safety import refuse_overlap
 
 REFERENCE_SUBSETS = (
     "HumanEva", "MPI_HDM05", "SFU", "MPI_mosh", "Transitions_mocap", "SSM_synced", "CMU", "MPI_Limits",
@@ -173,6 +174,7 @@ def find_motions(root: Path, subsets: Sequence[str]) -> list[tuple[str, Path]]:
 @cli_entry
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
+    refuse_overlap((args.amass_root, args.body_model_dir), args.out)
     if args.out.exists() and not args.overwrite:
         raise RIBError(f"{args.out}: already exists; pass --overwrite to replace it")
     _smplx()

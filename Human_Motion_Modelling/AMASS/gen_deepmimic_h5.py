@@ -27,6 +27,7 @@ from rib.errors import RIBError, cli_entry
 from rib.frames import write_image
 from rib.joints import ROOT, draw_skeleton, flip_permutation
 from rib.paths import REPO_ROOT
+from rib.safety import refuse_overlap
 
 LOG = logging.getLogger(__name__)
 TRAIN_SUBSET = "DeepMimicTrain"
@@ -131,6 +132,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 @cli_entry
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
+    for output in (args.preview, args.out):
+        if output is not None:
+            refuse_overlap((deepmimic.data_dir(),), output)
     if args.preview is not None:
         preview(args.preview, args.fps)
         LOG.info("wrote %s", args.preview)

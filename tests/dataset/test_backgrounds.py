@@ -84,7 +84,7 @@ def test_refuses_to_write_into_its_input(tmp_path: Path, capsys):
     make_clip(tmp_path / "frames" / "clip")
     with pytest.raises(SystemExit):
         main(["--input", str(tmp_path / "frames"), "--output", str(tmp_path / "frames" / "bg")])
-    assert "must not be inside or above the input" in capsys.readouterr().err
+    assert "the output must not be, contain or lie inside the input" in capsys.readouterr().err
 
 
 def test_dataset_mode_writes_both_layouts(tmp_path: Path):

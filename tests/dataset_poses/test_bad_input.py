@@ -40,10 +40,10 @@ def test_output_inside_input_is_refused(kit, frame_folder, tmp_path, capsys) -> 
     frames = _openpose_clip(kit, frame_folder, tmp_path)
     err = _run(["-i", str(frames), "-o", str(frames / "poses"), "-b", "openpose", "--poses-from",
                 str(tmp_path / "op" / "clip")], capsys)
-    assert "must not be the input folder" in err
+    assert f"must not be, contain or lie inside the input {frames}" in err
     err = _run(["-i", str(frames), "-o", str(tmp_path / "op" / "clip"), "-b", "openpose", "--poses-from",
                 str(tmp_path / "op" / "clip")], capsys)
-    assert "must not be the converted poses' folder" in err
+    assert f"must not be, contain or lie inside the input {tmp_path / 'op' / 'clip'}" in err
 
 
 def test_existing_outputs_need_overwrite_and_other_files_are_kept(kit, frame_folder, tmp_path, capsys) -> None:
