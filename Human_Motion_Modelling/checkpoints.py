@@ -5,16 +5,22 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from Human_Motion_Modelling.data.representation import Normaliser
 from Human_Motion_Modelling.models.transformer import MotionTransformer, build
 from rib.checkpoint import load_checkpoint, save_checkpoint
 from rib.errors import RIBError
+from rib.joints import NUM_J19
 from rib.paths import CHECKPOINTS_DIR
 
 DEFAULT_CHECKPOINT = CHECKPOINTS_DIR / "motion"
 PREFERRED_NAMES = ("model.pth", "last.pth")
+INFERENCE_KEYS = ("model", "normaliser", "config")
+"""What every motion checkpoint holds (an exported one holds only these and the epoch)."""
+TRAINING_KEYS = (*INFERENCE_KEYS, "optimizer", "scheduler", "epoch", "step", "rng")
+"""What ``train.py --resume`` needs."""
 
 
 @dataclass
@@ -50,25 +56,57 @@ def find_checkpoint(path: str | os.PathLike) -> Path:
     return path
 
 
+def load_motion_state(path: Path, keys: tuple[str, ...] = INFERENCE_KEYS) -> dict:
+    """Load a checkpoint and check that it is a motion checkpoint holding ``keys`` (e.g. not a renderer's)."""
+    state = load_checkpoint(path, map_location="cpu")
+    missing = [key for key in keys if key not in state]
+    if missing:
+        raise RIBError(f"{path}: not a motion {'training ' if keys == TRAINING_KEYS else ''}checkpoint "
+                       f"(missing {', '.join(missing)})")
+    if not isinstance(state["config"], dict) or not isinstance(state["model"], dict):
+        raise RIBError(f"{path}: not a motion checkpoint ('config' and 'model' must be mappings)")
+    return state
+
+
+def load_weights(model: torch.nn.Module, weights: dict, path: Path) -> None:
+    """Load ``weights`` into ``model``; weights of another model size raise :class:`RIBError` naming ``path``."""
+    try:
+        model.load_state_dict(weights)
+    except RuntimeError as error:
+        raise RIBError(f"{path}: weights do not fit a model of this config (model settings changed?): "
+                       f"{str(error).splitlines()[0]}") from None
+
+
+def read_normaliser(state: dict, path: Path) -> Normaliser:
+    """The checkpoint's normalisation statistics, checked: finite (19, 2) means and positive deviations."""
+    try:
+        normaliser = Normaliser.from_state(state["normaliser"])
+        usable = (normaliser.mean.shape == normaliser.std.shape == (NUM_J19, 2) and
+                  np.isfinite(normaliser.mean).all() and np.isfinite(normaliser.std).all() and
+                  (normaliser.std > 0).all())
+    except (KeyError, TypeError, ValueError):
+        usable = False
+    if not usable:
+        raise RIBError(f"{path}: the checkpoint's normaliser is missing or broken (needs 19x2 finite means and "
+                       "positive standard deviations)")
+    return normaliser
+
+
 def load_trained_model(path: str | os.PathLike, device: torch.device | str = "cpu") -> TrainedModel:
     """Load a checkpoint written by ``train.py`` (or :func:`export_model`) ready for inference."""
     path = find_checkpoint(path)
-    state = load_checkpoint(path, map_location="cpu")
-    missing = [key for key in ("model", "normaliser", "config") if key not in state]
-    if missing:
-        raise RIBError(f"{path}: not a motion checkpoint (missing {', '.join(missing)})")
+    state = load_motion_state(path)
+    normaliser = read_normaliser(state, path)
     model = build(state["config"])
-    try:
-        model.load_state_dict({k: v.float() for k, v in state["model"].items()})
-    except RuntimeError as error:
-        raise RIBError(f"{path}: weights do not match its config ({str(error).splitlines()[0]})") from None
-    return TrainedModel(model=model.to(device).eval(), normaliser=Normaliser.from_state(state["normaliser"]),
+    load_weights(model, {k: v.float() for k, v in state["model"].items()}, path)
+    return TrainedModel(model=model.to(device).eval(), normaliser=normaliser,
                         config=state["config"], epoch=int(state.get("epoch", -1)))
 
 
 def export_model(source: str | os.PathLike, target: str | os.PathLike, half: bool = True) -> None:
     """Write the inference part of a training checkpoint (weights, normalisation, config), optionally float16."""
-    state = load_checkpoint(find_checkpoint(source))
+    path = find_checkpoint(source)
+    state = load_motion_state(path)
     weights = {k: (v.half() if half and v.is_floating_point() else v) for k, v in state["model"].items()}
     save_checkpoint(target, {"model": weights, "normaliser": state["normaliser"], "config": state["config"],
                              "epoch": state.get("epoch", -1)})

@@ -53,8 +53,6 @@ def main(argv: Sequence[str] | None = None) -> None:
     config = apply_overrides(config, args.set)
     refuse_overlap((args.checkpoint, args.config, resolve(require(config, "data.h5_file"))), args.out_dir)
     protocol = Protocol.from_config(config, rate=args.rate)
-    if protocol.rate < 2:
-        raise RIBError(f"--rate {protocol.rate}: needs at least 2 (there is nothing in between otherwise)")
     name = f"metrics_rate{protocol.rate}.csv"
     prepare_output_dir(args.out_dir, args.overwrite, pattern=name)
     table = protocol.run(trained.model, trained.normaliser)

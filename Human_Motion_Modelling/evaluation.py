@@ -22,6 +22,7 @@ from Human_Motion_Modelling.data.sequences import load_sequences
 from Human_Motion_Modelling.metrics import MotionMetrics
 from Human_Motion_Modelling.models.transformer import MotionTransformer
 from Human_Motion_Modelling.upsample import cubic_upsample, linear_upsample, model_upsample
+from rib.errors import RIBError
 
 METHODS = ("model", "linear", "cubic")
 log = logging.getLogger("motion.evaluate")
@@ -57,10 +58,15 @@ class Protocol:
 
     @classmethod
     def from_config(cls, config: dict, rate: int | None = None) -> "Protocol":
+        """The protocol of a full config at keyframe step ``rate`` (default: ``evaluate.rate``; at least 2)."""
         data, evaluate = config["data"], config["evaluate"]
+        rate = evaluate["rate"] if rate is None else rate
+        if isinstance(rate, bool) or not isinstance(rate, int) or rate < 2:
+            raise RIBError(f"rate {rate!r}: the keyframe step must be an integer of at least 2 (there is nothing in "
+                           "between otherwise)")
         spec = ClipSpec.from_config(data)
         return cls(sequences=load_sequences(data["h5_file"], data["test_split"], float(data["fps"])), spec=spec,
-                   rate=int(rate or evaluate["rate"]),
+                   rate=rate,
                    views=view_table(int(evaluate["view_seed"]), int(evaluate["num_views"]), spec.rotation_axes),
                    noise_seed=int(evaluate["noise_seed"]),
                    augmentation=Augmentation.from_config(evaluate.get("augment")) if evaluate["noise"] else None,

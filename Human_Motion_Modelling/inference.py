@@ -17,6 +17,7 @@ from tqdm import tqdm
 from Human_Motion_Modelling.checkpoints import DEFAULT_CHECKPOINT, load_trained_model
 from Human_Motion_Modelling.upsample import linear_upsample, model_upsample
 from rib.atomic import prepare_output_dir
+from rib.cli import positive_int
 from rib.distributed import pick_device
 from rib.errors import RIBError, cli_entry
 from rib.frames import list_clips, list_poses
@@ -26,13 +27,6 @@ from rib.safety import refuse_overlap
 OUTPUT_PATTERN = "*_keypoints.json"
 OUTPUT_KINDS = ("Predict_motion", "Linear_motion")
 log = logging.getLogger("motion.inference")
-
-
-def positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {text}")
-    return value
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:

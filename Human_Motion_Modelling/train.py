@@ -13,13 +13,14 @@ from torch.utils.data.distributed import DistributedSampler
 from torch.utils.tensorboard import SummaryWriter
 from tqdm import tqdm
 
-from Human_Motion_Modelling.data.dataset import MotionDataset, compute_normaliser
+from Human_Motion_Modelling.checkpoints import TRAINING_KEYS, load_motion_state, load_weights, read_normaliser
+from Human_Motion_Modelling.data.dataset import ClipSpec, MotionDataset, compute_normaliser
 from Human_Motion_Modelling.data.representation import MODEL_INPUTS, Normaliser, collate_windows
 from Human_Motion_Modelling.data.sequences import resolve
 from Human_Motion_Modelling.evaluation import Protocol, log_metrics
 from Human_Motion_Modelling.models.losses import motion_loss
 from Human_Motion_Modelling.models.transformer import build
-from rib.checkpoint import capture_rng, load_checkpoint, restore_rng, save_checkpoint, seed_everything
+from rib.checkpoint import capture_rng, restore_rng, save_checkpoint, seed_everything
 from rib.config import apply_overrides, load_config, require, save_config
 from rib.distributed import DistContext, cleanup_distributed, init_distributed
 from rib.errors import RIBError, cli_entry
@@ -79,8 +80,9 @@ class Trainer:
                 "scheduler": self.scheduler.state_dict(), "epoch": self.epoch, "step": self.step,
                 "rng": capture_rng(), "normaliser": self.normaliser.state(), "config": self.config}
 
-    def load(self, state: dict) -> None:
-        self.model.load_state_dict(state["model"])
+    def load(self, state: dict, path: Path) -> None:
+        """Continue from a training checkpoint ``state`` read from ``path``."""
+        load_weights(self.model, state["model"], path)
         self.optimizer.load_state_dict(state["optimizer"])
         self.scheduler.load_state_dict(state["scheduler"])
         self.epoch, self.step = int(state["epoch"]) + 1, int(state["step"])
@@ -118,23 +120,45 @@ def make_loader(dataset: MotionDataset, config: dict, ctx: DistContext) -> DataL
                       persistent_workers=False)
 
 
+TRAIN_MINIMUMS = {"epochs": 0, "batch_size": 1, "samples_per_epoch": 1, "workers": 0, "log_every": 1,
+                  "eval_every": 0, "save_every": 0}
+"""The smallest value each integer setting of the ``train`` section may take."""
+
+
+def check_config(config: dict, source: str) -> None:
+    """Refuse settings training cannot run with (a batch size of 0, keyframe rates below 1, ...)."""
+    for key, minimum in TRAIN_MINIMUMS.items():
+        value = require(config, f"train.{key}", source)
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise RIBError(f"{source}: train.{key} must be an integer >= {minimum}, got {value!r}")
+    ClipSpec.from_config(require(config, "data", source))
+
+
+def last_checkpoint(run_dir: Path) -> Path:
+    """Where a run keeps the checkpoint ``--resume`` continues from."""
+    return run_dir / "checkpoints" / "last.pth"
+
+
 def prepare_run(args: argparse.Namespace, ctx: DistContext) -> tuple[Path, dict, dict | None]:
-    """The run folder, its config and, with ``--resume``, the checkpoint to continue from.
+    """The run folder, its checked config and, with ``--resume``, the checkpoint to continue from.
 
     A resumed run keeps the config stored in its checkpoint; command-line overrides (e.g. more epochs) still apply.
     """
     run_dir = args.save_root / args.name
-    last = run_dir / "checkpoints" / "last.pth"
+    last = last_checkpoint(run_dir)
     overrides = command_line_overrides(args)
+    state, inputs = None, [args.config]
     if args.resume:
-        state = load_checkpoint(last)
-        config = apply_overrides(state["config"], overrides)
-        refuse_overlap((resolve(require(config, "data.h5_file")),), run_dir)
-        return run_dir, config, state
-    if last.exists():
+        state = load_motion_state(last, TRAINING_KEYS)
+        config, inputs = apply_overrides(state["config"], overrides), []
+    elif last.exists():
         raise RIBError(f"{last}: a run named '{args.name}' exists; pass --resume or choose another --name")
-    config = apply_overrides(load_config(args.config), overrides)
-    refuse_overlap((args.config, resolve(require(config, "data.h5_file"))), run_dir)
+    else:
+        config = apply_overrides(load_config(args.config), overrides)
+    refuse_overlap([*inputs, resolve(require(config, "data.h5_file"))], run_dir)
+    check_config(config, f"{last} config" if args.resume else str(args.config))
+    if state is not None:
+        return run_dir, config, state
     if ctx.is_main:
         save_config(run_dir / "config.yaml", config)
     return run_dir, config, None
@@ -156,14 +180,14 @@ def run(args: argparse.Namespace, ctx: DistContext) -> None:
     seed_everything(int(train["seed"]))
     dataset = MotionDataset.from_config(config, "train_split")
     if resume_state is not None:
-        normaliser = Normaliser.from_state(resume_state["normaliser"])
+        normaliser = read_normaliser(resume_state, last_checkpoint(run_dir))
     else:
         normaliser = compute_normaliser(dataset, int(config["data"]["stats_samples"]),
                                         int(config["data"]["stats_seed"]))
     dataset.normaliser = normaliser
     trainer = Trainer(config, run_dir, ctx, normaliser)
     if resume_state is not None:
-        trainer.load(resume_state)
+        trainer.load(resume_state, last_checkpoint(run_dir))
         log.info("resumed %s at epoch %d", run_dir, trainer.epoch)
     loader = make_loader(dataset, config, ctx)
     writer = SummaryWriter(str(run_dir / "logs")) if ctx.is_main else None

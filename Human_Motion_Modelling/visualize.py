@@ -18,6 +18,7 @@ from Human_Motion_Modelling.checkpoints import DEFAULT_CHECKPOINT, load_trained_
 from Human_Motion_Modelling.evaluation import Protocol
 from Human_Motion_Modelling.upsample import linear_upsample, model_upsample
 from rib.atomic import atomic_path, prepare_output_dir
+from rib.cli import positive_int, positive_number
 from rib.errors import RIBError, cli_entry
 from rib.joints import draw_skeleton
 from rib.paths import REPO_ROOT
@@ -35,13 +36,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="motion checkpoint (test-sequence mode)")
     parser.add_argument("--pose-dirs", type=Path, nargs="+", help="pose folders to show side by side instead")
     parser.add_argument("--labels", nargs="+", help="panel titles for --pose-dirs (default: folder names)")
-    parser.add_argument("--num", type=int, default=3, help="test sequences to animate (test-sequence mode)")
+    parser.add_argument("--num", type=positive_int, default=3, help="test sequences to animate (test-sequence mode)")
     parser.add_argument("--rate", type=int, help="keyframe step (default: the checkpoint config's evaluate.rate)")
     parser.add_argument("--out-dir", type=Path, default=REPO_ROOT / "runs" / "motion" / "visualize",
                         help="output folder")
     parser.add_argument("--format", choices=("gif", "mp4"), default="gif", help="animation file format")
-    parser.add_argument("--fps", type=float, default=30.0, help="playback frame rate")
-    parser.add_argument("--size", type=int, default=256, help="panel size in pixels (square)")
+    parser.add_argument("--fps", type=positive_number, default=30.0, help="playback frame rate")
+    parser.add_argument("--size", type=positive_int, default=256, help="panel size in pixels (square)")
     parser.add_argument("--overwrite", action="store_true", help="replace existing animations")
     return parser.parse_args(argv)
 

@@ -11,12 +11,20 @@ from rib.errors import RIBError
 
 
 def pick_device(name: str = "auto") -> torch.device:
-    """``auto`` picks CUDA when present, else the CPU; ``cpu``/``cuda``/``cuda:N`` are taken as given."""
+    """The device of a ``--device`` argument, checked: ``auto`` (CUDA when present, else the CPU), ``cpu``,
+    ``cuda`` or ``cuda:N`` for an existing GPU N; anything else raises :class:`RIBError`."""
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    device = torch.device(name)
+    try:
+        device = torch.device(name)
+    except (RuntimeError, TypeError, ValueError):
+        device = None
+    if device is None or device.type not in ("cpu", "cuda"):
+        raise RIBError(f"device '{name}': expected auto, cpu, cuda or cuda:N")
     if device.type == "cuda" and not torch.cuda.is_available():
         raise RIBError(f"device '{name}' requested but CUDA is not available")
+    if device.type == "cuda" and device.index is not None and device.index >= torch.cuda.device_count():
+        raise RIBError(f"device '{name}': there are only {torch.cuda.device_count()} CUDA device(s)")
     return device
 
 

@@ -7,9 +7,10 @@ carry ``fps`` and ``stride`` attributes when known.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import h5py
 import numpy as np
@@ -18,6 +19,19 @@ from rib.errors import RIBError
 
 TRAIN_KEYS = {"images": "train_images", "backgrounds": "train_dain", "poses": "train_poses"}
 TEST_KEYS = {"images": "gt_images", "backgrounds": "gt_dain", "poses": "gt_poses"}
+
+
+@contextlib.contextmanager
+def read_h5(path: Path) -> Iterator[h5py.File]:
+    """Open an existing h5 file for reading; a truncated or foreign file raises :class:`RIBError` naming it.
+
+    Errors while reading inside the block (a dataset cut off by a truncated file) are reported the same way.
+    """
+    try:
+        with h5py.File(path, "r") as h5:
+            yield h5
+    except OSError as error:
+        raise RIBError(f"{path}: not a readable h5 file ({str(error).splitlines()[0]})") from None
 
 
 def keys_for(split: str) -> dict[str, str]:
@@ -52,12 +66,9 @@ class HumanSlomoH5:
             raise RIBError(f"{self.path}: h5 file not found")
         self._handle: h5py.File | None = None
         self._pid: int | None = None
-        try:
-            with h5py.File(self.path, "r") as h5:
-                self.clips = {name: str(h5[name].attrs.get("split", "train" if TRAIN_KEYS["images"] in h5[name]
-                                                        else "test")) for name in h5}
-        except OSError as error:
-            raise RIBError(f"{self.path}: not a readable h5 file ({error})") from None
+        with read_h5(self.path) as h5:
+            self.clips = {name: str(h5[name].attrs.get("split", "train" if TRAIN_KEYS["images"] in h5[name]
+                                                    else "test")) for name in h5}
 
     @property
     def h5(self) -> h5py.File:

@@ -18,6 +18,7 @@ import h5py
 import numpy as np
 
 from rib.errors import RIBError
+from rib.h5data import read_h5
 from rib.joints import NUM_J19
 
 FILE_ATTRS = {"joint_set": "J19", "up_axis": "z", "units": "m"}
@@ -47,7 +48,7 @@ def read_sequences(path: str | os.PathLike, subsets: list[str]) -> dict[str, tup
     if not path.is_file():
         raise RIBError(f"{path}: motion h5 not found")
     sequences = {}
-    with h5py.File(path, "r") as h5:
+    with read_h5(path) as h5:
         if h5.attrs.get("joint_set") != "J19":
             raise RIBError(f"{path}: not a J19 motion h5 (joint_set={h5.attrs.get('joint_set')!r})")
         for subset in subsets:

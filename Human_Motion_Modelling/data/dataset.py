@@ -30,8 +30,13 @@ class ClipSpec:
 
     @classmethod
     def from_config(cls, data: dict) -> "ClipSpec":
+        """The spec of a ``data`` config section; keyframe ``rates`` must be a non-empty list of integers >= 1."""
+        rates = data.get("rates", range(4, 17))
+        if (not isinstance(rates, (list, tuple, range)) or not rates
+                or not all(isinstance(r, int) and not isinstance(r, bool) and r >= 1 for r in rates)):
+            raise RIBError(f"config: data.rates must be a non-empty list of integers >= 1, got {rates!r}")
         return cls(max_seq_length=int(data.get("max_seq_length", 321)),
-                   rates=tuple(int(r) for r in data.get("rates", range(4, 17))),
+                   rates=tuple(rates),
                    rotation_axes=tuple(float(a) for a in data.get("rotation_axes", (0.2, 0.0, 1.0))),
                    focal=float(data.get("focal", 4.0)), depth=float(data.get("depth", 4.0)),
                    projection_noise=float(data.get("projection_noise", 0.4)))
