@@ -12,6 +12,8 @@ from rib.atomic import atomic_path
 from rib.errors import RIBError
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
+JPEG_START, JPEG_SCAN, JPEG_END = b"\xff\xd8", b"\xff\xda", b"\xff\xd9"
+"""JPEG markers: start of image, start of scan, end of image."""
 
 
 def natural_key(path: str | os.PathLike) -> list:
@@ -55,19 +57,32 @@ def list_clips(root: str | os.PathLike) -> list[Path]:
 
 
 def read_image(path: str | os.PathLike) -> np.ndarray:
-    """Read an image as RGB uint8 (H, W, 3)."""
+    """Read an image as RGB uint8 (H, W, 3); a missing, corrupt or truncated file raises :class:`RIBError`."""
     path = Path(path)
-    image = cv2.imread(str(path), cv2.IMREAD_COLOR)
-    if image is None:
-        raise RIBError(f"{path}: cannot read image (missing or corrupt)")
-    return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise RIBError(f"{path}: cannot read image ({error.strerror or error})") from None
+    return decode_image(data, str(path))
+
+
+def is_truncated_jpeg(data: bytes) -> bool:
+    """Whether ``data`` is a JPEG cut off before the end of its image data (no end-of-image marker after the last
+    start-of-scan marker, or neither marker at all).
+
+    Decoders only warn about such a file and fill the missing part with grey, so it must be caught here.
+    Entropy-coded data never holds the end marker (0xFF is always followed by 0x00 or a restart marker there).
+    """
+    return data.startswith(JPEG_START) and data.rfind(JPEG_END) <= data.rfind(JPEG_SCAN)
 
 
 def decode_image(data: bytes, name: str = "<bytes>") -> np.ndarray:
-    """Decode PNG/JPG bytes to RGB uint8."""
+    """Decode PNG/JPG bytes to RGB uint8; corrupt or truncated data raises :class:`RIBError` naming ``name``."""
+    if is_truncated_jpeg(data):
+        raise RIBError(f"{name}: cannot read image (truncated JPEG: no end-of-image marker after its image data)")
     image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
     if image is None:
-        raise RIBError(f"{name}: cannot decode image bytes")
+        raise RIBError(f"{name}: cannot read image (corrupt or not an image)")
     return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
 
 

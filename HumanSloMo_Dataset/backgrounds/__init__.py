@@ -5,10 +5,14 @@ from HumanSloMo_Dataset.backgrounds.base import Interpolator
 from rib.errors import RIBError
 
 BACKENDS = ("blend", "dis", "rife")
+MIN_MAX_SIDE = 32
+"""Smallest ``max_side``: motion estimated on smaller frames is meaningless (and DIS fails below 12 pixels)."""
 
 
 def build(name: str, max_side: int = 1024, device: str = "auto") -> Interpolator:
     """The interpolator called ``name``; motion is estimated on frames shrunk to at most ``max_side`` pixels."""
+    if max_side < MIN_MAX_SIDE:
+        raise RIBError(f"--max-side {max_side}: must be at least {MIN_MAX_SIDE} pixels")
     if name == "blend":
         from HumanSloMo_Dataset.backgrounds.blend import BlendInterpolator
 

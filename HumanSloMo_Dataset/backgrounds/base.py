@@ -2,16 +2,34 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from pathlib import Path
 from typing import Sequence
 
 import cv2
 import numpy as np
+
+from rib.errors import RIBError
+
+MIN_FLOW_SIDE = 16
+"""Smallest frame side, in pixels, that motion is estimated on (OpenCV's DIS fails below 8 to 12)."""
 
 
 class Interpolator(ABC):
     """Makes in-between frames of two RGB uint8 frames of equal size at fractions ``t`` in (0, 1)."""
 
     name: str = "interpolator"
+    min_side: int = 1
+    """Smallest frame side this method works on, after shrinking to :attr:`max_side`."""
+    max_side: int | None = None
+    """Longer side motion is estimated at (``None``: the method estimates no motion)."""
+
+    def check_frame(self, path: Path, width: int, height: int) -> None:
+        """Raise :class:`RIBError` naming ``path`` when frames of ``width`` x ``height`` are too small for this method."""
+        shrunk = working_size(width, height, self.max_side) if self.max_side else (width, height)
+        if min(shrunk) < self.min_side:
+            raise RIBError(f"{path}: frame is {width}x{height} ({shrunk[0]}x{shrunk[1]} at --max-side "
+                           f"{self.max_side}); the {self.name} backend needs {self.min_side} pixels a side "
+                           "(a larger --max-side, larger frames, or --backend blend)")
 
     @abstractmethod
     def interpolate(self, frame0: np.ndarray, frame1: np.ndarray, times: Sequence[float]) -> list[np.ndarray]:

@@ -31,12 +31,14 @@ def test_times(rate: int) -> list[float]:
     return [k / rate for k in range(1, rate)]
 
 
-def _read_same_size(files: Sequence[Path]) -> Iterator[tuple[Path, np.ndarray]]:
-    """Read frames in order, failing clearly when one differs in size from the first."""
+def _read_same_size(files: Sequence[Path], interpolator: Interpolator) -> Iterator[tuple[Path, np.ndarray]]:
+    """Read frames in order, failing clearly when the first is too small for ``interpolator`` or one differs in
+    size from the first."""
     first = None
     for path in files:
         image = read_image(path)
         if first is None:
+            interpolator.check_frame(path, image.shape[1], image.shape[0])
             first = (path, image.shape)
         elif image.shape != first[1]:
             raise RIBError(f"{path}: frame is {image.shape[1]}x{image.shape[0]}, but {first[0].name} is "
@@ -60,7 +62,7 @@ def interpolate_test_clip(input_dir: str | os.PathLike, output_dir: str | os.Pat
     files, times = list_frames(input_dir), test_times(rate)
     output_dir = prepare_output_dir(output_dir, overwrite, TEST_PATTERN)
     written, previous = [], None
-    for path, image in _read_same_size(files):
+    for path, image in _read_same_size(files, interpolator):
         if previous is not None:
             prev_path, prev_image = previous
             written.append(_copy_keyframe(prev_path, prev_image, output_dir))
@@ -80,7 +82,7 @@ def interpolate_train_clip(input_dir: str | os.PathLike, output_dir: str | os.Pa
         raise RIBError(f"{input_dir}: {len(files)} frame(s); the training layout needs at least 3")
     output_dir = prepare_output_dir(output_dir, overwrite, TRAIN_PATTERN)
     written, window = [], []
-    for path, image in _read_same_size(files):
+    for path, image in _read_same_size(files, interpolator):
         window = (window + [(path, image)])[-3:]
         if len(window) == 3:
             (before_path, before), _, (_, after) = window

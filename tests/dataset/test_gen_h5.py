@@ -93,5 +93,5 @@ def test_unreadable_frame_and_missing_poses(dataset: Path, tmp_path: Path, capsy
     with pytest.raises(SystemExit):
         gen_h5(["-i", str(dataset), "-o", str(tmp_path)])
     err = capsys.readouterr().err
-    assert "frame00034.png: cannot decode image bytes" in err and "test_001: no .json files found" in err
+    assert "frame00034.png: cannot read image" in err and "test_001: no .json files found" in err
     assert set(HumanSlomoH5(tmp_path / "HumanSlomo.h5").clips) == {"vid_001"}

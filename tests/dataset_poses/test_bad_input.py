@@ -128,3 +128,15 @@ def test_frames_sharing_a_stem_are_refused(kit, frame_folder, tmp_path) -> None:
     kit.write_json(tmp_path / "a.json", [])
     summary = estimate_poses(frames, tmp_path / "poses", "alphapose", tmp_path / "a.json")
     assert summary.written == 0 and "would share a pose file" in summary.failures[0]
+
+
+def test_openpose_names_matching_only_some_frames_are_refused(kit, frame_folder, tmp_path, capsys) -> None:
+    """Frame 4 has no file of its own: it must not get frame 8's pose by file order."""
+    frames = _openpose_clip(kit, frame_folder, tmp_path, count=5)
+    source = tmp_path / "op" / "clip"
+    (source / "frame00004_keypoints.json").rename(source / "frame00008_keypoints.json")
+    err = _run(["-i", str(frames), "-o", str(tmp_path / "poses"), "-b", "openpose", "--poses-from", str(source)],
+               capsys)
+    assert ("only 4 of 5 frames have a <frame name>_keypoints.json file; no file for frame00004.png; files of no "
+            "frame: frame00008_keypoints.json") in err
+    assert not list((tmp_path / "poses").glob("frame00004*"))

@@ -1,0 +1,85 @@
+"""Issue 12, dataset stage: bad --max-side values, frames too small for motion, truncated JPEGs."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from HumanSloMo_Dataset.interpolate_backgrounds import main
+from rib.errors import RIBError
+from rib.frames import decode_image, is_truncated_jpeg, read_image, write_image
+
+
+def gradient(width: int = 96, height: int = 64) -> np.ndarray:
+    y, x = np.mgrid[0:height, 0:width]
+    return np.stack([x * 2 % 256, y * 3 % 256, (x + y) % 256], axis=-1).astype(np.uint8)
+
+
+def jpeg_bytes(progressive: bool = False) -> bytes:
+    ok, data = cv2.imencode(".jpg", gradient(), [cv2.IMWRITE_JPEG_PROGRESSIVE, int(progressive)])
+    assert ok
+    return data.tobytes()
+
+
+def clip(root: Path, size: tuple[int, int] = (96, 64), count: int = 3, suffix: str = ".png") -> Path:
+    for index in range(count):
+        write_image(root / "clip" / f"frame{index:05d}{suffix}", gradient(*size))
+    return root
+
+
+def error_of(argv: list, capsys) -> str:
+    with pytest.raises(SystemExit) as exit_info:
+        main([str(a) for a in argv])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and "Traceback" not in err, err
+    return err
+
+
+@pytest.mark.parametrize("max_side", ["0", "-1", "5", "31"])
+def test_max_side_below_32_is_refused_before_writing(max_side, tmp_path, capsys):
+    err = error_of(["--input", clip(tmp_path / "in"), "--output", tmp_path / "out", f"--max-side={max_side}"], capsys)
+    assert f"error: --max-side {max_side}: must be at least 32 pixels" in err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("size, backend_args", [((1, 1), []), ((8, 8), []), ((200, 20), ["--max-side", "64"])])
+def test_frames_too_small_for_motion_are_named(size, backend_args, tmp_path, capsys):
+    err = error_of(["--input", clip(tmp_path / "in", size), "--output", tmp_path / "out", *backend_args], capsys)
+    assert "frame00000.png: frame is" in err and "the dis backend needs 16 pixels a side" in err
+
+
+def test_tiny_frames_still_blend(tmp_path):
+    main(["--input", str(clip(tmp_path / "in", (1, 1))), "--output", str(tmp_path / "out"), "--backend", "blend"])
+    assert len(list((tmp_path / "out" / "clip").glob("*.png"))) == 5
+
+
+@pytest.mark.parametrize("progressive", [False, True])
+@pytest.mark.parametrize("keep", [0.3, 0.6, 0.95])
+def test_truncated_jpeg_is_corrupt_input(progressive, keep, tmp_path):
+    data = jpeg_bytes(progressive)
+    assert not is_truncated_jpeg(data) and not is_truncated_jpeg(data + b"\0\0")  # trailing padding is fine
+    cut = data[:int(len(data) * keep)]
+    assert is_truncated_jpeg(cut)
+    path = tmp_path / "frame.jpg"
+    path.write_bytes(cut)
+    with pytest.raises(RIBError, match="frame.jpg: cannot read image \\(truncated JPEG"):
+        read_image(path)
+    with pytest.raises(RIBError, match="in.h5:clip/image 3: cannot read image \\(truncated JPEG"):
+        decode_image(cut, "in.h5:clip/image 3")
+
+
+def test_complete_jpeg_reads_as_before(tmp_path):
+    path = tmp_path / "frame.jpg"
+    path.write_bytes(jpeg_bytes())
+    expected = cv2.cvtColor(cv2.imread(str(path)), cv2.COLOR_BGR2RGB)
+    np.testing.assert_array_equal(read_image(path), expected)
+
+
+def test_background_interpolation_reports_a_truncated_jpeg_frame(tmp_path, capsys):
+    root = clip(tmp_path / "in", suffix=".jpg")
+    frame = root / "clip" / "frame00001.jpg"
+    frame.write_bytes(frame.read_bytes()[:600])
+    err = error_of(["--input", root, "--output", tmp_path / "out", "--backend", "blend"], capsys)
+    assert f"{frame}: cannot read image (truncated JPEG" in err
