@@ -12,7 +12,7 @@ class RIBError(Exception):
 
 
 def describe_os_error(error: OSError) -> str:
-    """``<file>: <problem>`` for an OSError (``<file> -> <other file>`` when it names two, the problem alone if none)."""
+    """``<file>: <problem>`` for an OSError (``<file> -> <other>`` if it names two, the problem alone if none)."""
     problem = error.strerror or str(error)
     names = [str(name) for name in (error.filename, error.filename2) if name is not None]
     return f"{' -> '.join(names)}: {problem}" if names else problem

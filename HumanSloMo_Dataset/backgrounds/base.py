@@ -24,7 +24,7 @@ class Interpolator(ABC):
     """Longer side motion is estimated at (``None``: the method estimates no motion)."""
 
     def check_frame(self, path: Path, width: int, height: int) -> None:
-        """Raise :class:`RIBError` naming ``path`` when frames of ``width`` x ``height`` are too small for this method."""
+        """Raise :class:`RIBError` naming ``path`` if frames of ``width`` x ``height`` are too small for it."""
         shrunk = working_size(width, height, self.max_side) if self.max_side else (width, height)
         if min(shrunk) < self.min_side:
             raise RIBError(f"{path}: frame is {width}x{height} ({shrunk[0]}x{shrunk[1]} at --max-side "
