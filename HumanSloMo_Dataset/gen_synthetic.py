@@ -46,6 +46,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--jpeg-quality", type=int, default=90, help="JPEG quality (1-100) with --format jpg")
     parser.add_argument("--example", action="store_true",
                         help="write test clips in the quick-start layout: OUT/{inputs,input_poses,gt,poses}/<clip>")
+    parser.add_argument("--dense-train", action="store_true",
+                        help="write training clips at every 60-fps frame in the test layout under OUT/train_dense/ "
+                             "(gt, poses, masks, inputs every R-th frame): in-between ground truth for the renderer")
     parser.add_argument("--contact-sheet", type=Path, default=None,
                         help="also draw generated ground-truth frames with their poses into this PNG")
     parser.add_argument("--overwrite", action="store_true", help="replace the files of an earlier run (clip folders this run does not write are left alone)")
@@ -68,7 +71,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         rate=args.rate, width=args.width, height=args.height, seed=args.seed, clip_seconds=args.clip_seconds,
         train_views=args.train_views, test_views=args.test_views, motions=args.motions,
         splits=("test",) if args.example else tuple(args.splits), max_frames=args.max_frames,
-        max_pieces=args.max_pieces, image_format=args.format, jpeg_quality=args.jpeg_quality, example=args.example)
+        max_pieces=args.max_pieces, image_format=args.format, jpeg_quality=args.jpeg_quality, example=args.example,
+        dense_train=args.dense_train)
     started = time.perf_counter()
     manifest = generate(args.out, settings, overwrite=args.overwrite)
     seconds = time.perf_counter() - started

@@ -11,6 +11,9 @@ test clips, the others training clips, as in the motion dataset. Layout (referen
     test/inputs/<clip>/...    test/input_poses/<clip>/...                          every R-th GT frame
     manifest.json
 
+With ``dense_train`` the training clips are written in the test layout under ``train_dense/`` instead (every 60-fps
+frame plus the every-R-th inputs), for training the renderer on in-between frames with exact ground truth.
+
 ``NNNNN`` is the 60-fps frame index in the source motion, so a stride shows in the names as in the reference's
 data. Test clips hold (N - 1) * R + 1 ground-truth frames: both ends are inputs. Everything depends only on the
 seed and the clip's name (not on the order or selection of clips), so a run is reproducible clip by clip.
@@ -47,6 +50,8 @@ DATASET_FOLDERS = {
     "train": {"frames": "train/frames", "poses": "train/poses", "masks": "train/masks"},
     "test": {"frames": "test/gt", "poses": "test/poses", "masks": "test/masks", "inputs": "test/inputs",
              "input_poses": "test/input_poses"},
+    "train_dense": {"frames": "train_dense/gt", "poses": "train_dense/poses", "masks": "train_dense/masks",
+                    "inputs": "train_dense/inputs", "input_poses": "train_dense/input_poses"},
 }
 """Where each kind of output of a train or test clip goes (``frames``/``poses``/``masks`` at the clip's rate)."""
 EXAMPLE_FOLDERS = {"test": {"frames": "gt", "poses": "poses", "inputs": "inputs", "input_poses": "input_poses"}}
@@ -73,6 +78,12 @@ class Settings:
     image_format: str = "png"
     jpeg_quality: int = 90
     example: bool = False
+    dense_train: bool = False
+    """Write training clips at every 60-fps frame in the test layout under ``train_dense/``."""
+
+    def is_dense(self, split: str) -> bool:
+        """Whether clips of ``split`` hold every 60-fps frame (test clips always do)."""
+        return split == "test" or self.dense_train
 
 
 @dataclass
@@ -111,7 +122,7 @@ def plan_clips(settings: Settings, lengths: dict[str, int]) -> list[ClipPlan]:
             if len(low) < 3:
                 LOG.warning("%s piece %d: only %d frames at rate %d; skipped", motion, piece, len(low), rate)
                 continue
-            frames = list(range(low[0], low[-1] + 1)) if split == "test" else low
+            frames = list(range(low[0], low[-1] + 1)) if settings.is_dense(split) else low
             views = settings.test_views if split == "test" else settings.train_views
             for view in range(views):
                 name = f"{motion}_{piece:02d}_v{view}"
@@ -173,10 +184,12 @@ def render_clip(plan: ClipPlan, clip: deepmimic.MotionClip, joints: np.ndarray, 
     floor = sorted(appearance.FLOORS)[rng.integers(len(appearance.FLOORS))]
     backdrop_name = appearance.BACKDROPS[rng.integers(len(appearance.BACKDROPS))]
     backdrop = Backdrop(appearance.read_photo(backdrop_name), path.backdrop_azimuth)
-    folders = (EXAMPLE_FOLDERS if settings.example else DATASET_FOLDERS)[plan.split]
+    dense = settings.is_dense(plan.split)
+    folder_set = "train_dense" if dense and plan.split == "train" else plan.split
+    folders = (EXAMPLE_FOLDERS if settings.example else DATASET_FOLDERS)[folder_set]
     dirs = {kind: prepare_output_dir(out / folder / plan.name, overwrite, pattern="frame*")
             for kind, folder in folders.items()}
-    inputs = set(plan.frames[::settings.rate]) if plan.split == "test" else set()
+    inputs = set(plan.frames[::settings.rate]) if dense else set()
     with Scene(floor) as scene:
         for camera, t in zip(tqdm(cameras, desc=plan.name, unit="frame", leave=False), plan.frames):
             scene.set_pose(clip, t)
@@ -190,11 +203,11 @@ def render_clip(plan: ClipPlan, clip: deepmimic.MotionClip, joints: np.ndarray, 
             if "masks" in dirs:
                 write_mask(dirs["masks"] / f"{stem}.png", mask)
     entry = {"split": plan.split, "source": plan.motion, "source_file": Path(clip.source).name, "fps": GT_FPS,
-             "stride": settings.rate if plan.split == "train" else 1, "input_stride": settings.rate,
+             "stride": 1 if dense else settings.rate, "input_stride": settings.rate,
              "first_frame": plan.frames[0], "last_frame": plan.frames[-1], "num_frames": len(plan.frames),
              "view": plan.view, "camera": path.to_dict(), "floor": floor, "backdrop": backdrop_name,
              "seed": plan.seed}
-    if plan.split == "test":
+    if dense:
         entry["num_inputs"] = len(inputs)
     return entry
 

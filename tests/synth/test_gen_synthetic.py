@@ -100,6 +100,17 @@ def test_example_layout(tmp_path):
     assert list_frames(out / "gt/jump_00_v0")[0].suffix == ".jpg"
 
 
+def test_dense_train_layout_holds_every_frame_and_inputs(tmp_path):
+    """--dense-train: training motions at every 60-fps frame in the test layout, for the renderer's in-betweens."""
+    out = tmp_path / "dense"
+    manifest = generate(out, "--splits", "train", "--dense-train", "--motions", "walk")
+    assert sorted(p.name for p in (out / "train_dense").iterdir()) == ["gt", "input_poses", "inputs", "masks",
+                                                                        "poses"]
+    gt, inputs = list_frames(out / "train_dense/gt/walk_00_v0"), list_frames(out / "train_dense/inputs/walk_00_v0")
+    assert len(gt) == 5 and [p.name for p in inputs] == [gt[0].name, gt[2].name, gt[4].name]
+    assert manifest["clips"]["walk_00_v0"]["stride"] == 1 and not (out / "train" / "frames").exists()
+
+
 def test_existing_output_refused_then_overwritten(dataset, capsys):
     out, _ = dataset
     with pytest.raises(SystemExit) as exit_info:
