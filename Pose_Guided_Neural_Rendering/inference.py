@@ -3,9 +3,14 @@
 Reads ``INPUT/inputs/<clip>`` (N low-rate frames), ``INPUT/Predict_motion/<clip>`` ((N-1)*R+1 pose files) and the
 interpolated backgrounds ``INPUT/<backgrounds-dir>/<clip>`` (named ``<keyframe stem>_<t>.png``), and writes
 ``SAVE/Generated_frames/<clip>/<background name>.png`` for all (N-1)*R+1 frames at the input resolution. Keyframes
-are copied untouched; each in-between frame is rendered at model size autoregressively from the preceding keyframe,
-and the rendered person and its mask are upsampled and blended over the full-resolution background. Only the
-generator weights are needed (never the discriminators or VGG).
+are copied untouched. Two kinds of renderer:
+
+- the warp-blend renderer (the shipped ``checkpoints/render/model.pt``): both neighbouring keyframes are warped to
+  the new pose limb by limb at full resolution and blended with the background by the network's weights;
+  frames whose poses show no person are the background, untouched;
+- the reference's SPADE generator (``generator.pt`` from train.py with a GAN config): each in-between frame is
+  rendered at model size autoregressively from the preceding keyframe, and the rendered person and its mask are
+  upsampled and blended over the full-resolution background.
 """
 from __future__ import annotations
 
@@ -25,6 +30,7 @@ import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
+from Pose_Guided_Neural_Rendering.blend_render import BlendRenderer, load_blender
 from Pose_Guided_Neural_Rendering.data.augment import resize_matrix, warp_image, warp_joints
 from Pose_Guided_Neural_Rendering.data.labels import render_label
 from Pose_Guided_Neural_Rendering.models.generator import Generator, composite, load_plain
@@ -38,7 +44,7 @@ from rib.poses import read_pose_folder
 from rib.video import write_video
 
 LOG = logging.getLogger("render.inference")
-DEFAULT_CHECKPOINT = CHECKPOINTS_DIR / "render" / "generator.pt"
+DEFAULT_CHECKPOINT = CHECKPOINTS_DIR / "render"
 OUTPUT_DIR = "Generated_frames"
 
 
@@ -175,6 +181,53 @@ class Renderer:
             yield from zip(indices, frames)
 
 
+class WarpBlendSegments:
+    """Adapts :class:`BlendRenderer` to :func:`render_clip` (frames rendered one by one, from both keyframes)."""
+
+    def __init__(self, renderer: BlendRenderer):
+        self.renderer = renderer
+        self.alphas: list[float] = []
+        """Mean alpha of every rendered frame (a summary of how much the renderer changed)."""
+
+    def segments(self, plan: ClipPlan, starts: list[int],
+                 keyframes: list[np.ndarray]) -> Iterator[tuple[int, np.ndarray]]:
+        shape = keyframes[0].shape[:2]
+        for k in starts:
+            for step in range(1, plan.rate):
+                index = k * plan.rate + step
+                background = read_image(plan.backgrounds[index])
+                if background.shape[:2] != shape:
+                    background = cv2.resize(background, shape[::-1], interpolation=cv2.INTER_AREA)
+                poses = plan.poses[[k * plan.rate, (k + 1) * plan.rate, index]]
+                frame, alpha = self.renderer.frame(keyframes[k], keyframes[k + 1], background, poses,
+                                                   step / plan.rate)
+                self.alphas.append(float(alpha.mean()))
+                yield index, frame
+
+
+def checkpoint_file(path: Path) -> Path:
+    """The weights file of ``path``: itself, or the model.pt (warp-blend) or generator.pt (GAN) a folder holds."""
+    if not path.is_dir():
+        return path
+    for name in ("model.pt", "generator.pt"):
+        if (path / name).is_file():
+            return path / name
+    raise RIBError(f"{path}: holds neither model.pt nor generator.pt (train one with train.py)")
+
+
+def load_renderer(path: Path, device: torch.device, precision: str) -> Renderer | WarpBlendSegments:
+    """The renderer of a checkpoint written by train.py: a warp-blend ``model.pt`` or a GAN ``generator.pt``."""
+    path = checkpoint_file(path)
+    if path.is_file() and load_checkpoint(path, "cpu").get("kind") == "warp_blend":
+        model, config = load_blender(path, device)
+        LOG.info("warp-blend renderer (%d px crops) on %s", config.model.crop_size, device)
+        return WarpBlendSegments(BlendRenderer(model, config, device))
+    generator, model_size = load_generator(path, device)
+    renderer = Renderer(generator, model_size, device, use_bf16(precision, device))
+    LOG.info("generator at %dx%d in %s on %s", *model_size, "bf16" if renderer.bf16 else "fp32", device)
+    return renderer
+
+
 def load_generator(path: Path, device: torch.device) -> tuple[Generator, tuple[int, int]]:
     """The plain (spectral norm folded) generator of a generator-weights file written by train.py."""
     if not path.is_file():
@@ -198,7 +251,7 @@ def copy_keyframe(source: Path, destination: Path) -> None:
         write_image(destination, read_image(source))
 
 
-def render_clip(renderer: Renderer, plan: ClipPlan, out_dir: Path, batch_size: int) -> list[Path]:
+def render_clip(renderer: Renderer | WarpBlendSegments, plan: ClipPlan, out_dir: Path, batch_size: int) -> list[Path]:
     """Write every output frame of one clip; returns the written paths in frame order."""
     keyframes = [read_image(path) for path in plan.keyframes]
     shapes = {image.shape for image in keyframes}
@@ -226,7 +279,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--upsample-rate", type=int, default=None,
                         help="R, frames per input interval (default: inferred from the frame and pose counts)")
     parser.add_argument("--checkpoint", type=Path, default=DEFAULT_CHECKPOINT,
-                        help="generator weights written by train.py (generator.pt)")
+                        help="renderer: a folder with model.pt (warp-blend) or generator.pt (SPADE GAN), or the "
+                             "file itself, as written by train.py")
     parser.add_argument("--backgrounds-dir", default=None,
                         help="background folder inside the input folder (default: DAIN if present, else "
                              "backgrounds)")
@@ -268,9 +322,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     backgrounds = resolve_backgrounds(args.input_dir, args.backgrounds_dir)
     plans = [plan_clip(args.input_dir, backgrounds, clip, args.upsample_rate) for clip in clips]
     device = pick_device(args.device)
-    generator, model_size = load_generator(args.checkpoint, device)
-    renderer = Renderer(generator, model_size, device, use_bf16(args.precision, device))
-    LOG.info("generator at %dx%d in %s on %s", *model_size, "bf16" if renderer.bf16 else "fp32", device)
+    renderer = load_renderer(args.checkpoint, device, args.precision)
     out_dirs = [prepare_output_dir(save_dir / OUTPUT_DIR / plan.name, args.overwrite, "*.png") for plan in plans]
     videos = [save_dir / OUTPUT_DIR / f"{plan.name}.mp4" for plan in plans] if args.video else []
     clobbered = [video for video in videos if video.exists()]

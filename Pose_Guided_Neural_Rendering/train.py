@@ -1,5 +1,11 @@
 """Train the pose-guided renderer: python Pose_Guided_Neural_Rendering/train.py --config configs/HSM.yaml.
 
+Two renderers: the reference's SPADE GAN (configs/HSM.yaml and its smaller variants) and the warp-blend renderer
+(configs/warp_blend.yaml, ``kind: warp_blend``; the one shipped in checkpoints/render/, see engine.py). Fine-tune
+the shipped warp-blend renderer on your own clip: ``train.py --config configs/warp_blend.yaml --init
+checkpoints/render --data CLIP_FOLDER`` (CLIP_FOLDER holds inputs/, input_poses/ and train_backgrounds/, the
+latter from ``interpolate_backgrounds.py --layout train``).
+
 Writes to ``--out-dir``: ``checkpoint.pt`` (everything ``--resume`` needs, every epoch), ``checkpoint_epochEEE.pt``
 every ``train.save_step`` epochs, ``generator.pt`` (generator-only weights for inference.py), ``config.yaml``,
 ``history.txt`` and TensorBoard logs under ``logs/``. Multi-GPU or multi-process: ``torchrun --nproc_per_node N
@@ -22,6 +28,7 @@ import torch.distributed as dist
 from torch.utils.data import DataLoader, DistributedSampler
 from tqdm import tqdm
 
+from Pose_Guided_Neural_Rendering import blend_training
 from Pose_Guided_Neural_Rendering.data import dataset as render_dataset
 from Pose_Guided_Neural_Rendering.models import discriminators as discriminators_model
 from Pose_Guided_Neural_Rendering.models import generator as generator_model
@@ -32,12 +39,12 @@ from rib.checkpoint import load_checkpoint, save_checkpoint, seed_everything
 from rib.config import apply_overrides, load_config, save_config
 from rib.distributed import DistContext, cleanup_distributed, init_distributed
 from rib.errors import RIBError, cli_entry
-from rib.paths import CHECKPOINTS_DIR, REPO_ROOT
+from rib.paths import REPO_ROOT
 
 LOG = logging.getLogger("render.train")
 STAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_CONFIG = STAGE_DIR / "configs" / "HSM.yaml"
-DEFAULT_OUT = CHECKPOINTS_DIR / "render"
+DEFAULT_OUT = REPO_ROOT / "runs" / "render" / "default"
 OUTPUT_PATTERNS = ("checkpoint*.pt", "generator*.pt")
 
 
@@ -55,12 +62,20 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=None, help="data-loading processes (default: train.workers)")
     parser.add_argument("--seed", type=int, default=None, help="random seed (default: train.seed)")
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
+    parser.add_argument("--init", type=Path, default=None,
+                        help="warp-blend only: start from these weights (a model.pt or a folder holding one, e.g. "
+                             "checkpoints/render) instead of random ones")
+    parser.add_argument("--data", type=Path, default=None,
+                        help="warp-blend only: fine-tune on this clip folder (inputs/<clip>, input_poses/<clip>, "
+                             "train_backgrounds/<clip>) instead of the config's data.sets")
     return parser.parse_args(argv)
 
 
 def build_config(args: argparse.Namespace) -> dict:
     """The config file with ``--set`` overrides and the command-line shortcuts applied."""
     config = apply_overrides(load_config(args.config), args.overrides)
+    if config.get("kind") == blend_training.KIND:  # strict schema: blend_training applies the shortcuts itself
+        return config
     train = config.setdefault("train", {})
     for key, value in (("nr_epochs", args.epochs), ("batch_size", args.batch_size), ("workers", args.workers),
                        ("seed", args.seed)):
@@ -186,6 +201,11 @@ def train(config: dict, out_dir: Path, ctx: DistContext, resume: bool) -> Traine
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     config = build_config(args)
+    if config.get("kind") == blend_training.KIND:
+        blend_training.main(args, config)
+        return
+    if args.init or args.data:
+        raise RIBError("--init and --data are for the warp-blend renderer (a config with kind: warp_blend)")
     ctx = init_distributed(args.device)
     try:
         if ctx.device.type == "cpu" and "OMP_NUM_THREADS" not in os.environ and ctx.distributed:

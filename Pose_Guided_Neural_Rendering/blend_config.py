@@ -1,0 +1,122 @@
+"""The warp-blend renderer's config: one dataclass per section, defaults in one place, unknown keys rejected.
+
+A config file (``configs/warp_blend.yaml``) has the sections ``model``, ``data``, ``train`` and ``loss``; every key
+not written keeps the default below. ``kind: warp_blend`` at the top selects this renderer in train.py.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rib.errors import RIBError
+from rib.schema import from_section, to_dict
+
+KIND = "warp_blend"
+
+
+@dataclass
+class ModelConfig:
+    widths: tuple[int, ...] = (24, 48, 96, 128)
+    """U-Net widths per level (each level halves the resolution)."""
+    crop_size: int = 128
+    """The network sees the person crop resampled to this many pixels a side."""
+
+    def __post_init__(self) -> None:
+        self.widths = tuple(int(w) for w in self.widths)
+        if not self.widths or min(self.widths) < 1:
+            raise RIBError(f"model.widths: need positive widths, got {list(self.widths)}")
+        if self.crop_size < 16 or self.crop_size % 2 ** (len(self.widths) - 1):
+            raise RIBError(f"model.crop_size: {self.crop_size} must be >= 16 and a multiple of "
+                           f"{2 ** (len(self.widths) - 1)}")
+
+
+@dataclass
+class ClipSet:
+    """Clips to learn from: ``root/<frames>/<clip>``, ``root/<poses>/<clip>``, ``root/<backgrounds>/<clip>``.
+
+    ``layout: dense`` (every frame, keyframes every ``rate``-th; backgrounds of the test layout at that rate) or
+    ``layout: train`` (the reference's self-supervised setting on low-fps frames: frame k from k-1 and k+1, with the
+    ``train-<stem>_0.500000.png`` backgrounds).
+    """
+
+    root: str
+    frames: str = "gt"
+    poses: str = "poses"
+    backgrounds: str = "DAIN"
+    rate: int = 4
+    layout: str = "dense"
+    clips: list[str] | None = None
+
+    def __post_init__(self) -> None:
+        if self.layout not in ("dense", "train"):
+            raise RIBError(f"data.sets: layout must be dense or train, got {self.layout!r}")
+        if self.rate < 2:
+            raise RIBError(f"data.sets: rate must be at least 2, got {self.rate}")
+
+
+@dataclass
+class DataConfig:
+    sets: list[ClipSet] = field(default_factory=list)
+    val_sets: list[ClipSet] = field(default_factory=list)
+    """Clips scored after every epoch (crop PSNR of the blend and of the background); never trained on."""
+    jitter: float = 0.1
+    """Random shift and scale of the training crop, as a fraction of its side."""
+    pose_noise: float = 0.0
+    """Std of Gaussian noise added to the target pose in training, as a fraction of the torso length."""
+
+
+@dataclass
+class TrainConfig:
+    epochs: int = 10
+    batch_size: int = 16
+    lr: float = 1e-3
+    weight_decay: float = 0.0
+    seed: int = 123
+    steps_per_epoch: int = 0
+    """0: one pass over the samples per epoch."""
+    print_freq: int = 25
+    image_freq: int = 200
+
+    def __post_init__(self) -> None:
+        for name in ("epochs", "batch_size"):
+            if getattr(self, name) < 1:
+                raise RIBError(f"train.{name}: must be at least 1, got {getattr(self, name)}")
+        if self.lr <= 0:
+            raise RIBError(f"train.lr: must be positive, got {self.lr}")
+
+
+@dataclass
+class LossConfig:
+    l1: float = 1.0
+    """L1 between the blended frame and the ground truth over the crop."""
+    choice: float = 0.1
+    """Cross-entropy toward the candidate closest to the ground truth at each pixel (the background on ties)."""
+
+
+@dataclass
+class BlendConfig:
+    kind: str = KIND
+    model: ModelConfig = field(default_factory=ModelConfig)
+    data: DataConfig = field(default_factory=DataConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+    loss: LossConfig = field(default_factory=LossConfig)
+
+    def to_dict(self) -> dict:
+        return to_dict(self)
+
+
+def parse(config: dict, where: str = "config") -> BlendConfig:
+    """A :class:`BlendConfig` from a loaded YAML mapping (unknown keys anywhere are an error)."""
+    sections = {"kind", "model", "data", "train", "loss"}
+    unknown = sorted(set(config) - sections)
+    if unknown:
+        raise RIBError(f"{where}: unknown section(s) {', '.join(unknown)}; known: {', '.join(sorted(sections))}")
+    if config.get("kind", KIND) != KIND:
+        raise RIBError(f"{where}: kind must be {KIND}, got {config.get('kind')!r}")
+    data = dict(config.get("data") or {})
+    for key in ("sets", "val_sets"):
+        data[key] = [item if isinstance(item, ClipSet) else from_section(ClipSet, item, f"{where}: data.{key}[{i}]")
+                     for i, item in enumerate(data.get(key) or [])]
+    return BlendConfig(model=from_section(ModelConfig, config.get("model"), f"{where}: model"),
+                       data=from_section(DataConfig, data, f"{where}: data"),
+                       train=from_section(TrainConfig, config.get("train"), f"{where}: train"),
+                       loss=from_section(LossConfig, config.get("loss"), f"{where}: loss"))

@@ -1,0 +1,93 @@
+"""Render one in-between frame with the warp-blend renderer, at the input resolution.
+
+The network sees the person crop at its training size and predicts blend weights; they are upsampled to the crop's
+native size, where both keyframes are warped to the target pose at full resolution and blended with the background.
+Outside the crop, and in frames without a person in all three poses, the output is the background, untouched. The
+weights fade to the background over the crop's border, so pasting leaves no seam.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from Pose_Guided_Neural_Rendering import blend_config
+from Pose_Guided_Neural_Rendering.data.inbetween import candidates, inputs_to_tensors
+from Pose_Guided_Neural_Rendering.models import blender
+from Pose_Guided_Neural_Rendering.models.blender import WarpBlender
+from Pose_Guided_Neural_Rendering.warping import Crop, has_person, person_crop, pose_warp
+from rib.checkpoint import load_checkpoint
+from rib.errors import RIBError
+
+BORDER_FRACTION = 1 / 16
+"""Width of the crop border over which the weights fade to the background."""
+
+
+def load_blender(path: Path, device: torch.device) -> tuple[WarpBlender, blend_config.BlendConfig]:
+    """The model and config of a ``model.pt`` written by train.py (or a run/checkpoint folder holding one)."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / "model.pt"
+    state = load_checkpoint(path, "cpu")
+    if state.get("kind") != blend_config.KIND:
+        raise RIBError(f"{path}: not a warp-blend renderer (kind {state.get('kind')!r})")
+    config = blend_config.parse(state["config"], str(path))
+    model = blender.build(config.to_dict())
+    try:
+        model.load_state_dict(state["model"])
+    except RuntimeError as error:
+        raise RIBError(f"{path}: weights do not match the model ({str(error).splitlines()[0][:200]})") from None
+    return model.to(device).eval(), config
+
+
+def border_taper(n: int) -> np.ndarray:
+    """(n, n) weights: 0 at the crop's edge rising linearly to 1 at BORDER_FRACTION inside."""
+    width = max(2.0, n * BORDER_FRACTION)
+    ramp = np.clip((np.minimum(np.arange(n), np.arange(n)[::-1]) + 0.5) / width, 0, 1).astype(np.float32)
+    return np.minimum(ramp[:, None], ramp[None, :])
+
+
+class BlendRenderer:
+    """Renders in-between frames for given poses; ``frame`` returns the frame and its alpha (person weight)."""
+
+    def __init__(self, model: WarpBlender, config: blend_config.BlendConfig, device: torch.device):
+        self.model, self.config, self.device = model, config, device
+
+    @torch.no_grad()
+    def weights(self, crop: Crop, poses: np.ndarray, previous: np.ndarray, following: np.ndarray,
+                background: np.ndarray, t: float) -> np.ndarray:
+        """Blend weights (3, n, n) on the network-size ``crop``."""
+        batch = {k: v[None].to(self.device) for k, v in
+                 inputs_to_tensors(candidates(crop, poses, previous, following, background), t).items()}
+        logits = self.model(blender.features(batch["background"], batch["warp_previous"], batch["warp_next"],
+                                             batch["proximity"], batch["t"].view(1)))
+        return logits.softmax(1)[0].float().cpu().numpy()
+
+    def frame(self, previous: np.ndarray, following: np.ndarray, background: np.ndarray, poses: np.ndarray,
+              t: float) -> tuple[np.ndarray, np.ndarray]:
+        """The in-between frame (uint8, input size) and its alpha (float32) for poses (previous, next, target)."""
+        height, width = background.shape[:2]
+        alpha = np.zeros((height, width), np.float32)
+        if not all(has_person(pose) for pose in poses):
+            return background, alpha
+        native = person_crop(list(poses), frame_hw=(height, width))
+        small = Crop(native.x0, native.y0, native.side, self.config.model.crop_size)
+        weights = torch.from_numpy(self.weights(small, poses, previous, following, background, t))
+        weights = F.interpolate(weights[None], size=(native.n, native.n), mode="bilinear", align_corners=False)[0]
+        person = (1 - weights[0].numpy()) * border_taper(native.n)
+        share_previous = (weights[1] / (weights[1] + weights[2]).clamp_min(1e-6)).numpy()
+        warped = (share_previous[..., None] * pose_warp(previous, native, poses[2], poses[0])
+                  + (1 - share_previous[..., None]) * pose_warp(following, native, poses[2], poses[1]))
+        x0, y0, x1, y1 = native.paste_box()
+        fx0, fy0, fx1, fy1 = max(x0, 0), max(y0, 0), min(x1, width), min(y1, height)
+        if fx1 <= fx0 or fy1 <= fy0:
+            return background, alpha
+        inner = (slice(fy0 - y0, fy1 - y0), slice(fx0 - x0, fx1 - x0))
+        alpha[fy0:fy1, fx0:fx1] = person[inner]
+        out = background.astype(np.float32)
+        region = out[fy0:fy1, fx0:fx1]
+        a = alpha[fy0:fy1, fx0:fx1, None]
+        out[fy0:fy1, fx0:fx1] = a * warped[inner] + (1 - a) * region
+        return np.clip(np.rint(out), 0, 255).astype(np.uint8), alpha

@@ -1,0 +1,88 @@
+"""train.py for the warp-blend renderer: config, data, run folder, ``--init`` / ``--data`` fine-tuning, resume.
+
+The training loop itself is engine.py.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+from dataclasses import replace
+from pathlib import Path
+
+import torch
+
+from Pose_Guided_Neural_Rendering import blend_config, engine
+from Pose_Guided_Neural_Rendering.blend_config import KIND, BlendConfig, ClipSet
+from Pose_Guided_Neural_Rendering.blend_render import load_blender
+from Pose_Guided_Neural_Rendering.data.inbetween import InBetweenDataset, list_samples
+from Pose_Guided_Neural_Rendering.models import blender
+from rib.atomic import prepare_output_dir
+from rib.checkpoint import seed_everything
+from rib.config import save_config
+from rib.distributed import pick_device
+from rib.errors import RIBError
+from rib.paths import REPO_ROOT
+
+LOG = logging.getLogger("render.train")
+OUTPUT_PATTERNS = ("checkpoint.pt", "model.pt", "history.csv")
+FINETUNE_BACKGROUNDS = "train_backgrounds"
+
+
+def resolve(path: str) -> str:
+    """A relative data path: from the working directory, else from the repository root."""
+    if Path(path).is_absolute() or Path(path).exists() or not (REPO_ROOT / path).exists():
+        return path
+    return str(REPO_ROOT / path)
+
+
+def configure(args: argparse.Namespace, raw: dict) -> BlendConfig:
+    """The strict config with the command-line shortcuts and ``--data`` applied."""
+    if args.workers not in (None, 0):
+        raise RIBError("--workers: the warp-blend renderer loads data in the main process (frames are cached)")
+    config = blend_config.parse(raw, str(args.config))
+    shortcuts = {"epochs": args.epochs, "batch_size": args.batch_size, "seed": args.seed}
+    config.train = replace(config.train, **{k: v for k, v in shortcuts.items() if v is not None})
+    if args.data is not None:
+        config.data.sets = [ClipSet(root=str(args.data), frames="inputs", poses="input_poses",
+                                    backgrounds=FINETUNE_BACKGROUNDS, rate=2, layout="train")]
+        config.data.val_sets = []
+    for clip_set in config.data.sets + config.data.val_sets:
+        clip_set.root = resolve(clip_set.root)
+    return config
+
+
+def main(args: argparse.Namespace, raw: dict) -> None:
+    """Train (or fine-tune, or resume) a warp-blend renderer into ``args.out_dir``."""
+    config = configure(args, raw)
+    device = pick_device(args.device)
+    out_dir = Path(args.out_dir)
+    if args.resume:
+        if not (out_dir / "checkpoint.pt").is_file():
+            raise RIBError(f"{out_dir / 'checkpoint.pt'}: nothing to resume from")
+    else:
+        for pattern in OUTPUT_PATTERNS:
+            prepare_output_dir(out_dir, args.overwrite, pattern)
+    seed_everything(config.train.seed)
+    train_set = InBetweenDataset(list_samples(config.data.sets), config.model.crop_size, config.data)
+    val_set = (InBetweenDataset(list_samples(config.data.val_sets), config.model.crop_size, config.data, train=False)
+               if config.data.val_sets else None)
+    model = blender.build(config.to_dict())
+    if args.init is not None and not args.resume:
+        initial, initial_config = load_blender(args.init, torch.device("cpu"))
+        if initial_config.model != config.model:
+            raise RIBError(f"{args.init}: its model section {initial_config.model} differs from the config's")
+        model.load_state_dict(initial.state_dict())
+    run = engine.Run(config, model, device)
+    if args.resume:
+        engine.resume(run, out_dir)
+    save_config(out_dir / "config.yaml", config.to_dict())
+    LOG.info("%d training samples%s, %d parameters, %s", len(train_set),
+             f", {len(val_set)} validation samples" if val_set else "",
+             sum(p.numel() for p in model.parameters()), device)
+    from torch.utils.tensorboard import SummaryWriter
+
+    writer = SummaryWriter(str(out_dir / "logs"))
+    try:
+        engine.fit(run, train_set, val_set, out_dir, writer)
+    finally:
+        writer.close()

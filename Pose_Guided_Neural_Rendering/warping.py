@@ -1,0 +1,187 @@
+"""Pose-guided warping: move a keyframe's person to a new pose, limb by limb, at any output resolution.
+
+Every limb of :data:`rib.joints.LIMBS` whose two joints are known in both poses gets an affine map from the target
+pose to the source pose: the bone's direction and length follow the source (length ratio clipped), the width across
+the bone is kept. A target pixel takes the maps of all limbs, weighted by a Gaussian of its distance to each target
+bone, so the warp is smooth at the joints. The result is a backward warp: for every output pixel, where to read the
+source keyframe. Everything works on a :class:`Crop` (a square of the frame sampled on an ``n x n`` grid), so the
+same code gives training crops at network size and native-resolution crops at inference.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from rib.joints import LIMBS, NECK, ROOT
+
+LENGTH_RATIO_RANGE = (0.5, 2.0)
+"""Bone foreshortening beyond this is treated as a pose error, not as a real change of length."""
+SIGMA_OF_TORSO = 0.12
+"""Width of the Gaussian that assigns pixels to limbs, as a fraction of the torso length."""
+MARGIN_OF_TORSO = 0.6
+"""Crop margin around the joints (head, hands, feet and clothing reach past them), as a fraction of the torso."""
+MIN_TORSO = 8.0
+"""Torso length (pixels) used when the pose has no neck or mid-hip."""
+
+
+@dataclass(frozen=True)
+class Crop:
+    """A square window of a frame: top-left corner ``(x0, y0)``, side ``side`` in frame pixels, sampled ``n x n``."""
+
+    x0: float
+    y0: float
+    side: float
+    n: int
+
+    def grid(self) -> tuple[np.ndarray, np.ndarray]:
+        """Frame coordinates (x, y) of the centres of the n x n output pixels, as float32 (n, n) arrays."""
+        step = self.side / self.n
+        coords = (np.arange(self.n, dtype=np.float32) + 0.5) * step - 0.5
+        return np.meshgrid(self.x0 + coords, self.y0 + coords)
+
+    def sample(self, image: np.ndarray, interpolation: int = cv2.INTER_LINEAR) -> np.ndarray:
+        """The crop of ``image`` resampled to n x n (edge pixels repeated outside the frame)."""
+        xs, ys = self.grid()
+        return remap(image, xs, ys, self.side / self.n, interpolation)
+
+    def paste_box(self) -> tuple[int, int, int, int]:
+        """Integer (x0, y0, x1, y1) of the crop in the frame (only meaningful when side == n)."""
+        x0, y0 = int(round(self.x0)), int(round(self.y0))
+        return x0, y0, x0 + self.n, y0 + self.n
+
+
+def remap(image: np.ndarray, map_x: np.ndarray, map_y: np.ndarray, shrink: float = 1.0,
+          interpolation: int = cv2.INTER_LINEAR) -> np.ndarray:
+    """``image`` sampled at (map_x, map_y); low-pass filtered first where the grid is coarser than the pixels.
+
+    Only the region the maps reach is filtered and read, so a small crop of a large frame stays cheap.
+    """
+    height, width = image.shape[:2]
+    pad = int(np.ceil(1.5 * shrink)) + 2
+    x0 = int(np.clip(np.floor(map_x.min()) - pad, 0, width - 1))
+    y0 = int(np.clip(np.floor(map_y.min()) - pad, 0, height - 1))
+    x1 = int(np.clip(np.ceil(map_x.max()) + pad + 1, x0 + 1, width))
+    y1 = int(np.clip(np.ceil(map_y.max()) + pad + 1, y0 + 1, height))
+    region = image[y0:y1, x0:x1]
+    if shrink > 1.5 and interpolation != cv2.INTER_NEAREST:  # pre-filter before sub-sampling, as a resize would
+        region = cv2.GaussianBlur(region, (0, 0), 0.5 * shrink, borderType=cv2.BORDER_REPLICATE)
+    return cv2.remap(region, map_x - x0, map_y - y0, interpolation, borderMode=cv2.BORDER_REPLICATE)
+
+
+def known(pose: np.ndarray) -> np.ndarray:
+    """Boolean (19,) of the joints with positive confidence."""
+    return pose[:, 2] > 0
+
+
+def torso_length(pose: np.ndarray) -> float:
+    """Neck-to-mid-hip length in pixels (or a spread-based guess when either is missing)."""
+    ok = known(pose)
+    if ok[NECK] and ok[ROOT]:
+        return max(float(np.linalg.norm(pose[NECK, :2] - pose[ROOT, :2])), MIN_TORSO)
+    if ok.sum() >= 2:
+        spread = pose[ok, :2].max(0) - pose[ok, :2].min(0)
+        return max(float(spread.max()) / 3.0, MIN_TORSO)
+    return MIN_TORSO
+
+
+def has_person(pose: np.ndarray, min_joints: int = 4) -> bool:
+    """Whether a pose holds enough joints to render a person."""
+    return int(known(pose).sum()) >= min_joints
+
+
+def person_crop(poses: list[np.ndarray], n: int | None = None, frame_hw: tuple[int, int] | None = None) -> Crop:
+    """A square crop around the known joints of all ``poses`` with a torso-scaled margin.
+
+    ``n`` defaults to the side in pixels (native resolution). With ``frame_hw`` the crop is shifted (not shrunk) to
+    stay inside the frame where it fits.
+    """
+    points = np.concatenate([pose[known(pose), :2] for pose in poses])
+    margin = MARGIN_OF_TORSO * max(torso_length(pose) for pose in poses)
+    low, high = points.min(0) - margin, points.max(0) + margin
+    side = float(np.ceil((high - low).max()))
+    x0, y0 = (low + high) / 2 - side / 2
+    if frame_hw is not None:
+        height, width = frame_hw
+        x0 = min(max(x0, 0.0), max(width - side, 0.0)) if side <= width else x0
+        y0 = min(max(y0, 0.0), max(height - side, 0.0)) if side <= height else y0
+    x0, y0 = float(np.floor(x0)), float(np.floor(y0))
+    return Crop(x0, y0, side, int(side) if n is None else n)
+
+
+def limb_affines(target: np.ndarray, source: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Affine maps (L, 2, 3) from target to source coordinates for the usable limbs, and their indices in LIMBS."""
+    ok_t, ok_s = known(target), known(source)
+    maps, used = [], []
+    for index, (a, b) in enumerate(LIMBS):
+        if not (ok_t[a] and ok_t[b] and ok_s[a] and ok_s[b]):
+            continue
+        p, q = target[[a, b], :2], source[[a, b], :2]
+        dp, dq = p[1] - p[0], q[1] - q[0]
+        len_p, len_q = np.linalg.norm(dp), np.linalg.norm(dq)
+        if len_p < 1e-3 or len_q < 1e-3:
+            linear = np.eye(2)
+        else:
+            u_p, u_q = dp / len_p, dq / len_q
+            ratio = float(np.clip(len_q / len_p, *LENGTH_RATIO_RANGE))
+            rotation = np.array([[u_q[0], -u_q[1]], [u_q[1], u_q[0]]]) @ np.array([[u_p[0], u_p[1]],
+                                                                                     [-u_p[1], u_p[0]]])
+            # stretch along the target bone by the length ratio, keep the width, then rotate onto the source bone
+            stretch = np.eye(2) + (ratio - 1.0) * np.outer(u_p, u_p)
+            linear = rotation @ stretch
+        centre_p, centre_q = p.mean(0), q.mean(0)
+        maps.append(np.concatenate([linear, (centre_q - linear @ centre_p)[:, None]], axis=1))
+        used.append(index)
+    return np.asarray(maps, dtype=np.float32).reshape(-1, 2, 3), np.asarray(used, dtype=int)
+
+
+def segment_distances(xs: np.ndarray, ys: np.ndarray, pose: np.ndarray, limbs: np.ndarray) -> np.ndarray:
+    """Distance (L, H, W) of every grid point to each target bone in ``limbs`` (indices into LIMBS); float32."""
+    pairs = np.asarray([LIMBS[i] for i in limbs], dtype=int).reshape(-1, 2)
+    start = pose[pairs[:, 0], :2].astype(np.float32)[:, :, None, None]
+    delta = pose[pairs[:, 1], :2].astype(np.float32)[:, :, None, None] - start
+    dx, dy = xs[None] - start[:, 0], ys[None] - start[:, 1]
+    length2 = np.maximum(delta[:, 0] ** 2 + delta[:, 1] ** 2, 1e-6)
+    along = np.clip((dx * delta[:, 0] + dy * delta[:, 1]) / length2, 0.0, 1.0)
+    dx -= along * delta[:, 0]
+    dy -= along * delta[:, 1]
+    return np.sqrt(dx * dx + dy * dy)
+
+
+def body_proximity(crop: Crop, pose: np.ndarray) -> np.ndarray:
+    """exp(-d^2 / 2 s^2) of the distance d to the nearest bone of ``pose`` on the crop grid (s = torso/4); (n, n)."""
+    limbs = np.asarray([i for i, (a, b) in enumerate(LIMBS) if known(pose)[a] and known(pose)[b]], dtype=int)
+    if len(limbs) == 0:
+        return np.zeros((crop.n, crop.n), np.float32)
+    xs, ys = crop.grid()
+    nearest = segment_distances(xs, ys, pose, limbs).min(0)
+    scale = 0.25 * torso_length(pose)
+    return np.exp(-0.5 * (nearest / scale) ** 2).astype(np.float32)
+
+
+def warp_coordinates(crop: Crop, target: np.ndarray, source: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each crop pixel (posed as ``target``) reads the frame posed as ``source``: float32 (n, n) x and y maps.
+
+    Pixels near no usable limb keep their own position (identity).
+    """
+    xs, ys = crop.grid()
+    maps, limbs = limb_affines(target, source)
+    if len(limbs) == 0:
+        return xs, ys
+    distance = segment_distances(xs, ys, target, limbs)
+    sigma = SIGMA_OF_TORSO * torso_length(target)
+    logits = -0.5 * (distance / sigma) ** 2
+    logits -= logits.max(0, keepdims=True)
+    weights = np.exp(logits)
+    weights /= weights.sum(0, keepdims=True)
+    affine = np.einsum("lhw,lij->ijhw", weights, maps)  # per-pixel blend of the limb maps: (2, 3, n, n)
+    map_x = affine[0, 0] * xs + affine[0, 1] * ys + affine[0, 2]
+    map_y = affine[1, 0] * xs + affine[1, 1] * ys + affine[1, 2]
+    return map_x.astype(np.float32), map_y.astype(np.float32)
+
+
+def pose_warp(image: np.ndarray, crop: Crop, target: np.ndarray, source: np.ndarray) -> np.ndarray:
+    """The person of ``image`` (posed as ``source``) moved to ``target``, sampled on ``crop``; (n, n, C)."""
+    map_x, map_y = warp_coordinates(crop, target, source)
+    return remap(image, map_x, map_y, crop.side / crop.n)

@@ -1,0 +1,83 @@
+"""train.py and inference.py with the warp-blend renderer: train, resume, render, fine-tune on a clip's keyframes."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+import yaml
+
+from HumanSloMo_Dataset import backgrounds
+from HumanSloMo_Dataset.backgrounds.layout import interpolate_clip
+from Pose_Guided_Neural_Rendering import inference, train
+from rib.frames import list_frames
+
+
+def run(main, argv, capsys) -> tuple[int, str]:
+    try:
+        main([str(a) for a in argv])
+    except SystemExit as done:
+        return int(done.code or 0), capsys.readouterr().err
+    return 0, capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def config_file(dense_clip, tmp_path_factory):
+    path = tmp_path_factory.mktemp("config") / "tiny_blend.yaml"
+    path.write_text(yaml.safe_dump({"kind": "warp_blend", "model": {"widths": [8, 16], "crop_size": 32},
+                                    "data": {"sets": [{"root": str(dense_clip), "rate": 4}]},
+                                    "train": {"epochs": 1, "batch_size": 4, "steps_per_epoch": 2}}))
+    return path
+
+
+@pytest.fixture(scope="module")
+def trained_run(config_file, tmp_path_factory):
+    out = tmp_path_factory.mktemp("run") / "blend"
+    train.main(["--config", str(config_file), "--out-dir", str(out)])
+    return out
+
+
+def test_train_writes_a_run_folder_and_resumes(trained_run, config_file, capsys):
+    assert {"checkpoint.pt", "model.pt", "config.yaml", "history.csv", "logs"} <= {p.name for p in trained_run.iterdir()}
+    code, err = run(train.main, ["--config", config_file, "--out-dir", trained_run], capsys)
+    assert code == 2 and "--overwrite" in err and "Traceback" not in err
+    assert run(train.main, ["--config", config_file, "--out-dir", trained_run, "--resume", "--epochs", 2],
+               capsys)[0] == 0
+    assert (trained_run / "history.csv").read_text().count("\n") == 3  # header and two epochs
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--set", "train.lrr=3"], "unknown key"),
+    (["--workers", 2], "--workers"),
+    (["--init", "{run}/config.yaml"], "checkpoint"),
+])
+def test_bad_training_arguments_are_one_line(argv, message, config_file, trained_run, tmp_path, capsys):
+    argv = [str(a).replace("{run}", str(trained_run)) for a in argv]
+    code, err = run(train.main, ["--config", config_file, "--out-dir", tmp_path / "new", *argv], capsys)
+    assert code == 2 and message in err and "Traceback" not in err, err
+
+
+def test_inference_renders_every_frame(trained_run, dense_clip, tmp_path, capsys):
+    work = tmp_path / "work"
+    for kind, source in (("inputs", "inputs"), ("Predict_motion", "poses"), ("DAIN", "DAIN")):
+        shutil.copytree(dense_clip / source / "walker", work / kind / "walker")
+    code, err = run(inference.main, ["--input-dir", work, "--checkpoint", trained_run, "--upsample-rate", 4], capsys)
+    assert code == 0, err
+    frames = list_frames(work / "Generated_frames" / "walker")
+    assert len(frames) == 9
+
+
+def test_finetune_on_a_clips_keyframes(trained_run, config_file, dense_clip, tmp_path, capsys):
+    """The reference's self-supervised setting: keyframe k from k-1 and k+1 over their interpolated background."""
+    clip = tmp_path / "clip"
+    shutil.copytree(dense_clip / "gt" / "walker", clip / "inputs" / "walker")
+    shutil.copytree(dense_clip / "poses" / "walker", clip / "input_poses" / "walker")
+    interpolate_clip("train", clip / "inputs" / "walker", clip / "train_backgrounds" / "walker",
+                     backgrounds.build("blend"))
+    out = tmp_path / "finetuned"
+    code, err = run(train.main, ["--config", config_file, "--init", trained_run, "--data", clip, "--out-dir", out],
+                    capsys)
+    assert code == 0, err
+    assert (out / "model.pt").is_file()
+    code, err = run(train.main, ["--config", config_file, "--init", trained_run, "--data", clip, "--out-dir",
+                                 tmp_path / "other", "--set", "model.widths=[8,8]"], capsys)
+    assert code == 2 and "differs" in err

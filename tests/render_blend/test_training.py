@@ -1,0 +1,120 @@
+"""The warp-blend renderer learns: its mask rises where the background is wrong, it beats the background on the
+person, resumes exactly, refuses non-finite losses and unknown config keys."""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+import torch
+
+from Pose_Guided_Neural_Rendering import blend_config, engine
+from Pose_Guided_Neural_Rendering.blend_render import BlendRenderer
+from Pose_Guided_Neural_Rendering.data.inbetween import InBetweenDataset, list_samples
+from Pose_Guided_Neural_Rendering.metrics import psnr
+from Pose_Guided_Neural_Rendering.models import blender
+from rib.errors import RIBError
+from rib.frames import background_name, list_frames, read_image
+from rib.poses import read_pose_folder
+
+STEPS = 80
+
+
+def make_run(config: dict) -> tuple[engine.Run, InBetweenDataset]:
+    parsed = blend_config.parse(config)
+    torch.manual_seed(parsed.train.seed)
+    dataset = InBetweenDataset(list_samples(parsed.data.sets), parsed.model.crop_size, parsed.data)
+    return engine.Run(parsed, blender.build(parsed.to_dict()), torch.device("cpu")), dataset
+
+
+def render_in_betweens(renderer: BlendRenderer, root) -> list[tuple[np.ndarray, ...]]:
+    """(frame, alpha, background, gt, mask) of every in-between frame of the dense clip."""
+    gt = list_frames(root / "gt" / "walker")
+    poses = read_pose_folder(root / "poses" / "walker")
+    out = []
+    for index in range(1, len(gt) - 1):
+        if index % 4 == 0:
+            continue
+        key, t = index - index % 4, (index % 4) / 4
+        background = read_image(root / "DAIN" / "walker" / background_name(gt[key].stem, t))
+        frame, alpha = renderer.frame(read_image(gt[key]), read_image(gt[key + 4]), background,
+                                      poses[[key, key + 4, index]], t)
+        mask = cv2.imread(str(root / "masks" / "walker" / gt[index].name), cv2.IMREAD_GRAYSCALE) > 127
+        out.append((frame, alpha, background, read_image(gt[index]), mask))
+    return out
+
+
+@pytest.fixture(scope="module")
+def trained(dense_clip) -> BlendRenderer:
+    from_config = {"kind": "warp_blend", "model": {"widths": [8, 16], "crop_size": 32},
+                   "data": {"sets": [{"root": str(dense_clip), "rate": 4}], "jitter": 0.05},
+                   "train": {"epochs": 1, "batch_size": 6, "lr": 5e-3, "seed": 0, "steps_per_epoch": STEPS},
+                   "loss": {"l1": 1.0, "choice": 0.2}}
+    run, dataset = make_run(from_config)
+    engine.train_one_epoch(run, dataset)
+    return BlendRenderer(run.model.eval(), run.config, torch.device("cpu"))
+
+
+def test_untrained_renderer_keeps_the_background(dense_clip, make_config):
+    run, _ = make_run(make_config(dense_clip))
+    renderer = BlendRenderer(run.model.eval(), run.config, torch.device("cpu"))
+    for _, alpha, _, _, mask in render_in_betweens(renderer, dense_clip):
+        assert alpha[mask].mean() < 0.3, "the initial bias favours the background"
+
+
+def test_mask_rises_where_the_background_is_wrong(trained, dense_clip):
+    """A collapsed mask (alpha ~0, the old renderer's failure) fails this."""
+    for _, alpha, background, gt, mask in render_in_betweens(trained, dense_clip):
+        wrong = mask & (np.abs(background.astype(int) - gt).sum(-1) > 60)
+        assert wrong.sum() > 50
+        assert alpha[wrong].mean() > 0.5
+
+
+def test_renderer_beats_the_background_on_the_person(trained, dense_clip):
+    for frame, alpha, background, gt, mask in render_in_betweens(trained, dense_clip):
+        assert psnr(frame, gt, mask) > psnr(background, gt, mask) + 3.0
+        far = ~cv2.dilate(mask.astype(np.uint8), np.ones((25, 25), np.uint8)).astype(bool)
+        assert alpha[far].mean() < 0.2, "the background is kept away from the person"
+
+
+def test_resume_is_exact(dense_clip, make_config, tmp_path):
+    config = make_config(dense_clip, epochs=2, steps_per_epoch=3)
+    straight, dataset = make_run(config)
+    engine.fit(straight, dataset, None, tmp_path / "straight")
+    first, dataset = make_run({**config, "train": {**config["train"], "epochs": 1}})
+    engine.fit(first, dataset, None, tmp_path / "resumed")
+    resumed, dataset = make_run(config)
+    engine.resume(resumed, tmp_path / "resumed")
+    assert resumed.epoch == 1 and resumed.step == 3
+    engine.fit(resumed, dataset, None, tmp_path / "resumed")
+    for (name, a), b in zip(straight.model.state_dict().items(), resumed.model.state_dict().values()):
+        assert torch.equal(a, b), name
+
+
+def test_non_finite_loss_stops_before_the_update(dense_clip, make_config, monkeypatch):
+    run, dataset = make_run(make_config(dense_clip, steps_per_epoch=2))
+    before = {k: v.clone() for k, v in run.model.state_dict().items()}
+    monkeypatch.setitem(engine.LOSSES, "l1", lambda batch, logits, output: output.sum() * float("nan"))
+    with pytest.raises(RIBError, match="loss is nan"):
+        engine.train_one_epoch(run, dataset)
+    assert all(torch.equal(before[k], v) for k, v in run.model.state_dict().items())
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda c: c["train"].update(lrr=3), "unknown key.*lrr"),
+    (lambda c: c.update(losses={}), "unknown section.*losses"),
+    (lambda c: c["data"]["sets"][0].update(rate=1), "rate must be at least 2"),
+    (lambda c: c["model"].update(crop_size=33), "crop_size"),
+    (lambda c: c["train"].update(batch_size=0), "batch_size"),
+])
+def test_strict_config(dense_clip, make_config, edit, message):
+    config = make_config(dense_clip)
+    edit(config)
+    with pytest.raises(RIBError, match=message):
+        blend_config.parse(config)
+
+
+def test_loss_weight_zero_switches_a_loss_off(dense_clip, make_config):
+    run, dataset = make_run(make_config(dense_clip, steps_per_epoch=1))
+    run.config.loss.choice = 0.0
+    logs = engine.train_one_epoch(run, dataset)
+    assert "loss/choice" not in logs and "loss/l1" in logs
