@@ -29,7 +29,7 @@ from Pose_Guided_Neural_Rendering import metrics
 from Pose_Guided_Neural_Rendering.data.augment import resize_matrix, warp_joints
 from Pose_Guided_Neural_Rendering.data.labels import human_mask, image_scale
 from Pose_Guided_Neural_Rendering.data.sources import FolderClip, FolderSource, read_mask
-from rib.cli import parse_size
+from rib.cli import parse_size, positive_number
 from rib.atomic import prepare_output_dir, write_text
 from rib.distributed import pick_device
 from rib.errors import RIBError, cli_entry
@@ -43,6 +43,10 @@ COLUMNS = ("clip", "method", "frames", "psnr", "ssim", "psnr_person", "ssim_pers
            "fid")
 MASK_DILATION = 10
 """Growth (pixels at a 320-pixel-high frame) of the heuristic person mask used for person-region metrics."""
+MIN_RATE = 2
+"""The smallest upsampling rate that leaves in-between frames to score."""
+MIN_SIZE = 32
+"""The smallest evaluation width and height: SSIM's 11-pixel Gaussian window and LPIPS's AlexNet need it."""
 
 
 def _mean(values: list[float]) -> float:
@@ -84,19 +88,40 @@ class EvalClip:
         return t % self.rate != 0
 
 
+def rate_from_inputs(inputs: Path, count: int) -> int:
+    """The rate implied by ``count`` ground-truth frames and the low-fps frames in ``inputs`` ((N-1) x R + 1)."""
+    keys = len(list_frames(inputs))
+    if keys < 2 or (count - 1) % (keys - 1) or count == keys:
+        raise RIBError(f"{inputs}: {keys} inputs do not fit {count} ground-truth frames ((N-1) x R + 1, R >= 2)")
+    return (count - 1) // (keys - 1)
+
+
 def upsample_rate(split_dir: Path, name: str, count: int, given: int | None) -> int:
-    """The clip's rate: ``given``, else from the number of low-fps inputs in ``test/inputs/<clip>``."""
+    """The clip's rate: from the low-fps inputs in ``test/inputs/<clip>`` when present (``given`` must agree),
+    else ``given``; a rate below 2 has no in-between frames to score."""
     inputs = split_dir / "inputs" / name
+    if given is not None and given < MIN_RATE:
+        raise RIBError(f"--upsample-rate {given}: must be at least {MIN_RATE} (rate 1 has no in-between frames)")
+    if inputs.is_dir():
+        found = rate_from_inputs(inputs, count)
+        if given is not None and given != found:
+            raise RIBError(f"{inputs}: the inputs and {count} ground-truth frames are at rate {found}, "
+                           f"not --upsample-rate {given}")
+        return found
     if given is None:
-        if not inputs.is_dir():
-            raise RIBError(f"{inputs}: folder not found; pass --upsample-rate")
-        keys = len(list_frames(inputs))
-        if keys < 2 or (count - 1) % (keys - 1):
-            raise RIBError(f"{inputs}: {keys} inputs do not fit {count} ground-truth frames ((N-1) x R + 1)")
-        return (count - 1) // (keys - 1)
-    if given < 1 or (count - 1) % given:
+        raise RIBError(f"{inputs}: folder not found; pass --upsample-rate")
+    if (count - 1) % given:
         raise RIBError(f"{split_dir / 'gt' / name}: {count} frames do not fit --upsample-rate {given}")
     return given
+
+
+def eval_size(text: str) -> tuple[int, int]:
+    """``--size`` WIDTHxHEIGHT, at least :data:`MIN_SIZE` pixels each way, for argparse's ``type=``."""
+    width, height = parse_size(text)
+    if min(width, height) < MIN_SIZE:
+        raise argparse.ArgumentTypeError(f"size '{text}': width and height must be at least {MIN_SIZE} pixels "
+                                         "(SSIM's window and LPIPS's network need that much)")
+    return width, height
 
 
 def collect(args: argparse.Namespace) -> list[EvalClip]:
@@ -233,13 +258,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--clips", nargs="+", default=None, help="evaluate only these test clips (default: all)")
     parser.add_argument("--upsample-rate", type=int, default=None,
                         help="frames per keyframe interval; default: from the counts of test/inputs and test/gt")
-    parser.add_argument("--size", type=parse_size, default=None,
+    parser.add_argument("--size", type=eval_size, default=None,
                         help="evaluate at WIDTHxHEIGHT (e.g. 480x320, the reference's); default: the GT size")
     parser.add_argument("--output-dir", type=Path, default=None,
                         help="where metrics.csv, summary.md and videos go; default: <results-dir>/evaluation")
     parser.add_argument("--overwrite", action="store_true", help="replace earlier results in --output-dir")
     parser.add_argument("--videos", action="store_true", help="also write side-by-side GT | ours | background mp4s")
-    parser.add_argument("--fps", type=float, default=30.0, help="frame rate of the comparison videos")
+    parser.add_argument("--fps", type=positive_number, default=30.0, help="frame rate of the comparison videos")
     parser.add_argument("--weights-dir", type=Path, default=None,
                         help="folder with the ImageNet weights for LPIPS (alexnet-owt-7be5be79.pth) and FID "
                              "(inception_v3_google-0cc3c7bd.pth); default: the torch hub cache only")

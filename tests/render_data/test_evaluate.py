@@ -98,7 +98,10 @@ def test_lpips_tlpips_and_fid_with_weights(tmp_path, layout, random_weights):
     ("no_generated", "Generated_frames: folder not found"),
     ("count", "test_002: 6 generated frames for 7 ground-truth frames"),
     ("clip", "unknown test clip(s): test_999"),
-    ("rate", "7 frames do not fit --upsample-rate 4"),
+    ("rate", "the inputs and 5 ground-truth frames are at rate 2, not --upsample-rate 4"),
+    ("rate_5", "the inputs and 5 ground-truth frames are at rate 2, not --upsample-rate 5"),  # was PSNR inf
+    ("rate_1", "--upsample-rate 1: must be at least 2"),  # was 0 frames scored
+    ("no_inputs_rate", "7 frames do not fit --upsample-rate 4"),
 ])
 def test_bad_input_is_one_clear_line(tmp_path, layout, capsys, problem, message):
     results = tmp_path / "results"
@@ -109,13 +112,33 @@ def test_bad_input_is_one_clear_line(tmp_path, layout, capsys, problem, message)
         sorted((results / "Generated_frames/test_002").iterdir())[-1].unlink()
     if problem == "clip":
         argv += ["--clips", "test_999"]
-    if problem == "rate":
+    if problem.startswith("rate"):
+        argv += ["--upsample-rate", problem.partition("_")[2] or "4"]
+    if problem == "no_inputs_rate":
+        data = tmp_path / "data"
+        shutil.copytree(layout, data, ignore=shutil.ignore_patterns("inputs"))
+        argv[1] = str(data)
         argv += ["--upsample-rate", "4"]
     with pytest.raises(SystemExit) as exit_info:
         evaluate.main(argv)
     assert exit_info.value.code == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error: ") and message in err[0]
+
+
+@pytest.mark.parametrize("flag, value, message", [
+    ("--size", "1x1", "size '1x1': width and height must be at least 32 pixels"),
+    ("--size", "31x64", "size '31x64': width and height must be at least 32"),
+    ("--fps", "0", "must be a positive number, got 0"),
+    ("--fps", "-1", "must be a positive number, got -1"),
+])
+def test_bad_size_or_fps_is_a_usage_error(tmp_path, layout, capsys, flag, value, message):
+    with pytest.raises(SystemExit) as exit_info:
+        evaluate.main(["--data-dir", str(layout), "--results-dir", str(tmp_path), flag, value])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and "Traceback" not in err
+    errors = [line for line in err.splitlines() if "error:" in line]
+    assert len(errors) == 1 and f"argument {flag}: {message}" in errors[0]
 
 
 @pytest.mark.slow
