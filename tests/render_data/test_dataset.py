@@ -11,7 +11,7 @@ from Pose_Guided_Neural_Rendering.data import augment
 from Pose_Guided_Neural_Rendering.data.dataset import build
 from Pose_Guided_Neural_Rendering.data.labels import human_mask
 from rib.errors import RIBError
-from rib.frames import list_frames, read_image
+from rib.frames import list_frames, read_image, write_image
 
 MODEL = {"model_height": 64, "model_width": 96}
 
@@ -149,6 +149,16 @@ def test_bad_layouts_are_one_clear_error(tmp_path, layout):
         build(config(root=str(root)), "test")
     with pytest.raises(RIBError, match="data.h5_file"):
         build({"data": {}}, "train")
+
+
+@pytest.mark.parametrize("folder, index", [("frames", 3), ("DAIN", 0), ("masks", -1)])
+def test_mixed_frame_sizes_in_a_training_clip_name_the_clip(tmp_path, layout, folder, index):
+    root = tmp_path / "mixed"
+    shutil.copytree(layout, root)
+    odd = list_frames(root / "train" / folder / "clip_b")[index]
+    write_image(odd, cv2.resize(read_image(odd), (100, 60)))
+    with pytest.raises(RIBError, match=f"clip clip_b: {odd} is 100x60, but .* is 192x128"):
+        build(config(root=str(root)), "train")
 
 
 def test_blur_touches_only_the_part_mask():
