@@ -20,7 +20,7 @@ from Human_Motion_Modelling.data.sequences import resolve
 from Human_Motion_Modelling.evaluation import Protocol, log_metrics
 from Human_Motion_Modelling.models.losses import motion_loss
 from Human_Motion_Modelling.models.transformer import build
-from rib.checkpoint import capture_rng, restore_rng, save_checkpoint, seed_everything
+from rib.checkpoint import capture_rng, prepare_checkpoint_dir, restore_rng, save_checkpoint, seed_everything
 from rib.config import apply_overrides, load_config, require, save_config
 from rib.distributed import DistContext, cleanup_distributed, init_distributed
 from rib.errors import RIBError, cli_entry
@@ -157,6 +157,8 @@ def prepare_run(args: argparse.Namespace, ctx: DistContext) -> tuple[Path, dict,
         config = apply_overrides(load_config(args.config), overrides)
     refuse_overlap([*inputs, resolve(require(config, "data.h5_file"))], run_dir)
     check_config(config, f"{last} config" if args.resume else str(args.config))
+    if ctx.is_main:
+        prepare_checkpoint_dir(last.parent)
     if state is not None:
         return run_dir, config, state
     if ctx.is_main:

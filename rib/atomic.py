@@ -2,12 +2,19 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Iterator
 
 from rib.errors import RIBError
+
+log = logging.getLogger(__name__)
+
+TEMPORARY_NAME = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp(\.[^.]+)?")
+"""The names :func:`atomic_path` gives its temporary files (``.<stem>.<mkstemp's 8 characters>.tmp<suffix>``)."""
 
 
 def cannot_write(path: Path, error: OSError) -> RIBError:
@@ -44,6 +51,22 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
         raise cannot_write(path, error) from None
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def remove_orphaned_temporaries(folder: str | os.PathLike) -> list[Path]:
+    """Delete the temporary files that killed atomic writes left in ``folder`` (only this module's own names).
+
+    Call it only where no other process is writing into ``folder`` (e.g. when a run prepares its checkpoints).
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    orphans = sorted(p for p in folder.iterdir() if p.is_file() and TEMPORARY_NAME.fullmatch(p.name))
+    for orphan in orphans:
+        orphan.unlink(missing_ok=True)
+    if orphans:
+        log.info("%s: removed %d temporary file(s) left by an interrupted write", folder, len(orphans))
+    return orphans
 
 
 def _umask() -> int:

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from rib.atomic import atomic_path
+from rib.atomic import atomic_path, cannot_write, remove_orphaned_temporaries
 from rib.errors import RIBError
 
 
@@ -21,6 +21,17 @@ def save_checkpoint(path: str | os.PathLike, state: dict) -> None:
             torch.save(state, tmp)
         except RuntimeError as error:  # torch's writer reports a full disk as a RuntimeError
             raise RIBError(f"{path}: cannot write checkpoint ({str(error).splitlines()[0]})") from None
+
+
+def prepare_checkpoint_dir(folder: str | os.PathLike) -> Path:
+    """Create a run's checkpoint folder, removing temporary files a killed save left there (never a checkpoint)."""
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise cannot_write(folder, error) from None
+    remove_orphaned_temporaries(folder)
+    return folder
 
 
 def load_checkpoint(path: str | os.PathLike, map_location: str | torch.device = "cpu") -> dict:

@@ -1,17 +1,51 @@
 """Pose folders <-> J19 sequences, using the one person-selection rule."""
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import numpy as np
 
-from rib.atomic import prepare_output_dir
+from rib.atomic import prepare_output_dir, write_text
+from rib.errors import RIBError
 from rib.frames import list_poses
 from rib.joints import NUM_J19, j19_to_person, person_to_j19
 from rib.openpose import keypoint_filename, read_people, write_people
 from rib.person import select_person
+
+
+INCOMPLETE_MARKER = ".incomplete"
+"""A file in a pose folder that is being written, or whose writer was stopped or skipped frames."""
+
+
+def mark_incomplete(folder: str | os.PathLike, writer: str) -> None:
+    """Mark ``folder`` as not (yet) a complete clip; :func:`read_pose_folder` refuses it until the mark goes."""
+    write_text(Path(folder) / INCOMPLETE_MARKER,
+               f"{writer} has not finished this folder (stopped, still running or frames failed); "
+               "rerun it with --overwrite\n")
+
+
+def mark_complete(folder: str | os.PathLike) -> None:
+    """Remove the mark of :func:`mark_incomplete`."""
+    (Path(folder) / INCOMPLETE_MARKER).unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def writing_folder(folder: str | os.PathLike, writer: str) -> Iterator[None]:
+    """Mark ``folder`` incomplete while the block writes it; the mark stays if the block fails or is interrupted."""
+    mark_incomplete(folder, writer)
+    yield
+    mark_complete(folder)
+
+
+def refuse_incomplete(folder: str | os.PathLike) -> None:
+    """Raise a RIBError when ``folder`` is marked incomplete (a pose step was stopped part-way, e.g. by Ctrl-C)."""
+    marker = Path(folder) / INCOMPLETE_MARKER
+    if marker.exists():
+        raise RIBError(f"{folder}: incomplete pose folder (the step writing it was stopped or skipped frames, "
+                       f"see {marker.name}); rerun that step with --overwrite")
 
 
 def read_pose_files(files: Sequence[str | os.PathLike]) -> np.ndarray:
@@ -30,17 +64,16 @@ def read_pose_files(files: Sequence[str | os.PathLike]) -> np.ndarray:
 
 
 def read_pose_folder(folder: str | os.PathLike) -> np.ndarray:
-    """Read a folder of per-frame OpenPose files into a (T, 19, 3) J19 sequence."""
+    """Read a folder of per-frame OpenPose files into a (T, 19, 3) J19 sequence; refuses an incomplete folder."""
+    refuse_incomplete(folder)
     return read_pose_files(list_poses(folder))
 
 
 def write_pose_folder(folder: str | os.PathLike, poses: np.ndarray, overwrite: bool = False) -> list[Path]:
     """Write a (T, 19, 3) sequence as ``%06d_keypoints.json`` files; refuses to replace files unless ``overwrite``."""
     folder = prepare_output_dir(folder, overwrite, pattern="*_keypoints.json")
-    paths = []
-    for t, pose in enumerate(poses):
-        path = folder / keypoint_filename(t)
-        people = [j19_to_person(pose)] if (pose[:, 2] > 0).any() else []
-        write_people(path, people)
-        paths.append(path)
+    paths = [folder / keypoint_filename(t) for t in range(len(poses))]
+    with writing_folder(folder, "the command writing these poses"):
+        for path, pose in zip(paths, poses):
+            write_people(path, [j19_to_person(pose)] if (pose[:, 2] > 0).any() else [])
     return paths

@@ -22,6 +22,7 @@ from rib.errors import RIBError
 from rib.frames import list_clips, list_frames, read_image
 from rib.openpose import Person, read_people, write_people
 from rib.person import MIN_CONFIDENCE, select_person
+from rib.poses import mark_complete, mark_incomplete
 from rib.safety import refuse_overlap
 
 log = logging.getLogger(__name__)
@@ -171,7 +172,11 @@ def estimate_poses(input_dir: str | os.PathLike, output_dir: str | os.PathLike, 
     with open_backend(backend, min_confidence) as open_clip:
         for clip in clips:
             prepare_output_dir(clip.output_dir, overwrite, pattern=OUTPUT_PATTERN)
+            mark_incomplete(clip.output_dir, "rib-estimate-poses")
         with tqdm(total=summary.frames, desc=f"poses ({backend})", unit="frame") as bar:
             for clip in clips:
+                failures = len(summary.failures)
                 _estimate_clip(clip, open_clip, summary, bar)
+                if len(summary.failures) == failures:  # a clip with a failed frame stays marked incomplete
+                    mark_complete(clip.output_dir)
     return summary

@@ -7,11 +7,13 @@ import types
 import pytest
 
 from HumanSloMo_Dataset.estimate_poses import main
+from HumanSloMo_Dataset.poses import estimate as estimate_module
 from HumanSloMo_Dataset.poses.estimate import estimate_poses
 from HumanSloMo_Dataset.poses.mediapipe_backend import import_mediapipe
 from rib.errors import RIBError
 from rib.frames import list_poses
-from rib.openpose import read_people
+from rib.openpose import read_people, write_people
+from rib.poses import INCOMPLETE_MARKER, read_pose_folder
 
 
 def _run(argv: list[str], capsys) -> str:
@@ -140,3 +142,34 @@ def test_openpose_names_matching_only_some_frames_are_refused(kit, frame_folder,
     assert ("only 4 of 5 frames have a <frame name>_keypoints.json file; no file for frame00004.png; files of no "
             "frame: frame00008_keypoints.json") in err
     assert not list((tmp_path / "poses").glob("frame00004*"))
+
+
+def test_interrupted_estimation_leaves_the_clip_marked_incomplete(kit, frame_folder, tmp_path, monkeypatch) -> None:
+    """Ctrl-C after some frames: the files written so far stay, but the folder is refused downstream."""
+    frames = _openpose_clip(kit, frame_folder, tmp_path, count=3).parent
+    written = []
+
+    def write_then_interrupt(path, people):
+        if len(written) == 2:
+            raise KeyboardInterrupt
+        written.append(path)
+        write_people(path, people)
+
+    monkeypatch.setattr(estimate_module, "write_people", write_then_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        estimate_poses(frames, tmp_path / "poses", "openpose", tmp_path / "op")
+    assert len(list_poses(tmp_path / "poses" / "clip")) == 2
+    with pytest.raises(RIBError, match="clip: incomplete pose folder"):
+        read_pose_folder(tmp_path / "poses" / "clip")
+    monkeypatch.undo()
+    estimate_poses(frames, tmp_path / "poses", "openpose", tmp_path / "op", overwrite=True)
+    assert not (tmp_path / "poses" / "clip" / INCOMPLETE_MARKER).exists()
+    assert len(read_pose_folder(tmp_path / "poses" / "clip")) == 3
+
+
+def test_a_clip_with_a_failed_frame_stays_marked_incomplete(kit, frame_folder, tmp_path) -> None:
+    frames = _openpose_clip(kit, frame_folder, tmp_path).parent
+    (tmp_path / "op" / "clip" / "frame00001_keypoints.json").write_text("{not json")
+    summary = estimate_poses(frames, tmp_path / "poses", "openpose", tmp_path / "op")
+    assert len(summary.failures) == 1
+    assert (tmp_path / "poses" / "clip" / INCOMPLETE_MARKER).exists()
