@@ -11,6 +11,7 @@ import logging
 from pathlib import Path
 from typing import Sequence
 
+import numpy as np
 import torch
 from tqdm import tqdm
 
@@ -55,6 +56,16 @@ def find_clips(pose_dir: Path) -> list[Path]:
     return list_clips(pose_dir)
 
 
+def warn_if_few_people(clip: Path, poses: np.ndarray) -> None:
+    """One warning line for a clip whose poses show a person in fewer than half of the frames."""
+    seen = int((poses[..., 2] > 0).any(axis=1).sum())
+    if seen == 0:
+        log.warning("%s: no person detected in any frame; writing empty poses", clip)
+    elif 2 * seen < len(poses):
+        log.warning("%s: a person was detected in only %d of %d frames; the in-between poses (and frames rendered "
+                    "from them) will be poor; check the pose step's output", clip, seen, len(poses))
+
+
 @cli_entry
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
@@ -67,8 +78,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     targets = {clip: [prepare_output_dir(args.save_dir / kind / clip.name, args.overwrite, OUTPUT_PATTERN)
                       for kind in OUTPUT_KINDS] for clip in clips}
     for clip, poses in tqdm(inputs.items(), desc="upsampling", unit="clip"):
-        if not (poses[..., 2] > 0).any():
-            log.warning("%s: no person detected in any frame; writing empty poses", clip)
+        warn_if_few_people(clip, poses)
         with torch.inference_mode():
             predicted = model_upsample(trained.model, trained.normaliser, poses, args.upsample_rate,
                                        batch_size=args.batch_size, window_frames=trained.window_frames)

@@ -1,8 +1,10 @@
 """Issue 12, motion stage: bad checkpoints, data, numbers and devices end with one clear line, nothing written."""
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
@@ -11,7 +13,7 @@ from Human_Motion_Modelling.train import Trainer
 from rib.checkpoint import load_checkpoint, save_checkpoint
 from rib.config import save_config
 from rib.distributed import DistContext
-from rib.poses import write_pose_folder
+from rib.poses import mark_incomplete, write_pose_folder
 
 
 def one_error(main, argv, capsys) -> str:
@@ -151,3 +153,36 @@ def test_inference_refuses_an_unknown_device(tiny_checkpoint, tmp_path, capsys):
     line = one_error(inference.main, ["--pose-dir", tmp_path / "poses", "--save-dir", tmp_path / "out",
                                       "--checkpoint", tiny_checkpoint, "--device", "gpu0"], capsys)
     assert "device 'gpu0'" in line and not (tmp_path / "out").exists()
+
+
+def test_inference_refuses_a_pose_folder_marked_incomplete(tiny_checkpoint, tmp_path, capsys):
+    """Ctrl-C during pose estimation leaves the clip marked; its 20 of 37 poses are not upsampled as a clip."""
+    write_pose_folder(tmp_path / "poses" / "clip", torch.zeros(20, 19, 3).numpy())
+    mark_incomplete(tmp_path / "poses" / "clip", "rib-estimate-poses")
+    line = one_error(inference.main, ["--pose-dir", tmp_path / "poses", "--save-dir", tmp_path / "out",
+                                      "--checkpoint", tiny_checkpoint], capsys)
+    assert f"{tmp_path / 'poses' / 'clip'}: incomplete pose folder" in line and "--overwrite" in line
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("seen, warned", [(0, "no person detected in any frame"),
+                                          (2, "a person was detected in only 2 of 10 frames"),
+                                          (4, "a person was detected in only 4 of 10 frames"),
+                                          (5, None), (10, None)])
+def test_inference_warns_once_when_few_frames_have_a_person(seen, warned, caplog):
+    poses = np.zeros((10, 19, 3))
+    poses[:seen, :, 2] = 0.9
+    with caplog.at_level(logging.WARNING, logger="motion.inference"):
+        inference.warn_if_few_people(Path("bikes"), poses)
+    lines = [record.getMessage() for record in caplog.records]
+    assert lines == ([] if warned is None else [lines[0]])
+    assert warned is None or lines[0].startswith(f"bikes: {warned}")
+
+
+def test_resume_removes_temporaries_of_a_killed_save(run_root):
+    folder = run_root / "tiny" / "checkpoints"
+    orphan = folder / ".last.k3j_9x2a.tmp.pth"
+    orphan.write_bytes(b"half a checkpoint")
+    args = train.parse_args(["--resume", "--save-root", str(run_root), "--name", "tiny"])
+    train.prepare_run(args, DistContext(0, 1, torch.device("cpu")))
+    assert not orphan.exists() and (folder / "last.pth").is_file()
