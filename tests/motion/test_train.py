@@ -22,7 +22,8 @@ def _args(tmp_path, motion_h5, name: str, epochs: int, *extra: str) -> list[str]
             f"data.h5_file={motion_h5}", "data.train_split=[Train]", "data.test_split=[Test]",
             "data.stats_samples=16", "model.enc_layers=1", "model.dec_layers=1", "model.hidden_dim=32",
             "model.dim_feedforward=64", "model.nheads=4", "train.samples_per_epoch=8", "train.batch_size=4",
-            "train.workers=0", "train.eval_every=0", *extra]  # later --set values win
+            "train.workers=0", "train.eval_every=0", "data.max_seq_length=65", "data.rates=[4,8]",
+            *extra]  # later --set values win; 65-frame windows keep each step fast
 
 
 def test_resume_continues_exactly(tmp_path, motion_h5):
