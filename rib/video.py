@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -63,10 +64,13 @@ def read_video(path: str | os.PathLike, start_seconds: float = 0.0) -> Iterator[
         reader.close()
 
 
-def write_video(path: str | os.PathLike, frames: Iterable[np.ndarray], fps: float, quality: int = 8) -> int:
+def write_video(path: str | os.PathLike, frames: Iterable[np.ndarray], fps: float | Fraction, quality: int = 8,
+                audio_path: str | os.PathLike | None = None, audio_codec: str | None = None) -> int:
     """Write RGB uint8 frames as an H.264 mp4 (yuv420p) atomically; returns the number of frames written.
 
-    Odd sizes are padded by one pixel (yuv420p needs even sizes).
+    Odd sizes are padded by one pixel (yuv420p needs even sizes). ``fps`` may be an exact fraction (60000/1001).
+    With ``audio_path``, the first audio stream of that file is muxed in, encoded with ``audio_codec`` (``copy``
+    keeps it as it is; None: ffmpeg's default for mp4).
     """
     path = Path(path)
     count = 0
@@ -80,7 +84,8 @@ def write_video(path: str | os.PathLike, frames: Iterable[np.ndarray], fps: floa
                 if writer is None:
                     writer = _ffmpeg().write_frames(
                         str(tmp), (frame.shape[1], frame.shape[0]), fps=fps, codec="libx264",
-                        pix_fmt_out="yuv420p", quality=quality, macro_block_size=1, output_params=["-f", "mp4"])
+                        pix_fmt_out="yuv420p", quality=quality, macro_block_size=1, output_params=["-f", "mp4"],
+                        audio_path=None if audio_path is None else str(audio_path), audio_codec=audio_codec)
                     writer.send(None)
                 writer.send(frame)
                 count += 1
