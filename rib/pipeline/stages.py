@@ -1,0 +1,103 @@
+"""The pipeline's stages, each through the public functions of its stage package, with one progress bar each."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from rib.atomic import prepare_output_dir
+from rib.errors import RIBError
+from rib.pipeline.layout import BACKGROUNDS, WorkLayout
+from rib.pipeline.media import Source, extract_frames
+from rib.pipeline.scenes import CutDetector
+from rib.poses import read_pose_folder, write_pose_folder
+
+ALPHAPOSE_MARKERS = ("alphapose-results.json", "sep-json")
+
+
+def frames_stage(source: Source, layout: WorkLayout, cut_threshold: float) -> tuple[list[Path], list[int]]:
+    """Input frames -> ``inputs/<clip>/frame%05d.png``; returns the files and the scene cuts found on the way."""
+    detector = CutDetector(cut_threshold)
+    out_dir = prepare_output_dir(layout.inputs)
+    with tqdm(total=source.num_frames, desc="frames", unit="frame") as bar:
+        def on_frame(frame: np.ndarray) -> None:
+            detector.add(frame)
+            bar.update()
+
+        files = extract_frames(source, out_dir, on_frame)
+    return files, detector.cuts
+
+
+def pose_backend(poses: Path | None) -> str:
+    """``mediapipe`` without given poses; ``alphapose`` for AlphaPose outputs; ``openpose`` for per-frame files."""
+    if poses is None:
+        return "mediapipe"
+    if poses.is_file() or any((poses / marker).exists() for marker in ALPHAPOSE_MARKERS):
+        return "alphapose"
+    return "openpose"
+
+
+def poses_stage(layout: WorkLayout, poses: Path | None) -> np.ndarray:
+    """``input_poses/<clip>`` (MediaPipe, or converted from ``poses``); returns the (N, 19, 3) J19 sequence."""
+    from HumanSloMo_Dataset.poses.estimate import estimate_poses
+
+    summary = estimate_poses(layout.inputs, layout.input_poses, pose_backend(poses), poses)
+    if summary.failures:
+        raise RIBError(summary.failures[0])
+    return read_pose_folder(layout.input_poses)
+
+
+def motion_stage(layout: WorkLayout, poses: np.ndarray, rate: int, device: torch.device,
+                 checkpoint: Path | None = None) -> np.ndarray:
+    """``Predict_motion/<clip>``: the motion model's (N-1)R+1 poses; returns them."""
+    from Human_Motion_Modelling.checkpoints import DEFAULT_CHECKPOINT, load_trained_model
+    from Human_Motion_Modelling.upsample import model_upsample
+
+    with tqdm(total=1, desc="motion", unit="clip") as bar:
+        trained = load_trained_model(checkpoint or DEFAULT_CHECKPOINT, device)
+        with torch.inference_mode():
+            predicted = model_upsample(trained.model, trained.normaliser, poses, rate,
+                                       window_frames=trained.window_frames)
+        write_pose_folder(layout.motion, predicted)
+        bar.update()
+    return predicted
+
+
+def background_stage(layout: WorkLayout, num_inputs: int, backend: str, rate: int, cuts: Sequence[int],
+                     device: str, max_side: int = 1024) -> list[Path]:
+    """``DAIN/<clip>``: the (N-1)R+1 backgrounds (test layout); across a scene cut, the nearer input frame."""
+    from HumanSloMo_Dataset import backgrounds
+    from HumanSloMo_Dataset.backgrounds.layout import interpolate_test_clip
+    from rib.pipeline.progress_interpolator import CutAwareInterpolator
+
+    inner = backgrounds.build(backend, max_side, device)
+    with tqdm(total=num_inputs - 1, desc=f"backgrounds ({backend})", unit="pair") as bar:
+        interpolator = CutAwareInterpolator(inner, set(cuts), bar.update)
+        return interpolate_test_clip(layout.inputs, layout.backgrounds, interpolator, rate)
+
+
+def train_background_stage(layout: WorkLayout, num_inputs: int, backend: str, device: str,
+                           max_side: int = 1024) -> list[Path]:
+    """``train_backgrounds/<clip>``: frame k from frames k-1 and k+1 (the renderer's training layout)."""
+    from HumanSloMo_Dataset import backgrounds
+    from HumanSloMo_Dataset.backgrounds.layout import interpolate_train_clip
+    from rib.pipeline.progress_interpolator import CutAwareInterpolator
+
+    inner = backgrounds.build(backend, max_side, device)
+    with tqdm(total=max(0, num_inputs - 2), desc=f"train backgrounds ({backend})", unit="frame") as bar:
+        return interpolate_train_clip(layout.inputs, layout.train_backgrounds,
+                                      CutAwareInterpolator(inner, set(), bar.update))
+
+
+def render_stage(layout: WorkLayout, renderer_path: Path, rate: int, device: torch.device,
+                 batch_size: int = 4) -> list[Path]:
+    """``Generated_frames/<clip>``: every upsampled frame from the renderer (its own progress bar)."""
+    from Pose_Guided_Neural_Rendering.inference import load_renderer, plan_clip, render_clip
+
+    plan = plan_clip(layout.root, layout.root / BACKGROUNDS, layout.clip, rate)
+    renderer = load_renderer(renderer_path, device, "auto")
+    out_dir = prepare_output_dir(layout.generated, pattern="*.png")
+    return render_clip(renderer, plan, out_dir, batch_size)
