@@ -1,0 +1,53 @@
+"""Pure parts of ``rib interpolate``: the timeline, exact frame rates, scene cuts and frame kinds."""
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from rib.errors import RIBError
+from rib.pipeline.compose import Kind, frame_kinds
+from rib.pipeline.media import exact_rate
+from rib.pipeline.scenes import pair_change, is_cut
+from rib.pipeline.timeline import plan_timeline
+
+
+def test_integer_rate_holds_the_last_frame_so_the_duration_matches():
+    timeline = plan_timeline(10, Fraction(24), rate=2)
+    assert (timeline.upsampled_count, timeline.output_count, timeline.output_fps) == (19, 20, 48)
+    assert timeline.source_indices() == list(range(19)) + [18]
+    assert not timeline.resampled
+
+
+def test_non_integer_factor_upsamples_by_the_next_integer_and_picks_the_nearest_frame():
+    timeline = plan_timeline(5, Fraction(24), fps=Fraction(60))
+    assert timeline.rate == 3 and timeline.output_count == 13 and timeline.resampled
+    assert timeline.source_indices() == [0, 1, 2, 4, 5, 6, 7, 8, 10, 11, 12, 12, 12]
+
+
+@pytest.mark.parametrize("kwargs", [dict(rate=1), dict(fps=Fraction(20)), dict(), dict(rate=2, fps=Fraction(60))])
+def test_bad_rates_are_refused(kwargs):
+    with pytest.raises(RIBError):
+        plan_timeline(5, Fraction(24), **kwargs)
+
+
+def test_ntsc_rates_are_exact():
+    assert exact_rate("29.97") == Fraction(30000, 1001)
+    assert exact_rate(23.976) == Fraction(24000, 1001)
+    assert exact_rate("25") == 25
+
+
+def test_a_cut_is_found_and_motion_is_not():
+    rng = np.random.default_rng(0)
+    scene = rng.integers(0, 255, (64, 96, 3), dtype=np.uint8)
+    assert not is_cut(pair_change(0, scene, np.roll(scene, 3, axis=1)))
+    other = np.full_like(scene, (200, 30, 30))
+    assert is_cut(pair_change(0, scene, other))
+
+
+def test_frame_kinds():
+    person = np.ones((19, 3))
+    inputs = np.stack([person, person, np.zeros((19, 3)), person])
+    predicted = np.ones((7, 19, 3))
+    kinds = frame_kinds(inputs, predicted, 2, cuts=[0])
+    assert kinds == [Kind.KEYFRAME, Kind.REPEATED, Kind.KEYFRAME, Kind.BACKGROUND, Kind.KEYFRAME, Kind.BACKGROUND,
+                     Kind.KEYFRAME]
