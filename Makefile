@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup test unit demo bench clean-venv
+.PHONY: setup test unit demo demo-stages bench clean-venv
 
 setup: $(VENV)/.installed
 
@@ -21,7 +21,11 @@ test: setup  ## every test, slow end-to-end ones included (what CI runs)
 unit: setup  ## the fast unit suite only
 	$(PY) -m pytest -q -m "not slow"
 
-demo: setup  ## the whole pipeline on example/ (offline, CPU); see example/demo.sh
+demo: setup  ## rib interpolate on the shipped example video (offline, CPU): example/output/*.mp4
+	$(VENV)/bin/rib interpolate example/example.mp4 --poses example/input_poses/spinkick_00_v0 --rate 4 \
+		-o example/output/example_x4.mp4 --compare example/gt/spinkick_00_v0 --overwrite
+
+demo-stages: setup  ## the same, stage script by stage script, with scores (example/demo.sh)
 	PY=$(abspath $(PY)) bash example/demo.sh example 4
 
 bench: setup

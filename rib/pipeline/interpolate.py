@@ -11,6 +11,7 @@ from rib.distributed import pick_device
 from rib.errors import RIBError
 from rib.paths import CHECKPOINTS_DIR
 from rib.pipeline.common import add_input_arguments, check_inputs, fraction_arg, frames_and_poses, work_layout
+from rib.pipeline.compare import ground_truth_frames, write_comparison
 from rib.pipeline.compose import Kind, count_kinds, finish_generated, frame_kinds, output_frames
 from rib.pipeline.media import Source, encode
 from rib.pipeline.stages import background_stage, motion_stage, render_stage
@@ -33,7 +34,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--renderer", type=Path, default=DEFAULT_RENDERER, metavar="MODEL_DIR",
                         help="renderer folder (model.pt or generator.pt), e.g. one written by `rib finetune`")
     parser.add_argument("--batch-size", type=positive_int, default=4, help="input intervals rendered together")
-    parser.add_argument("--overwrite", action="store_true", help="replace OUT.mp4 if it exists")
+    parser.add_argument("--compare", type=Path, default=None, metavar="GT_DIR",
+                        help="ground-truth frames of the upsampled clip ((N-1)R+1 images): also write "
+                             "OUT_compare.mp4, input | ours | ground truth side by side")
+    parser.add_argument("--overwrite", action="store_true", help="replace OUT.mp4 (and OUT_compare.mp4) if they exist")
+
+
+def comparison_path(output: Path) -> Path:
+    """Where ``--compare`` writes: ``OUT_compare.mp4`` beside OUT."""
+    return output.with_name(f"{output.stem}_compare{output.suffix}")
 
 
 def check_renderer(path: Path) -> None:
@@ -49,6 +58,9 @@ def prepare(args: argparse.Namespace) -> tuple[Source, Timeline]:
     """Every check before anything is written; returns the probed input and the planned timeline."""
     check_input_path(args.input, "INPUT")
     check_output_file(args.output, (args.input, args.poses, args.keep_work), args.overwrite)
+    if args.compare is not None:
+        check_input_path(args.compare, "--compare")
+        check_output_file(comparison_path(args.output), (args.input, args.poses, args.keep_work), args.overwrite)
     source = check_inputs(args, args.output)
     timeline = plan_timeline(source.num_frames, source.fps, args.rate, args.fps)
     check_renderer(args.renderer)
@@ -64,6 +76,7 @@ def run(args: argparse.Namespace) -> RunSummary:
     with work_layout(args) as layout:
         files, poses = frames_and_poses(args, source, layout, summary)
         timeline = plan_timeline(len(files), source.fps, args.rate, args.fps)  # the decoded count is the truth
+        truth = None if args.compare is None else ground_truth_frames(args.compare, timeline.upsampled_count)
         with summary.timed("motion"):
             predicted = motion_stage(layout, poses, timeline.rate, device)
         with summary.timed("backgrounds"):
@@ -82,5 +95,11 @@ def run(args: argparse.Namespace) -> RunSummary:
             frames = tqdm(output_frames(paths, timeline.source_indices()), total=timeline.output_count,
                           desc="encoding", unit="frame")
             summary.output_frames = encode(args.output, frames, timeline.output_fps, source)
+        if truth is not None:
+            with summary.timed("comparison"):
+                write_comparison(comparison_path(args.output), files, paths, truth, timeline.rate,
+                                 timeline.input_fps * timeline.rate)
+            summary.notes.append(f"comparison: {comparison_path(args.output)} (input | ours | ground truth, "
+                                 f"{timeline.upsampled_count} frames)")
     summary.output_path, summary.output_fps = args.output, timeline.output_fps
     return summary
