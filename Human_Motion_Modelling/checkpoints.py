@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from Human_Motion_Modelling.config import complete_config
 from Human_Motion_Modelling.data.representation import Normaliser
 from Human_Motion_Modelling.models.transformer import MotionTransformer, build
 from rib.checkpoint import load_checkpoint, save_checkpoint
@@ -97,10 +98,11 @@ def load_trained_model(path: str | os.PathLike, device: torch.device | str = "cp
     path = find_checkpoint(path)
     state = load_motion_state(path)
     normaliser = read_normaliser(state, path)
-    model = build(state["config"])
+    config = complete_config(state["config"], f"{path} config")
+    model = build(config)
     load_weights(model, {k: v.float() for k, v in state["model"].items()}, path)
-    return TrainedModel(model=model.to(device).eval(), normaliser=normaliser,
-                        config=state["config"], epoch=int(state.get("epoch", -1)))
+    return TrainedModel(model=model.to(device).eval(), normaliser=normaliser, config=config,
+                        epoch=int(state.get("epoch", -1)))
 
 
 def export_model(source: str | os.PathLike, target: str | os.PathLike, half: bool = True) -> None:

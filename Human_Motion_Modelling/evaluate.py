@@ -13,6 +13,7 @@ from typing import Sequence
 from torch.utils.tensorboard import SummaryWriter
 
 from Human_Motion_Modelling.checkpoints import DEFAULT_CHECKPOINT, load_trained_model
+from Human_Motion_Modelling.config import complete_config
 from Human_Motion_Modelling.data.sequences import resolve
 from Human_Motion_Modelling.evaluation import Protocol, format_table, log_metrics, table_csv
 from rib.atomic import prepare_output_dir, write_text
@@ -50,7 +51,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         other = load_config(args.config)
         for section in ("data", "evaluate"):
             config[section] = {**config[section], **(other.get(section) or {})}
-    config = apply_overrides(config, args.set)
+    config = complete_config(apply_overrides(config, args.set), f"{args.checkpoint} config with --config/--set")
     refuse_overlap((args.checkpoint, args.config, resolve(require(config, "data.h5_file"))), args.out_dir)
     protocol = Protocol.from_config(config, rate=args.rate)
     name = f"metrics_rate{protocol.rate}.csv"

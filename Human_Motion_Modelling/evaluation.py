@@ -69,10 +69,10 @@ class Protocol:
                    rate=rate,
                    views=view_table(int(evaluate["view_seed"]), int(evaluate["num_views"]), spec.rotation_axes),
                    noise_seed=int(evaluate["noise_seed"]),
-                   augmentation=Augmentation.from_config(evaluate.get("augment")) if evaluate["noise"] else None,
+                   augmentation=Augmentation.from_config(evaluate["augment"]) if evaluate["noise"] else None,
                    px_per_unit=float(evaluate["canvas_px_per_unit"]),
                    pck_px=tuple(float(p) for p in evaluate["pck_px"]),
-                   max_sequences=int(evaluate.get("max_sequences", 0)))
+                   max_sequences=int(evaluate["max_sequences"]))
 
     def cases(self) -> tuple[list[Case], list[str]]:
         """The evaluated cases and the names of sequences too short for two keyframes."""

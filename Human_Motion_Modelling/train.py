@@ -14,6 +14,7 @@ from torch.utils.tensorboard import SummaryWriter
 from tqdm import tqdm
 
 from Human_Motion_Modelling.checkpoints import TRAINING_KEYS, load_motion_state, load_weights, read_normaliser
+from Human_Motion_Modelling.config import complete_config
 from Human_Motion_Modelling.data.dataset import ClipSpec, MotionDataset, compute_normaliser
 from Human_Motion_Modelling.data.representation import MODEL_INPUTS, Normaliser, collate_windows
 from Human_Motion_Modelling.data.sequences import resolve
@@ -155,8 +156,10 @@ def prepare_run(args: argparse.Namespace, ctx: DistContext) -> tuple[Path, dict,
         raise RIBError(f"{last}: a run named '{args.name}' exists; pass --resume or choose another --name")
     else:
         config = apply_overrides(load_config(args.config), overrides)
+    source = f"{last} config" if args.resume else str(args.config)
+    config = complete_config(config, source)
     refuse_overlap([*inputs, resolve(require(config, "data.h5_file"))], run_dir)
-    check_config(config, f"{last} config" if args.resume else str(args.config))
+    check_config(config, source)
     if ctx.is_main:
         prepare_checkpoint_dir(last.parent)
     if state is not None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 from torch.utils.data import Dataset
 
+from Human_Motion_Modelling.config import DataSection
 from Human_Motion_Modelling.data.keyframes import Augmentation, augment_keyframes
 from Human_Motion_Modelling.data.projection import project, sample_view, to_camera
 from Human_Motion_Modelling.data.representation import Normaliser, Window, localise, make_window
@@ -19,27 +20,26 @@ from rib.errors import RIBError
 
 @dataclass
 class ClipSpec:
-    """How clips are cut, viewed and projected (the ``data`` config section)."""
+    """How clips are cut, viewed and projected (part of the ``data`` config section; defaults from there)."""
 
-    max_seq_length: int = 321
-    rates: tuple[int, ...] = tuple(range(4, 17))
-    rotation_axes: tuple[float, float, float] = (0.2, 0.0, 1.0)
-    focal: float = 4.0
-    depth: float = 4.0
-    projection_noise: float = 0.4
+    max_seq_length: int = DataSection.max_seq_length
+    rates: tuple[int, ...] = DataSection.rates
+    rotation_axes: tuple[float, float, float] = DataSection.rotation_axes
+    focal: float = DataSection.focal
+    depth: float = DataSection.depth
+    projection_noise: float = DataSection.projection_noise
 
     @classmethod
     def from_config(cls, data: dict) -> "ClipSpec":
-        """The spec of a ``data`` config section; keyframe ``rates`` must be a non-empty list of integers >= 1."""
-        rates = data.get("rates", range(4, 17))
+        """The spec of a complete ``data`` config section; keyframe ``rates`` must be a non-empty list of integers
+        >= 1."""
+        rates = data["rates"]
         if (not isinstance(rates, (list, tuple, range)) or not rates
                 or not all(isinstance(r, int) and not isinstance(r, bool) and r >= 1 for r in rates)):
             raise RIBError(f"config: data.rates must be a non-empty list of integers >= 1, got {rates!r}")
-        return cls(max_seq_length=int(data.get("max_seq_length", 321)),
-                   rates=tuple(rates),
-                   rotation_axes=tuple(float(a) for a in data.get("rotation_axes", (0.2, 0.0, 1.0))),
-                   focal=float(data.get("focal", 4.0)), depth=float(data.get("depth", 4.0)),
-                   projection_noise=float(data.get("projection_noise", 0.4)))
+        return cls(max_seq_length=int(data["max_seq_length"]), rates=tuple(rates),
+                   rotation_axes=tuple(float(a) for a in data["rotation_axes"]), focal=float(data["focal"]),
+                   depth=float(data["depth"]), projection_noise=float(data["projection_noise"]))
 
 
 def project_clip(joints: np.ndarray, angles: np.ndarray, focal: float, depth: float) -> np.ndarray:
@@ -88,7 +88,7 @@ class MotionDataset(Dataset):
         """The ``train_split`` or ``test_split`` dataset of a full config."""
         data, train = config["data"], config["train"]
         sequences = load_sequences(data["h5_file"], data[split], float(data["fps"]))
-        return cls(sequences, ClipSpec.from_config(data), Augmentation.from_config(data.get("augment")),
+        return cls(sequences, ClipSpec.from_config(data), Augmentation.from_config(data["augment"]),
                    int(train["samples_per_epoch"]), int(train["seed"] if seed is None else seed), normaliser)
 
     def set_epoch(self, epoch: int) -> None:

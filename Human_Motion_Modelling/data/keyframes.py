@@ -1,11 +1,12 @@
 """Keyframe augmentation mimicking pose-detector errors: zero-mean noise, dropped joints and frames, L/R flips."""
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 
 from rib.joints import NUM_J19, ROOT, flip_permutation
+from rib.schema import from_section
 
 NOISE_JOINTS = (3, 4, 6, 7, 10, 11, 13, 14, 15, 16, 17, 18)
 """Limb ends that get positional noise (the reference's set)."""
@@ -28,13 +29,8 @@ class Augmentation:
 
     @classmethod
     def from_config(cls, config: dict | None) -> "Augmentation":
-        """Build from a config section; unknown keys are an error, missing keys keep their defaults."""
-        config = dict(config or {})
-        known = {f.name for f in fields(cls)}
-        unknown = set(config) - known
-        if unknown:
-            raise ValueError(f"unknown augmentation keys: {sorted(unknown)}")
-        return cls(**config)
+        """Build from a config section; unknown keys are a RIBError, missing keys keep their defaults."""
+        return from_section(cls, config, "augment")
 
 
 def pick_joints(rng: np.random.Generator, frames: np.ndarray, pool: tuple[int, ...], count: int) -> np.ndarray:

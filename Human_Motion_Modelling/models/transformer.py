@@ -12,7 +12,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from Human_Motion_Modelling.config import ModelSection
 from Human_Motion_Modelling.models.position_encoding import SinePositionalEncoding
+from rib.schema import from_section
 
 ACTIVATIONS = {"relu": F.relu, "leaky_relu": F.leaky_relu, "gelu": F.gelu}
 
@@ -134,10 +136,9 @@ class MotionTransformer(nn.Module):
 
 def build(config: dict) -> MotionTransformer:
     """The model described by the ``model`` section of a motion config."""
-    model = config["model"]
+    model = from_section(ModelSection, config["model"], "config: model")
     return MotionTransformer(
-        num_joints=int(model.get("num_joints", 19)), hidden_dim=int(model.get("hidden_dim", 128)),
-        nheads=int(model.get("nheads", 8)), dim_feedforward=int(model.get("dim_feedforward", 256)),
-        enc_layers=int(model.get("enc_layers", 6)), dec_layers=int(model.get("dec_layers", 6)),
-        dropout=float(model.get("dropout", 0.1)), activation=str(model.get("activation", "leaky_relu")),
-        attention_dropout=float(model.get("attention_dropout", model.get("dropout", 0.1))))
+        num_joints=int(model.num_joints), hidden_dim=int(model.hidden_dim), nheads=int(model.nheads),
+        dim_feedforward=int(model.dim_feedforward), enc_layers=int(model.enc_layers),
+        dec_layers=int(model.dec_layers), dropout=float(model.dropout), activation=str(model.activation),
+        attention_dropout=float(model.attention_dropout))

@@ -186,3 +186,14 @@ def test_resume_removes_temporaries_of_a_killed_save(run_root):
     args = train.parse_args(["--resume", "--save-root", str(run_root), "--name", "tiny"])
     train.prepare_run(args, DistContext(0, 1, torch.device("cpu")))
     assert not orphan.exists() and (folder / "last.pth").is_file()
+
+
+@pytest.mark.parametrize("main, argv", [
+    (train.main, ["--config", "{config}", "--save-root", "{tmp}/runs", "--set", "train.lrr=3"]),
+    (evaluate.main, ["--checkpoint", "{checkpoint}", "--out-dir", "{tmp}/runs", "--set", "evaluate.rat=8"]),
+])
+def test_a_misspelled_set_key_is_one_line_before_writing(main, argv, config_file, tiny_checkpoint, tmp_path, capsys):
+    argv = [a.format(config=config_file, tmp=tmp_path, checkpoint=tiny_checkpoint) for a in argv]
+    line = one_error(main, argv, capsys)
+    assert "unknown key(s) " in line and ("lrr" in line or "rat" in line)
+    assert not (tmp_path / "runs").exists()

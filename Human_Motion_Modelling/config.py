@@ -1,0 +1,131 @@
+"""The motion config: one strict dataclass per section (an unknown key is an error), every default written here.
+
+Config files and checkpoints hold plain mappings; :func:`complete_config` checks one against these sections and
+returns it with every missing key filled in from the defaults below, so the code reading it needs no defaults.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from Human_Motion_Modelling.data.keyframes import Augmentation
+from rib.errors import RIBError
+from rib.schema import from_section, to_dict
+
+
+@dataclass
+class DataSection:
+    """``data``: the mocap h5, its splits, and how training clips are cut, viewed, projected and corrupted."""
+
+    h5_file: str = "data/motion/deepmimic_j19.h5"
+    train_split: tuple[str, ...] = ("DeepMimicTrain",)
+    test_split: tuple[str, ...] = ("DeepMimicTest",)
+    fps: float = 60.0
+    max_seq_length: int = 321
+    rates: tuple[int, ...] = tuple(range(4, 17))
+    rotation_axes: tuple[float, float, float] = (0.2, 0.0, 1.0)
+    focal: float = 4.0
+    depth: float = 4.0
+    projection_noise: float = 0.4
+    augment: Augmentation = field(default_factory=Augmentation)
+    stats_samples: int = 1024
+    stats_seed: int = 0
+
+
+@dataclass
+class ModelSection:
+    """``model``: the transformer's size."""
+
+    num_joints: int = 19
+    hidden_dim: int = 128
+    nheads: int = 8
+    dim_feedforward: int = 256
+    enc_layers: int = 6
+    dec_layers: int = 6
+    dropout: float = 0.1
+    attention_dropout: float = 0.0
+    activation: str = "leaky_relu"
+
+
+@dataclass
+class TrainSection:
+    """``train``: optimiser, schedule, loss weights, batches and the logging, saving and evaluation cadence."""
+
+    epochs: int = 400
+    samples_per_epoch: int = 4096
+    batch_size: int = 64
+    workers: int = 2
+    seed: int = 777
+    lr: float = 1.0e-4
+    betas: tuple[float, float] = (0.5, 0.999)
+    amsgrad: bool = True
+    step_size: int = 100
+    gamma: float = 0.5
+    grad_clip: float = 1.0
+    w_2d: float = 5.0
+    w_condition: float = 2.0
+    log_every: int = 20
+    save_every: int = 10
+    eval_every: int = 5
+
+
+def _evaluation_corruption() -> Augmentation:
+    """The reference's test corruption: 4 of 21 keyframes for each kind, no keyframe dropped whole."""
+    return Augmentation(noise_prob=0.19, drop_prob=0.19, flip_prob=0.19, frame_drop_prob=0.0)
+
+
+@dataclass
+class EvaluateSection:
+    """``evaluate``: the fixed evaluation protocol (keyframe step, views, seeded keyframe noise, pixel scale)."""
+
+    rate: int = 16
+    max_sequences: int = 0
+    view_seed: int = 2021
+    num_views: int = 1000
+    noise_seed: int = 0
+    noise: bool = True
+    augment: Augmentation = field(default_factory=_evaluation_corruption)
+    canvas_px_per_unit: float = 256.0
+    pck_px: tuple[float, ...] = (5.0, 10.0, 20.0)
+
+
+@dataclass
+class MotionConfig:
+    """A whole motion config."""
+
+    data: DataSection = field(default_factory=DataSection)
+    model: ModelSection = field(default_factory=ModelSection)
+    train: TrainSection = field(default_factory=TrainSection)
+    evaluate: EvaluateSection = field(default_factory=EvaluateSection)
+
+
+SECTIONS = {"data": DataSection, "model": ModelSection, "train": TrainSection, "evaluate": EvaluateSection}
+
+
+def _section(cls: type, values: object, where: str):
+    """One section, its ``augment`` sub-section checked too (missing keys there keep the section's defaults)."""
+    if not isinstance(values, (dict, type(None))):
+        raise RIBError(f"{where}: expected a mapping, got {type(values).__name__}")
+    values = dict(values or {})
+    augment = values.pop("augment", None)
+    section = from_section(cls, values, where)
+    if augment is not None:
+        base = to_dict(section.augment)
+        if not isinstance(augment, dict):
+            raise RIBError(f"{where}.augment: expected a mapping, got {type(augment).__name__}")
+        section = replace(section, augment=from_section(Augmentation, {**base, **augment}, f"{where}.augment"))
+    return section
+
+
+def parse_config(raw: object, source: str) -> MotionConfig:
+    """Check a config mapping strictly: unknown sections or keys raise a RIBError naming ``source`` and the key."""
+    if not isinstance(raw, dict):
+        raise RIBError(f"{source}: a motion config must be a mapping of sections")
+    unknown = sorted(set(raw) - set(SECTIONS))
+    if unknown:
+        raise RIBError(f"{source}: unknown section(s) {', '.join(map(str, unknown))}; known: {', '.join(SECTIONS)}")
+    return MotionConfig(**{name: _section(cls, raw.get(name), f"{source}: {name}") for name, cls in SECTIONS.items()})
+
+
+def complete_config(raw: object, source: str) -> dict:
+    """``raw`` checked by :func:`parse_config`, as a plain mapping with every default filled in."""
+    return to_dict(parse_config(raw, source))
