@@ -86,10 +86,17 @@ class TrainConfig:
 
 @dataclass
 class LossConfig:
-    l1: float = 1.0
-    """L1 between the blended frame and the ground truth over the crop."""
-    choice: float = 0.1
+    """The weight table of engine.LOSSES (0 switches a loss off)."""
+
+    mse: float = 1.0
+    """Squared error between the blended frame and the ground truth over the crop (what PSNR measures)."""
+    l1: float = 0.0
+    """L1 between the blended frame and the ground truth."""
+    choice: float = 0.0
     """Cross-entropy toward the candidate closest to the ground truth at each pixel (the background on ties)."""
+
+    def weights(self) -> dict[str, float]:
+        return {"mse": self.mse, "l1": self.l1, "choice": self.choice}
 
 
 @dataclass

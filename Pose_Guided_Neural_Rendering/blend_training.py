@@ -17,7 +17,7 @@ from Pose_Guided_Neural_Rendering.blend_render import load_blender
 from Pose_Guided_Neural_Rendering.data.inbetween import InBetweenDataset, list_samples
 from Pose_Guided_Neural_Rendering.models import blender
 from rib.atomic import prepare_output_dir
-from rib.checkpoint import seed_everything
+from rib.checkpoint import prepare_checkpoint_dir, seed_everything
 from rib.config import save_config
 from rib.distributed import pick_device
 from rib.errors import RIBError
@@ -62,6 +62,7 @@ def main(args: argparse.Namespace, raw: dict) -> None:
     else:
         for pattern in OUTPUT_PATTERNS:
             prepare_output_dir(out_dir, args.overwrite, pattern)
+    prepare_checkpoint_dir(out_dir)  # removes temporaries a killed save left behind
     seed_everything(config.train.seed)
     train_set = InBetweenDataset(list_samples(config.data.sets), config.model.crop_size, config.data)
     val_set = (InBetweenDataset(list_samples(config.data.val_sets), config.model.crop_size, config.data, train=False)

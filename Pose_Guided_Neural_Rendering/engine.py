@@ -52,6 +52,7 @@ def best_candidate(batch: dict[str, torch.Tensor]) -> torch.Tensor:
 
 LOSSES: dict[str, Callable[..., torch.Tensor]] = {
     "l1": lambda batch, logits, output: (output - batch["target"]).abs().mean(),
+    "mse": lambda batch, logits, output: (output - batch["target"]).pow(2).mean(),
     "choice": lambda batch, logits, output: F.cross_entropy(logits, best_candidate(batch)),
 }
 """Every loss by name; their weights come from the config's ``loss`` section."""
@@ -117,7 +118,7 @@ def make_loader(dataset: InBetweenDataset, config: BlendConfig, epoch: int) -> D
 def train_one_epoch(run: Run, dataset: InBetweenDataset, writer=None) -> dict[str, float]:
     """One epoch; returns the epoch's mean of every logged value. Stops before a step with a non-finite loss."""
     run.model.train()
-    weights = {"l1": run.config.loss.l1, "choice": run.config.loss.choice}
+    weights = run.config.loss.weights()
     sums: dict[str, float] = {}
     count = 0
     bar = tqdm(make_loader(dataset, run.config, run.epoch), desc=f"epoch {run.epoch}", leave=False)

@@ -1,0 +1,97 @@
+"""Export a trained warp-blend run into a shipped checkpoint folder with its MANIFEST.json.
+
+Shipped folders (``checkpoints/render``) are written only by this step, never by train.py. The manifest records every
+file's sha256 and size, the training command, epochs, steps and wall time (from the run's history), and the quality
+numbers of a ``bench/quality.py`` JSON report when one is given.
+
+Example:
+    python Pose_Guided_Neural_Rendering/export.py --run runs/render/warp_blend --out checkpoints/render \\
+        --command "python Pose_Guided_Neural_Rendering/train.py --config ..." --quality bench/reports/quality.json
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Sequence
+
+if __package__ in (None, ""):  # run as a script: make the repository importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from Pose_Guided_Neural_Rendering.blend_render import load_blender
+from rib.atomic import prepare_output_dir, write_bytes, write_text
+from rib.checkpoint import sha256_file
+from rib.errors import RIBError, cli_entry
+from rib.machine import describe_machine
+from rib.textio import read_text
+
+LOG = logging.getLogger("render.export")
+SHIPPED_FILES = {"model.pt": "model.pt", "config.yaml": "config.yaml", "history.csv": "training_curve.csv"}
+"""Run file -> its name in the shipped folder."""
+
+
+def quality_summary(report: dict, path: Path) -> dict:
+    """The mean rows of a bench/quality.py JSON report, per rate (person PSNR, PSNR, tOF, alpha)."""
+    try:
+        return {"report": str(path.with_suffix(".md")), "json": str(path), "command": report["command"],
+                "rates": {rate: result["mean"] for rate, result in report["rates"].items()}}
+    except (KeyError, TypeError):
+        raise RIBError(f"{path}: not a bench/quality.py report") from None
+
+
+def training_summary(run: Path, command: str) -> dict:
+    """Epochs, steps and wall time from the run's history.csv."""
+    with open(run / "history.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    if not rows:
+        raise RIBError(f"{run / 'history.csv'}: no finished epoch")
+    return {"command": command, "epochs": int(rows[-1]["epoch"]), "steps": int(rows[-1]["step"]),
+            "wall_time_s": round(sum(float(row["seconds"]) for row in rows), 1), "curve": "training_curve.csv"}
+
+
+def export(run: Path, out: Path, command: str, quality: Path | None, notes: str, overwrite: bool) -> dict:
+    """Copy the run's shipped files into ``out`` and write its manifest; returns the manifest."""
+    missing = [name for name in SHIPPED_FILES if not (run / name).is_file()]
+    if missing:
+        raise RIBError(f"{run}: not a finished warp-blend run (missing {', '.join(missing)})")
+    model, config = load_blender(run / "model.pt", device="cpu")
+    for name in [*SHIPPED_FILES.values(), "MANIFEST.json"]:  # --overwrite replaces only what export writes
+        prepare_output_dir(out, overwrite, name)
+    for source, name in SHIPPED_FILES.items():
+        write_bytes(out / name, (run / source).read_bytes())
+    manifest = {
+        "name": out.name, "kind": "warp_blend",
+        "about": "Warp-blend renderer: both neighbouring keyframes are warped to the new pose limb by limb at full "
+                 "resolution and blended with the interpolated background by a small U-Net's per-pixel weights",
+        "parameters": sum(p.numel() for p in model.parameters()), "crop_size": config.model.crop_size,
+        "format": "model.pt: torch.save dict {kind, config, model (float32 state dict), epoch, step}; "
+                  "torch.load(weights_only=True); Pose_Guided_Neural_Rendering.blend_render.load_blender reads it",
+        "training": {**training_summary(run, command), "machine": describe_machine(), "notes": notes},
+        "files": {name: {"sha256": sha256_file(out / name), "bytes": (out / name).stat().st_size}
+                  for name in sorted(SHIPPED_FILES.values())},
+    }
+    if quality is not None:
+        manifest["quality"] = quality_summary(json.loads(read_text(quality)), quality)
+    write_text(out / "MANIFEST.json", json.dumps(manifest, indent=1) + "\n")
+    return manifest
+
+
+@cli_entry
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--run", type=Path, required=True, help="run folder written by train.py (model.pt, ...)")
+    parser.add_argument("--out", type=Path, required=True, help="shipped folder to write (e.g. checkpoints/render)")
+    parser.add_argument("--command", required=True, help="the training command, recorded in the manifest")
+    parser.add_argument("--quality", type=Path, default=None, help="bench/quality.py JSON report to record")
+    parser.add_argument("--notes", default="", help="free text recorded in the manifest (data, trials, ...)")
+    parser.add_argument("--overwrite", action="store_true", help="replace the files of an existing export")
+    args = parser.parse_args(argv)
+    manifest = export(args.run, args.out, args.command, args.quality, args.notes, args.overwrite)
+    LOG.info("exported %s -> %s (%d parameters)", args.run, args.out, manifest["parameters"])
+
+
+if __name__ == "__main__":
+    main()
