@@ -36,6 +36,7 @@ from Pose_Guided_Neural_Rendering.data.labels import render_label
 from Pose_Guided_Neural_Rendering.models.generator import Generator, composite, load_plain
 from rib.atomic import prepare_output_dir, write_bytes
 from rib.checkpoint import load_checkpoint
+from rib.cli import positive_int, positive_number
 from rib.distributed import pick_device
 from rib.errors import RIBError, cli_entry
 from rib.frames import background_name, list_clips, list_frames, read_image, write_image
@@ -235,11 +236,13 @@ def load_generator(path: Path, device: torch.device) -> tuple[Generator, tuple[i
     state = load_checkpoint(path, "cpu")
     if "hparams" not in state or "state_dict" not in state:
         raise RIBError(f"{path}: not a generator-weights file written by train.py (generator.pt)")
+    width, height = state.get("model_size", (480, 320))
+    if int(width) < 16 or int(height) < 16:
+        raise RIBError(f"{path}: model_size {width}x{height} is too small (at least 16x16)")
     try:
         generator = load_plain(state["hparams"], state["state_dict"])
     except (RuntimeError, TypeError) as error:
         raise RIBError(f"{path}: cannot load the generator ({str(error).splitlines()[0][:200]})") from None
-    width, height = state.get("model_size", (480, 320))
     return generator.to(device), (int(width), int(height))
 
 
@@ -276,7 +279,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--input-dir", type=Path, required=True,
                         help="folder holding inputs/<clip>, Predict_motion/<clip> and the background folders")
     parser.add_argument("--save-dir", type=Path, default=None, help="output root (default: the input folder)")
-    parser.add_argument("--upsample-rate", type=int, default=None,
+    parser.add_argument("--upsample-rate", type=positive_int, default=None,
                         help="R, frames per input interval (default: inferred from the frame and pose counts)")
     parser.add_argument("--checkpoint", type=Path, default=DEFAULT_CHECKPOINT,
                         help="renderer: a folder with model.pt (warp-blend) or generator.pt (SPADE GAN), or the "
@@ -285,9 +288,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="background folder inside the input folder (default: DAIN if present, else "
                              "backgrounds)")
     parser.add_argument("--clips", nargs="+", default=None, help="render only these clips (default: all)")
-    parser.add_argument("--batch-size", type=int, default=4, help="input intervals rendered together")
+    parser.add_argument("--batch-size", type=positive_int, default=4, help="input intervals rendered together")
     parser.add_argument("--video", action="store_true", help="also write Generated_frames/<clip>.mp4")
-    parser.add_argument("--fps", type=float, default=30.0, help="frame rate of the --video output")
+    parser.add_argument("--fps", type=positive_number, default=30.0, help="frame rate of the --video output")
     parser.add_argument("--overwrite", action="store_true", help="replace frames of an earlier run")
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
     parser.add_argument("--precision", choices=("auto", "fp32", "bf16"), default="auto",
@@ -310,8 +313,6 @@ def resolve_backgrounds(input_dir: Path, name: str | None) -> Path:
 @cli_entry
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
-    if args.batch_size < 1:
-        raise RIBError(f"--batch-size must be at least 1, not {args.batch_size}")
     save_dir = args.save_dir or args.input_dir
     clips = [path.name for path in list_clips(args.input_dir / "Predict_motion")]
     if args.clips:

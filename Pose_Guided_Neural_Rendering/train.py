@@ -36,6 +36,7 @@ from Pose_Guided_Neural_Rendering.models import losses as losses_model
 from Pose_Guided_Neural_Rendering.trainer import Trainer, frames_for_epoch
 from rib.atomic import prepare_output_dir
 from rib.checkpoint import load_checkpoint, save_checkpoint, seed_everything
+from rib.cli import positive_int
 from rib.config import apply_overrides, load_config, save_config
 from rib.distributed import DistContext, cleanup_distributed, init_distributed
 from rib.errors import RIBError, cli_entry
@@ -57,8 +58,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--resume", action="store_true", help="continue exactly from OUT_DIR/checkpoint.pt")
     parser.add_argument("--overwrite", action="store_true",
                         help="start afresh even if OUT_DIR already holds checkpoints (they are replaced)")
-    parser.add_argument("--epochs", type=int, default=None, help="train until this epoch (default: train.nr_epochs)")
-    parser.add_argument("--batch-size", type=int, default=None, help="per-process batch (default: train.batch_size)")
+    parser.add_argument("--epochs", type=positive_int, default=None, help="train until this epoch (default: train.nr_epochs)")
+    parser.add_argument("--batch-size", type=positive_int, default=None, help="per-process batch (default: train.batch_size)")
     parser.add_argument("--workers", type=int, default=None, help="data-loading processes (default: train.workers)")
     parser.add_argument("--seed", type=int, default=None, help="random seed (default: train.seed)")
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")

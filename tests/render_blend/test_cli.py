@@ -81,3 +81,25 @@ def test_finetune_on_a_clips_keyframes(trained_run, config_file, dense_clip, tmp
     code, err = run(train.main, ["--config", config_file, "--init", trained_run, "--data", clip, "--out-dir",
                                  tmp_path / "other", "--set", "model.widths=[8,8]"], capsys)
     assert code == 2 and "differs" in err
+
+
+@pytest.mark.parametrize("main, argv", [
+    (inference.main, ["--input-dir", "{tmp}", "--fps", "0"]),
+    (inference.main, ["--input-dir", "{tmp}", "--batch-size", "0"]),
+    (inference.main, ["--input-dir", "{tmp}", "--upsample-rate", "-2"]),
+    (train.main, ["--batch-size", "0"]),
+    (train.main, ["--epochs", "-1"]),
+])
+def test_bad_numbers_are_usage_errors(main, argv, tmp_path, capsys):
+    code, err = run(main, [a.replace("{tmp}", str(tmp_path)) for a in argv], capsys)
+    assert code == 2 and "error:" in err and "Traceback" not in err
+
+
+def test_generator_with_an_empty_model_size_is_refused(tmp_path, capsys):
+    import torch
+
+    from rib.checkpoint import save_checkpoint
+    path = tmp_path / "generator.pt"
+    save_checkpoint(path, {"hparams": {}, "state_dict": {}, "model_size": [0, 0]})
+    with pytest.raises(Exception, match="model_size 0x0"):
+        inference.load_generator(path, torch.device("cpu"))
