@@ -20,6 +20,13 @@ LEFT_HAND, RIGHT_HAND = 17, 18
 BODY25_OF_J19 = (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 19, 22)
 """BODY_25 index of J19 joints 0-16; 17 and 18 are hand centroids."""
 
+NUM_SMPLH = 52
+"""SMPL-H joints: 22 body joints, then 15 left-hand and 15 right-hand finger joints."""
+SMPLH_OF_J19 = (15, 12, 17, 19, 21, 16, 18, 20, 0, 2, 5, 8, 1, 4, 7, 10, 11)
+"""SMPL-H joint of J19 joints 0-16, the reference's ``body[:17] = data[indices]`` (head as nose, neck, shoulders,
+elbows, wrists, pelvis, hips, knees, ankles, feet as big toes); J19 17/18 are the hand means below."""
+SMPLH_LEFT_HAND, SMPLH_RIGHT_HAND = slice(22, 37), slice(37, 52)
+
 MIN_HAND_POINTS = 6
 """A hand centroid needs more than 5 visible hand keypoints (the reference's rule)."""
 
@@ -54,6 +61,12 @@ def hand_centroid(hand: np.ndarray) -> np.ndarray:
     if visible.sum() < MIN_HAND_POINTS:
         return np.zeros(3)
     return hand[visible].mean(axis=0)
+
+
+def smplh_to_j19(joints: np.ndarray) -> np.ndarray:
+    """(T, 52, 3) SMPL-H joints -> (T, 19, 3) J19 joints (hands: mean of each hand's 15 finger joints)."""
+    hands = [joints[:, part].mean(axis=1, keepdims=True) for part in (SMPLH_LEFT_HAND, SMPLH_RIGHT_HAND)]
+    return np.concatenate([joints[:, list(SMPLH_OF_J19)], *hands], axis=1)
 
 
 def person_to_j19(person: Person) -> np.ndarray:

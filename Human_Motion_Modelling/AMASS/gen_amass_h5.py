@@ -1,9 +1,11 @@
-"""Build the 3D J19 motion h5 from AMASS: SMPL-H forward kinematics, one frame rate, 10-90% trim.
+"""Build the reference's ``AMASS_3D_joints.h5`` from AMASS: SMPL-H forward kinematics, 10-90% trim, one frame rate.
 
 Reads ``AMASS_ROOT/<Subset>/<subject>/*.npz`` (keys ``poses`` (T, 156), ``trans``, ``betas``,
 ``mocap_framerate``, ``gender``) and the SMPL-H body models ``BODY_MODEL_DIR/[smplh/]<gender>/model.npz``
-(the AMASS layout). Joints are computed at the capture rate, trimmed to the middle 80%, mapped to J19 and
-resampled to ``--fps`` by linear interpolation of the joint positions. Needs the ``amass`` extra
+(the AMASS layout). All 52 SMPL-H joints are computed at the capture rate, trimmed to the middle 80% and
+resampled to ``--fps`` by linear interpolation of the joint positions, then written in the reference's layout
+``/<Subset>/<subject>_<file.npz>/joints`` float64 (T, 52, 3) (see motion_h5.py; ``fps`` and ``source`` are extra
+attributes the reference's loader ignores). The motion loader derives J19 from them. Needs the ``amass`` extra
 (``pip install smplx``).
 """
 from __future__ import annotations
@@ -23,6 +25,7 @@ from Human_Motion_Modelling.data.sequences import resample
 from rib.atomic import atomic_path
 from rib.distributed import pick_device
 from rib.errors import RIBError, cli_entry
+from rib.joints import NUM_SMPLH
 from rib.paths import REPO_ROOT
 from rib.safety import refuse_overlap
 
@@ -31,19 +34,8 @@ REFERENCE_SUBSETS = (
     "TotalCapture", "Eyes_Japan_Dataset", "KIT", "DFaust_67", "BMLhandball", "BMLmovi", "EKUT", "TCD_handMocap",
     "BioMotionLab_NTroje", "ACCAD",
 )
-SMPLH_OF_J19 = (15, 12, 17, 19, 21, 16, 18, 20, 0, 2, 5, 8, 1, 4, 7, 10, 11)
-"""SMPL-H joint of J19 joints 0-16 (head as nose, neck, shoulders, elbows, wrists, pelvis, hips, knees, ankles,
-feet as big toes); J19 17/18 are the means of the left (22-36) and right (37-51) hand joints."""
-LEFT_HAND_JOINTS, RIGHT_HAND_JOINTS = slice(22, 37), slice(37, 52)
-NUM_SMPLH_JOINTS = 52
 CHUNK_FRAMES = 1024
 log = logging.getLogger("motion.gen_amass_h5")
-
-
-def smplh_to_j19(joints: np.ndarray) -> np.ndarray:
-    """(T, 52, 3) SMPL-H joints -> (T, 19, 3) J19 joints."""
-    return np.concatenate([joints[:, list(SMPLH_OF_J19)], joints[:, LEFT_HAND_JOINTS].mean(axis=1, keepdims=True),
-                           joints[:, RIGHT_HAND_JOINTS].mean(axis=1, keepdims=True)], axis=1)
 
 
 def trim_range(num_frames: int, fraction: float = 0.1) -> slice:
@@ -105,7 +97,7 @@ class BodyModels:
             shift = torch.as_tensor(trans[first:first + CHUNK_FRAMES], dtype=torch.float32, device=self.device)
             result = model(betas=beta.expand(len(pose), -1), global_orient=pose[:, :3], body_pose=pose[:, 3:66],
                            left_hand_pose=pose[:, 66:111], right_hand_pose=pose[:, 111:156], transl=shift)
-            out.append(result.joints[:, :NUM_SMPLH_JOINTS].cpu().numpy())
+            out.append(result.joints[:, :NUM_SMPLH].cpu().numpy())
         return np.concatenate(out).astype(np.float64)
 
 
@@ -128,14 +120,14 @@ def read_motion(path: Path) -> dict | None:
 
 
 def build_sequence(models: BodyModels, motion: dict, gender_model: str, fps: float) -> np.ndarray | None:
-    """(T', 19, 3) J19 joints at ``fps`` of one AMASS motion; ``None`` if too short after trimming."""
+    """(T', 52, 3) SMPL-H joints at ``fps`` of one AMASS motion; ``None`` if too short after trimming."""
     frames = trim_range(len(motion["poses"]))
     if frames.stop - frames.start < 2:
         return None
     gender = motion["gender"] if gender_model == "per-sequence" else gender_model
     betas = np.asarray(motion.get("betas", np.zeros(models.num_betas)), dtype=np.float64).reshape(-1)
     joints = models.joints(gender, motion["poses"][frames], motion["trans"][frames], betas)
-    return resample(smplh_to_j19(joints), float(motion["mocap_framerate"]), fps)
+    return resample(joints, float(motion["mocap_framerate"]), fps)
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -143,8 +135,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--amass-root", type=Path, required=True, help="folder holding <Subset>/<subject>/*.npz")
     parser.add_argument("--body-model-dir", type=Path, required=True,
                         help="folder holding <gender>/model.npz or smplh/<gender>/model.npz (SMPL-H)")
-    parser.add_argument("--out", type=Path, default=REPO_ROOT / "data" / "motion" / "amass_j19.h5",
-                        help="motion h5 to write")
+    parser.add_argument("--out", type=Path, default=REPO_ROOT / "data" / "motion" / "AMASS_3D_joints.h5",
+                        help="motion h5 to write (the reference's layout)")
     parser.add_argument("--subsets", nargs="+", default=list(REFERENCE_SUBSETS),
                         help="AMASS subsets to convert (missing ones are skipped with a warning)")
     parser.add_argument("--fps", type=float, default=60.0, help="frame rate every sequence is resampled to")
@@ -182,7 +174,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     models = BodyModels(args.body_model_dir, args.num_betas, pick_device(args.device))
     written = 0
     with atomic_path(args.out) as tmp:
-        with motion_h5.open_for_writing(tmp, builder="gen_amass_h5") as h5:
+        with motion_h5.open_for_writing(tmp, builder="gen_amass_h5", joint_set="SMPL-H") as h5:
             h5.attrs["fps"] = args.fps
             for subset, path in tqdm(motions, desc="AMASS", unit="file"):
                 motion = read_motion(path)
@@ -191,7 +183,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                     continue
                 subject = path.parent.relative_to(args.amass_root / subset).as_posix().replace("/", "_")
                 source = os.path.relpath(path, args.amass_root)
-                motion_h5.write_sequence(h5, subset, f"{subject}_{path.stem}", joints, args.fps, source)
+                motion_h5.write_sequence(h5, subset, f"{subject}_{path.name}", joints, args.fps, source)
                 written += 1
     if not written:
         raise RIBError(f"{args.amass_root}: no usable motion files (need poses, trans, mocap_framerate)")

@@ -66,7 +66,7 @@ def build(out: Path, fps: float, with_mirror: bool, time_scales: Sequence[float]
     """Write the motion h5 atomically; returns the number of sequences per subset."""
     counts = {TRAIN_SUBSET: 0, TEST_SUBSET: 0}
     with atomic_path(out) as tmp:
-        with open_for_writing(tmp, builder="gen_deepmimic_h5") as h5:
+        with open_for_writing(tmp, builder="gen_deepmimic_h5", joint_set="J19") as h5:
             h5.attrs["fps"] = float(fps)
             h5.attrs["test_clips"] = ",".join(deepmimic.TEST_CLIPS)
             for name, path in tqdm(deepmimic.clip_paths().items(), desc="DeepMimic clips", unit="clip"):

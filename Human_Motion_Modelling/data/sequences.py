@@ -1,4 +1,4 @@
-"""Load 3D J19 motion sequences from a motion h5 and bring them to one frame rate."""
+"""Load 3D J19 motion sequences from a motion h5 (J19 or the reference's SMPL-H layout) at one frame rate."""
 from __future__ import annotations
 
 import os
@@ -29,10 +29,15 @@ def resample(joints: np.ndarray, src_fps: float, dst_fps: float) -> np.ndarray:
 
 def load_sequences(path: str | os.PathLike, subsets: list[str], fps: float, min_frames: int = 2
                    ) -> dict[str, np.ndarray]:
-    """``{"subset/name": (T, 19, 3) joints at fps}`` for every sequence of ``subsets`` with ``min_frames`` or more."""
+    """``{"subset/name": (T, 19, 3) joints at fps}`` for every sequence of ``subsets`` with ``min_frames`` or more.
+
+    A sequence without an ``fps`` attribute (the reference's AMASS h5) is used at its stored rate, unresampled.
+    """
     sequences = {}
     for name, (joints, source_fps) in motion_h5.read_sequences(resolve(path), list(subsets)).items():
-        joints = resample(np.asarray(joints, dtype=np.float32), source_fps, fps)
+        joints = np.asarray(joints, dtype=np.float32)
+        if source_fps is not None:
+            joints = resample(joints, source_fps, fps)
         if len(joints) >= min_frames:
             sequences[name] = joints
     return sequences

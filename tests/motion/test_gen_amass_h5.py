@@ -1,11 +1,14 @@
-"""gen_amass_h5: SMPL-H forward through smplx on a generated body model with the real keys and shapes."""
+"""gen_amass_h5: SMPL-H forward through smplx on a generated body model with the real keys and shapes, written in
+the reference's (T, 52, 3) layout."""
 from __future__ import annotations
 
+import h5py
 import numpy as np
 import pytest
 from scipy.spatial.transform import Rotation
 
 from Human_Motion_Modelling.AMASS import gen_amass_h5, motion_h5
+from rib.joints import smplh_to_j19
 
 pytest.importorskip("smplx")
 
@@ -62,8 +65,8 @@ def write_motion(path, frames: int, fps: float, root_angle: float, gender: str =
              gender=np.array(gender), dmpls=np.zeros((frames, 8)))
 
 
-@pytest.fixture()
-def amass(tmp_path):
+def make_amass(tmp_path):
+    """Body models (male, female) and a HumanEva subset of two motions and a shape file under ``tmp_path``."""
     joints = rest_joints()
     for gender in ("male", "female"):
         (tmp_path / "body_models" / "smplh" / gender).mkdir(parents=True)
@@ -76,25 +79,61 @@ def amass(tmp_path):
     return tmp_path, joints
 
 
-def test_builds_j19_at_target_fps_with_trim_and_global_transform(amass):
-    root, joints = amass
+@pytest.fixture()
+def amass(tmp_path):
+    return make_amass(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """The builder's h5 of the fixture's HumanEva subset (per-sequence genders, 60 fps)."""
+    root, joints = make_amass(tmp_path_factory.mktemp("amass"))
     out = root / "amass.h5"
     gen_amass_h5.main(["--amass-root", str(root / "amass"), "--body-model-dir", str(root / "body_models"),
                        "--out", str(out), "--subsets", "HumanEva", "Missing", "--fps", "60",
                        "--gender-model", "per-sequence", "--device", "cpu"])
-    sequences = motion_h5.read_sequences(out, ["HumanEva"])
-    assert set(sequences) == {"HumanEva/S1_Walking_poses", "HumanEva/S1_Jog_poses"}
-    walk, fps = sequences["HumanEva/S1_Walking_poses"]
-    assert fps == 60.0 and walk.shape == (20, 19, 3)  # 50 frames -> [5, 45) = 40 at 120 fps -> 20 at 60 fps
+    return out, joints
+
+
+def reference_loader_j19(joints: np.ndarray) -> np.ndarray:
+    """The reference loader's SMPL-H -> J19 step as its spec describes it: data = joints transposed to
+    (52, 3, T), ``body[:17] = data[indices]``, hands = means of joints 22-36 and 37-51."""
+    data = np.transpose(joints, (1, 2, 0))
+    body = np.zeros((19, 3, data.shape[-1]))
+    body[:17] = data[[15, 12, 17, 19, 21, 16, 18, 20, 0, 2, 5, 8, 1, 4, 7, 10, 11]]
+    body[17], body[18] = data[22:37].mean(axis=0), data[37:52].mean(axis=0)
+    return np.transpose(body, (2, 0, 1))
+
+
+def test_writes_the_references_layout_at_target_fps_with_trim_and_global_transform(built):
+    out, joints = built
+    with h5py.File(out, "r") as h5:  # read as the reference does: only /<Subset>/<subject>_<file.npz>/joints
+        assert set(h5) == {"HumanEva"} and set(h5["HumanEva"]) == {"S1_Walking_poses.npz", "S1_Jog_poses.npz"}
+        walk = h5["HumanEva/S1_Walking_poses.npz/joints"][()]
+        jog = h5["HumanEva/S1_Jog_poses.npz/joints"][()]
+    assert walk.dtype == np.float64 and walk.shape == (20, 52, 3)  # 50 frames -> [5, 45) at 120 fps -> 20 at 60
+    assert jog.shape == (24, 52, 3)
     rotation = Rotation.from_euler("x", np.pi / 2).as_matrix()  # y-up body stood up into z-up
-    expected = (joints - joints[0]) @ rotation.T + joints[0]
     trans = np.array([5 / 49, 0.0, 0.9])  # first kept frame
-    j19 = gen_amass_h5.smplh_to_j19(expected[None])[0] + trans
-    np.testing.assert_allclose(walk[0], j19, atol=1e-4)
-    np.testing.assert_allclose(j19[17], expected[22:37].mean(axis=0) + trans)
+    np.testing.assert_allclose(walk[0], (joints - joints[0]) @ rotation.T + joints[0] + trans, atol=1e-4)
     np.testing.assert_allclose(walk[-1, :, 0] - walk[0, :, 0], (43 - 5) / 49, atol=1e-4)
-    jog, _ = sequences["HumanEva/S1_Jog_poses"]
-    assert jog.shape == (24, 19, 3)
+    sequences = motion_h5.read_sequences(out, ["HumanEva"])
+    assert sequences["HumanEva/S1_Walking_poses.npz"][1] == 60.0
+    np.testing.assert_allclose(sequences["HumanEva/S1_Walking_poses.npz"][0], reference_loader_j19(walk))
+    np.testing.assert_allclose(smplh_to_j19(walk), reference_loader_j19(walk))
+
+
+def test_output_needs_no_attributes(built, tmp_path):
+    """The builder's file stripped of every attribute (like the reference's published one) loads the same."""
+    out, _ = built
+    bare = tmp_path / "bare.h5"
+    with h5py.File(out, "r") as src, h5py.File(bare, "w") as dst:
+        for name in src["HumanEva"]:
+            dst.create_dataset(f"HumanEva/{name}/joints", data=src[f"HumanEva/{name}/joints"][()])
+    full, stripped = motion_h5.read_sequences(out, ["HumanEva"]), motion_h5.read_sequences(bare, ["HumanEva"])
+    assert set(full) == set(stripped) and all(stripped[name][1] is None for name in stripped)
+    for name in full:
+        np.testing.assert_array_equal(full[name][0], stripped[name][0])
 
 
 def test_refuses_existing_output_and_reports_missing_models(amass, capsys):
