@@ -19,8 +19,6 @@ class ModelConfig:
     """U-Net widths per level (each level halves the resolution)."""
     crop_size: int = 128
     """The network sees the person crop resampled to this many pixels a side."""
-    prior: bool = False
-    """Add the network's logits to a prior that blends the warps near the body (models/blender.py)."""
 
     def __post_init__(self) -> None:
         self.widths = tuple(int(w) for w in self.widths)

@@ -5,11 +5,6 @@ target pose by the pose-guided warp (Pose_Guided_Neural_Rendering/warping.py). T
 differences, the target body's proximity map and the time ``t``, and predicts blend weights (a softmax over the
 three). The frame is their weighted sum, computed at the input resolution; ``alpha = 1 - weight of the background``
 is the person mask. Doing nothing (all weight on the background) is the background interpolation itself.
-
-With ``prior`` the network's logits are added to a fixed prior that already renders: near the target body's bones
-(proximity above :data:`PRIOR_THRESHOLD`) the two warps blended by time (1 - t, t), elsewhere the background. The
-head starts at zero, so an untrained network is that prior and training learns the corrections (where a warp is
-wrong, where the background is right after all).
 """
 from __future__ import annotations
 
@@ -21,10 +16,6 @@ CANDIDATES = ("background", "warp_previous", "warp_next")
 """Order of the blend weights."""
 IN_CHANNELS = 3 * 3 + 3 + 2
 """Three RGB candidates, three difference maps, body proximity and time."""
-PRIOR_THRESHOLD = 0.3
-"""Body proximity above which the prior prefers the warps to the background."""
-PRIOR_SHARPNESS = 20.0
-"""Slope of the prior's background logit in the proximity."""
 
 
 def features(background: torch.Tensor, warp_previous: torch.Tensor, warp_next: torch.Tensor,
@@ -50,9 +41,9 @@ class ConvUnit(nn.Sequential):
 class WarpBlender(nn.Module):
     """U-Net from :func:`features` to blend logits over :data:`CANDIDATES`."""
 
-    def __init__(self, widths: tuple[int, ...] = (24, 48, 96, 128), prior: bool = False):
+    def __init__(self, widths: tuple[int, ...] = (24, 48, 96, 128)):
         super().__init__()
-        self.widths, self.prior = tuple(widths), prior
+        self.widths = tuple(widths)
         self.down = nn.ModuleList()
         cin = IN_CHANNELS
         for width in widths:
@@ -60,12 +51,8 @@ class WarpBlender(nn.Module):
             cin = width
         self.up = nn.ModuleList(ConvUnit(widths[i + 1] + widths[i], widths[i]) for i in range(len(widths) - 1))
         self.head = nn.Conv2d(widths[0], len(CANDIDATES), 1)
-        with torch.no_grad():
-            if prior:  # start exactly at the prior
-                self.head.weight.zero_()
-                self.head.bias.zero_()
-            else:  # start close to the background: doing nothing is the safe default
-                self.head.bias.copy_(torch.tensor([2.0, 0.0, 0.0]))
+        with torch.no_grad():  # start close to the background: doing nothing is the safe default
+            self.head.bias.copy_(torch.tensor([2.0, 0.0, 0.0]))
 
     @property
     def multiple(self) -> int:
@@ -73,11 +60,6 @@ class WarpBlender(nn.Module):
         return 2 ** (len(self.widths) - 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        logits = self.head(self.decode(x))
-        return logits + prior_logits(x) if self.prior else logits
-
-    def decode(self, x: torch.Tensor) -> torch.Tensor:
-        """The U-Net's full-resolution features."""
         skips = []
         for i, unit in enumerate(self.down):
             x = unit(x if i == 0 else F.avg_pool2d(x, 2))
@@ -85,14 +67,7 @@ class WarpBlender(nn.Module):
         for i in range(len(self.up) - 1, -1, -1):
             x = F.interpolate(x, size=skips[i].shape[-2:], mode="bilinear", align_corners=False)
             x = self.up[i](torch.cat([x, skips[i]], 1))
-        return x
-
-
-def prior_logits(x: torch.Tensor) -> torch.Tensor:
-    """The prior's logits from the :func:`features` input: warps blended by time near the body, else background."""
-    proximity, t = x[:, -2:-1], x[:, -1:]
-    eps = 1e-3
-    return torch.cat([PRIOR_SHARPNESS * (PRIOR_THRESHOLD - proximity), (1 - t + eps).log(), (t + eps).log()], 1)
+        return self.head(x)
 
 
 def blend(weights: torch.Tensor, background: torch.Tensor, warp_previous: torch.Tensor,
@@ -102,5 +77,5 @@ def blend(weights: torch.Tensor, background: torch.Tensor, warp_previous: torch.
 
 
 def build(config: dict) -> WarpBlender:
-    """The blender of a config's ``model`` section (``widths``, ``prior``)."""
-    return WarpBlender(tuple(config["model"]["widths"]), bool(config["model"]["prior"]))
+    """The blender of a config's ``model`` section (``widths``)."""
+    return WarpBlender(tuple(config["model"]["widths"]))

@@ -91,21 +91,3 @@ def test_frames_without_a_person_keep_the_background(person):
 def test_border_taper_fades_to_zero_at_the_edge():
     taper = border_taper(64)
     assert taper[0].max() < 0.5 and taper[:, 0].max() < 0.5 and taper[32, 32] == 1
-
-
-def test_untrained_prior_model_blends_the_warps_by_time_near_the_body(person):
-    """With ``model.prior`` an untrained network is the prior: warps near the bones, weighted (1 - t, t)."""
-    from Pose_Guided_Neural_Rendering.data.inbetween import candidates, inputs_to_tensors
-
-    config = parse({"model": {"widths": [8, 16], "crop_size": 32, "prior": True}})
-    model = blender.build(config.to_dict()).eval()
-    poses = np.stack([person.pose(0), person.pose(4), person.pose(1)])
-    crop = person_crop(list(poses), 32, frame_hw=SIZE)
-    inputs = inputs_to_tensors(candidates(crop, poses, person.frame(0), person.frame(4), person.frame(1)), 0.25)
-    batch = {key: value[None] for key, value in inputs.items()}
-    with torch.no_grad():
-        weights = model(blender.features(batch["background"], batch["warp_previous"], batch["warp_next"],
-                                         batch["proximity"], batch["t"].view(1))).softmax(1)[0]
-    near, far = inputs["proximity"][0] > 0.6, inputs["proximity"][0] < 0.05
-    assert weights[0][near].max() < 0.05 and weights[0][far].min() > 0.95
-    assert torch.allclose(weights[1][near] / (weights[1][near] + weights[2][near]), torch.tensor(0.75), atol=1e-3)
