@@ -1,4 +1,5 @@
-"""The shipped renderer weights: loadable without code execution, matching their manifest, rendering the example."""
+"""The shipped renderer: loadable without code execution, matching its manifest and the benchmark report, and
+better than the background it draws over on an example frame."""
 from __future__ import annotations
 
 import json
@@ -8,15 +9,17 @@ import numpy as np
 import pytest
 import torch
 
-from Pose_Guided_Neural_Rendering.inference import DEFAULT_CHECKPOINT, ClipPlan, Renderer, load_generator
+from Pose_Guided_Neural_Rendering.blend_render import BlendRenderer, load_blender
+from Pose_Guided_Neural_Rendering.data.labels import human_mask
+from Pose_Guided_Neural_Rendering.inference import DEFAULT_CHECKPOINT, checkpoint_file
+from Pose_Guided_Neural_Rendering.metrics import psnr
 from rib.checkpoint import sha256_file
-from rib.frames import background_name, list_frames, read_image, write_image
-from rib.paths import EXAMPLE_DIR
+from rib.frames import list_frames, read_image
+from rib.paths import EXAMPLE_DIR, REPO_ROOT
 from rib.poses import read_pose_folder
 
-SHIPPED = DEFAULT_CHECKPOINT.parent
+SHIPPED = DEFAULT_CHECKPOINT
 CLIP = "spinkick_00_v0"
-RATE = 4
 
 
 @pytest.fixture(scope="module")
@@ -24,8 +27,9 @@ def manifest() -> dict:
     return json.loads((SHIPPED / "MANIFEST.json").read_text())
 
 
-def test_inference_default_is_the_shipped_file(manifest):
-    assert DEFAULT_CHECKPOINT.name in manifest["files"]
+def test_inference_default_is_the_shipped_model(manifest):
+    assert checkpoint_file(DEFAULT_CHECKPOINT) == SHIPPED / "model.pt"
+    assert "model.pt" in manifest["files"] and manifest["kind"] == "warp_blend"
 
 
 def test_files_match_the_manifest(manifest):
@@ -38,42 +42,35 @@ def test_files_match_the_manifest(manifest):
     assert sum(entry["bytes"] for entry in listed.values()) < 20 * 2**20
 
 
-def test_manifest_records_training_and_quality(manifest):
+def test_manifest_records_training_and_the_benchmark_numbers(manifest):
     training = manifest["training"]
     assert "Pose_Guided_Neural_Rendering/train.py" in training["command"]
     assert training["wall_time_s"] > 0 and training["steps"] > 0
-    assert manifest["losses"]["perceptual_weight"] == 0
-    assert manifest["quality"]["report"] == "bench/reports/render_quality.md"
+    quality = manifest["quality"]
+    report = json.loads((REPO_ROOT / quality["json"]).read_text())
+    assert report["renderer_sha256"] == manifest["files"]["model.pt"]["sha256"], "the report measured these weights"
+    assert quality["rates"] == {rate: result["mean"] for rate, result in report["rates"].items()}
 
 
-def test_loads_weights_only_as_a_plain_generator(manifest):
-    state = torch.load(DEFAULT_CHECKPOINT, map_location="cpu", weights_only=True)
-    assert {"hparams", "state_dict", "model_size"} <= set(state)
-    tensors = list(state["state_dict"].values())
-    assert all(torch.isfinite(t).all() for t in tensors if t.is_floating_point())
-    assert not any("parametrizations" in key for key in state["state_dict"]), "spectral norm is folded"
-    generator, size = load_generator(DEFAULT_CHECKPOINT, torch.device("cpu"))
-    assert size == tuple(manifest["model_size"])
-    assert sum(p.numel() for p in generator.parameters()) == manifest["parameters"]
+def test_loads_weights_only(manifest):
+    state = torch.load(SHIPPED / "model.pt", map_location="cpu", weights_only=True)
+    assert state["kind"] == "warp_blend"
+    assert all(torch.isfinite(t).all() for t in state["model"].values() if t.is_floating_point())
+    model, config = load_blender(SHIPPED, torch.device("cpu"))
+    assert sum(p.numel() for p in model.parameters()) == manifest["parameters"]
+    assert config.model.crop_size == manifest["crop_size"]
 
 
-def test_renders_an_example_in_between_frame(tmp_path):
-    """Keyframes 0 and 4 of the example at R = 2 (GT poses of frames 0, 2, 4), a cross-faded background: frame 2."""
-    keyframes = list_frames(EXAMPLE_DIR / "inputs" / CLIP)[:2]
-    images = [read_image(path) for path in keyframes]
-    background = tmp_path / background_name(keyframes[0].stem, 0.5)
-    write_image(background, cv2.addWeighted(images[0], 0.5, images[1], 0.5, 0))
-    poses = read_pose_folder(EXAMPLE_DIR / "poses" / CLIP)[0:RATE + 1:2]
-    plan = ClipPlan(CLIP, keyframes, poses, rate=2, backgrounds=[None, background, None],
-                    outputs=["", background.name, ""])
+def test_beats_its_background_on_an_example_frame():
+    """Keyframes 0 and 4 of the example (60-fps frames 0 and 16), the cross-fade as background, frame 8 as target."""
+    gt = list_frames(EXAMPLE_DIR / "gt" / CLIP)
+    poses = read_pose_folder(EXAMPLE_DIR / "poses" / CLIP)
+    first, last, target = (read_image(gt[i]) for i in (0, 8, 4))
+    background = cv2.addWeighted(first, 0.5, last, 0.5, 0)
     torch.set_num_threads(1)
-    generator, size = load_generator(DEFAULT_CHECKPOINT, torch.device("cpu"))
-    renderer = Renderer(generator, size, torch.device("cpu"))
-    label, small_background = renderer.model_inputs(images[0].shape[:2], poses[1], read_image(background))
-    with torch.no_grad():
-        generated, alpha = generator(label[None], small_background[None], renderer.to_model(images[0])[None])
-    assert generated.shape == (1, 3, size[1], size[0]) and torch.isfinite(generated).all()
-    assert torch.isfinite(alpha).all() and 0 <= alpha.min() and alpha.max() <= 1
-    (index, frame), = list(renderer.segments(plan, [0], images))
-    assert index == 1
-    assert frame.shape == images[0].shape and frame.dtype == np.uint8
+    renderer = BlendRenderer(*load_blender(SHIPPED, torch.device("cpu")), torch.device("cpu"))
+    frame, alpha = renderer.frame(first, last, background, poses[[0, 8, 4]], 0.5)
+    person = human_mask(poses[4], *target.shape[:2]).astype(bool)
+    assert frame.shape == target.shape and frame.dtype == np.uint8
+    assert alpha[person].mean() > 0.3
+    assert psnr(frame, target, person) > psnr(background, target, person) + 1.0  # measured: +1.6 dB

@@ -1,0 +1,295 @@
+"""In-between quality on the synthetic test split: blend, DIS, RIFE, and the shipped renderer from three pose sources.
+
+For each rate R: the test split (HumanSloMo_Dataset/gen_synthetic.py --splits test --rate R, the 8 held-out motions
+at 768x512) is generated when missing, and so are its backgrounds (interpolate_backgrounds.py, one folder per
+backend). The motion model (Human_Motion_Modelling/inference.py) upsamples the keyframe poses, which also writes
+the linear baseline. The renderer then draws every in-between frame over the DIS background from linear poses,
+motion-model poses and ground-truth poses. Scores are per in-between frame (keyframes are copies): PSNR over the
+full frame and over the exact person mask, tOF over the whole clip (mean end-point difference of the DIS flows of
+consecutive frames, output vs ground truth), and the renderer's mean alpha inside and outside the person.
+Writes a Markdown report and a JSON file with every number, and (``--figure``) GT | DIS | RIFE | ours on the clip
+where DIS does worst.
+
+Example:
+    python bench/quality.py --rates 4 8 --figure img/render_comparison.png
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import shlex
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+if __package__ in (None, ""):  # run as a script: make the repository importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import cv2
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from Pose_Guided_Neural_Rendering.blend_render import BlendRenderer, load_blender
+from Pose_Guided_Neural_Rendering.metrics import flow_difference, optical_flow, psnr
+from rib.atomic import write_text
+from rib.checkpoint import sha256_file
+from rib.errors import RIBError, cli_entry
+from rib.frames import background_name, list_clips, list_frames, read_image, write_image
+from rib.machine import describe_machine
+from rib.paths import CHECKPOINTS_DIR, REPO_ROOT
+from rib.poses import read_pose_folder
+
+log = logging.getLogger("bench.quality")
+BACKENDS = {"blend": "BLEND", "dis": "DAIN", "rife": "RIFE"}
+"""Background backend -> its folder in the test split."""
+POSE_SOURCES = ("linear", "motion model", "ground truth")
+FIGURE_CROP = 256
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data-root", type=Path, default=REPO_ROOT / "data",
+                        help="the test split of rate R lives in DATA_ROOT/synthR/test (generated when missing)")
+    parser.add_argument("--rates", type=int, nargs="+", default=[4, 8], help="upsampling rates R to measure")
+    parser.add_argument("--renderer", type=Path, default=CHECKPOINTS_DIR / "render",
+                        help="warp-blend renderer (model.pt or its folder)")
+    parser.add_argument("--motion-checkpoint", type=Path, default=CHECKPOINTS_DIR / "motion",
+                        help="motion model for the predicted poses")
+    parser.add_argument("--backends", nargs="+", choices=sorted(BACKENDS), default=sorted(BACKENDS),
+                        help="background interpolations to compare (rife costs ~2.5 s a frame at 768x512)")
+    parser.add_argument("--clips", nargs="+", default=None, help="only these test clips (default: all)")
+    parser.add_argument("--work-dir", type=Path, default=REPO_ROOT / "runs" / "quality",
+                        help="scratch folder for the motion model's poses (replaced)")
+    parser.add_argument("--threads", type=int, default=2, help="CPU threads (torch and every stage script)")
+    parser.add_argument("--figure", type=Path, default=None, help="also write GT | DIS | RIFE | ours here")
+    parser.add_argument("--output", type=Path, default=REPO_ROOT / "bench" / "reports" / "quality.md",
+                        help="Markdown report (a .json with every number is written beside it)")
+    return parser
+
+
+def display(path: Path) -> str:
+    """A path as the report shows it: relative to the repository where it lies inside it."""
+    path = Path(path).resolve()
+    return str(path.relative_to(REPO_ROOT)) if path.is_relative_to(REPO_ROOT) else str(path)
+
+
+def run_stage(threads: int, script: str, *options: object) -> float:
+    """Run a stage script; returns its wall time in seconds."""
+    command = [sys.executable, str(REPO_ROOT / script), *map(str, options)]
+    env = {**os.environ, "OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)}
+    log.info("$ %s", shlex.join(command[1:]))
+    started = time.perf_counter()
+    if subprocess.run(command, env=env, cwd=REPO_ROOT).returncode:
+        raise RIBError(f"{script}: failed (see its output above)")
+    return time.perf_counter() - started
+
+
+def prepare(args: argparse.Namespace, rate: int, timings: dict[str, float]) -> Path:
+    """The test split of ``rate`` with every chosen background folder and the motion model's poses."""
+    root = args.data_root / f"synth{rate}"
+    test = root / "test"
+    if not (test / "gt").is_dir():
+        timings[f"x{rate} generate"] = run_stage(args.threads, "HumanSloMo_Dataset/gen_synthetic.py", "--out", root,
+                                                 "--splits", "test", "--rate", rate)
+    for backend in args.backends:
+        if not (test / BACKENDS[backend]).is_dir():
+            timings[f"x{rate} {backend}"] = run_stage(
+                args.threads, "HumanSloMo_Dataset/interpolate_backgrounds.py", "--layout", "test", "--rate", rate,
+                "--backend", backend, "--input", test / "inputs", "--output", test / BACKENDS[backend])
+    poses = args.work_dir / f"x{rate}"
+    timings[f"x{rate} motion model"] = run_stage(
+        args.threads, "Human_Motion_Modelling/inference.py", "--pose-dir", test / "input_poses", "--save-dir", poses,
+        "--upsample-rate", rate, "--checkpoint", args.motion_checkpoint, "--overwrite")
+    return test
+
+
+@dataclass
+class Scores:
+    """Per-frame scores of one method on one clip."""
+
+    psnr: list[float] = field(default_factory=list)
+    psnr_person: list[float] = field(default_factory=list)
+    alpha_person: list[float] = field(default_factory=list)
+    alpha_outside: list[float] = field(default_factory=list)
+    tof: float = float("nan")
+
+    def summary(self) -> dict[str, float]:
+        out = {"frames": len(self.psnr), "psnr": float(np.mean(self.psnr)),
+               "psnr_person": float(np.mean(self.psnr_person)), "tof": self.tof}
+        if self.alpha_person:
+            out["alpha_person"] = float(np.mean(self.alpha_person))
+            out["alpha_outside"] = float(np.mean(self.alpha_outside))
+        return out
+
+
+def temporal_error(frames: list[np.ndarray], gt_flows: list[np.ndarray]) -> float:
+    """tOF of a whole clip's frames against the ground truth's flows."""
+    return float(np.mean([flow_difference(optical_flow(a, b), flow)
+                          for a, b, flow in zip(frames[:-1], frames[1:], gt_flows)]))
+
+
+def score_clip(renderer: BlendRenderer, test: Path, poses_dir: Path, clip: str, rate: int,
+               backends: list[str], figure_frames: dict) -> dict[str, dict]:
+    """Scores of every method on one clip (one entry per method)."""
+    gt_files = list_frames(test / "gt" / clip)
+    count = (len(gt_files) - 1) // rate * rate + 1
+    gt = [read_image(path) for path in gt_files[:count]]
+    masks = [cv2.imread(str(test / "masks" / clip / f"{path.stem}.png"), cv2.IMREAD_GRAYSCALE) > 127
+             for path in gt_files[:count]]
+    pose_sets = {"ground truth": read_pose_folder(test / "poses" / clip)[:count],
+                 "linear": read_pose_folder(poses_dir / "Linear_motion" / clip),
+                 "motion model": read_pose_folder(poses_dir / "Predict_motion" / clip)}
+    for name, poses in pose_sets.items():
+        if len(poses) != count:
+            raise RIBError(f"{clip}: {len(poses)} {name} poses for {count} frames")
+    outputs = {method: list(gt) for method in [*backends, *(f"ours ({s} poses)" for s in POSE_SOURCES)]}
+    scores = {method: Scores() for method in outputs}
+    for index in tqdm(range(count), desc=f"x{rate} {clip}", leave=False):
+        if index % rate == 0:
+            continue
+        key = index - index % rate
+        stem, t = gt_files[key].stem, (index % rate) / rate
+        images = {backend: read_image(test / BACKENDS[backend] / clip / background_name(stem, t))
+                  for backend in backends}
+        for source in POSE_SOURCES:
+            poses = pose_sets[source][[key, key + rate, index]]
+            frame, alpha = renderer.frame(gt[key], gt[key + rate], images["dis"], poses, t)
+            images[f"ours ({source} poses)"] = frame
+            scores[f"ours ({source} poses)"].alpha_person.append(float(alpha[masks[index]].mean()))
+            scores[f"ours ({source} poses)"].alpha_outside.append(float(alpha[~masks[index]].mean()))
+        for method, image in images.items():
+            outputs[method][index] = image
+            scores[method].psnr.append(psnr(image, gt[index]))
+            scores[method].psnr_person.append(psnr(image, gt[index], masks[index]))
+        if figure_frames.get("clip") == clip and figure_frames.get("index") == index:
+            figure_frames["images"] = {"GT": gt[index], **images}
+            figure_frames["mask"] = masks[index]
+    gt_flows = [optical_flow(a, b) for a, b in zip(gt[:-1], gt[1:])]
+    for method, frames in outputs.items():
+        scores[method].tof = temporal_error(frames, gt_flows)
+    return {method: score.summary() for method, score in scores.items()}
+
+
+def mean_rows(per_clip: dict[str, dict[str, dict]]) -> dict[str, dict]:
+    """Means over every in-between frame of all clips (frame-weighted), per method."""
+    methods = next(iter(per_clip.values())).keys()
+    rows = {}
+    for method in methods:
+        entries = [clip[method] for clip in per_clip.values()]
+        frames = np.array([entry["frames"] for entry in entries], float)
+        rows[method] = {"frames": int(frames.sum())}
+        for key in entries[0]:
+            if key != "frames":
+                rows[method][key] = float(np.average([entry[key] for entry in entries], weights=frames))
+    return rows
+
+
+def format_table(rows: dict[str, dict], label: str = "method") -> str:
+    lines = [f"| {label} | frames | person PSNR | PSNR | tOF | alpha on person | alpha elsewhere |",
+             "|---|---|---|---|---|---|---|"]
+    for method, row in rows.items():
+        alpha = (f"{row['alpha_person']:.3f} | {row['alpha_outside']:.4f}" if "alpha_person" in row else "- | -")
+        lines.append(f"| {method} | {row['frames']} | {row['psnr_person']:.2f} | {row['psnr']:.2f} | "
+                     f"{row['tof']:.3f} | {alpha} |")
+    return "\n".join(lines)
+
+
+def verdict(rows: dict[str, dict], backends: list[str]) -> list[str]:
+    """The issue's targets, each with its measured margin."""
+    baselines = [b for b in ("dis", "rife") if b in backends]
+    best = max(rows[b]["psnr_person"] for b in baselines)
+    lines = []
+    for source, needed in (("ground truth", 1.0), ("motion model", 0.5), ("linear", None)):
+        row = rows[f"ours ({source} poses)"]
+        gain = row["psnr_person"] - best
+        target = f" (target +{needed:.1f}: {'met' if gain >= needed else 'NOT met'})" if needed else ""
+        lines.append(f"- {source} poses: person PSNR {gain:+.2f} dB over max({', '.join(baselines)}){target}; "
+                     f"full frame {row['psnr'] - rows['dis']['psnr']:+.2f} dB vs DIS "
+                     f"({'never below' if row['psnr'] >= rows['dis']['psnr'] else 'BELOW'}); tOF "
+                     f"{row['tof']:.3f} vs DIS {rows['dis']['tof']:.3f} "
+                     f"({'not worse' if row['tof'] <= rows['dis']['tof'] else 'WORSE'})")
+    return lines
+
+
+def write_figure(path: Path, figure: dict) -> None:
+    """GT | DIS | RIFE | ours (motion-model poses), cropped around the person, with column titles."""
+    mask = figure["mask"]
+    ys, xs = np.nonzero(mask)
+    height, width = mask.shape
+    cx, cy = int(xs.mean()), int(ys.mean())
+    side = min(max(int(1.3 * max(np.ptp(xs), np.ptp(ys))), 64), height, width)
+    x0, y0 = int(np.clip(cx - side // 2, 0, width - side)), int(np.clip(cy - side // 2, 0, height - side))
+    columns = [(title, key) for title, key in (("GT", "GT"), ("DIS", "dis"), ("RIFE", "rife"),
+                                                ("ours", "ours (motion model poses)")) if key in figure["images"]]
+    panels = []
+    for title, key in columns:
+        panel = cv2.resize(figure["images"][key][y0:y0 + side, x0:x0 + side], (FIGURE_CROP, FIGURE_CROP),
+                           interpolation=cv2.INTER_AREA)
+        label = np.full((28, FIGURE_CROP, 3), 255, np.uint8)
+        cv2.putText(label, title, (8, 20), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (0, 0, 0), 1, cv2.LINE_AA)
+        panels.append(np.concatenate([label, panel]))
+    write_image(path, np.concatenate(panels, axis=1))
+
+
+@cli_entry
+def main(argv: Sequence[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", datefmt="%H:%M:%S")
+    if "dis" not in args.backends:
+        raise RIBError("--backends must include dis (the renderer draws over the DIS background)")
+    torch.set_num_threads(args.threads)
+    started, timings = time.perf_counter(), {}
+    model, config = load_blender(args.renderer, torch.device("cpu"))
+    renderer = BlendRenderer(model, config, torch.device("cpu"))
+    report = {"command": shlex.join(["python", "bench/quality.py", *map(str, argv or sys.argv[1:])]),
+              "machine": describe_machine(), "renderer": display(args.renderer),
+              "renderer_sha256": sha256_file(Path(args.renderer) / "model.pt" if Path(args.renderer).is_dir()
+                                             else args.renderer), "rates": {}}
+    figure: dict = {}
+    for rate in args.rates:
+        test = prepare(args, rate, timings)
+        clips = args.clips or [clip.name for clip in list_clips(test / "gt")]
+        if args.figure and rate == args.rates[0]:
+            figure.update(clip="spinkick_00_v0" if "spinkick_00_v0" in clips else clips[0], index=2 * rate + rate // 2)
+        per_clip = {clip: score_clip(renderer, test, args.work_dir / f"x{rate}", clip, rate, args.backends, figure)
+                    for clip in clips}
+        report["rates"][rate] = {"mean": mean_rows(per_clip), "clips": per_clip}
+        log.info("x%d\n%s", rate, format_table(report["rates"][rate]["mean"]))
+    report["seconds"] = round(time.perf_counter() - started, 1)
+    report["stage_seconds"] = {key: round(value, 1) for key, value in timings.items()}
+    write_text(args.output.with_suffix(".json"), json.dumps(report, indent=1))  # first: the numbers are what counts
+    lines = ["# In-between quality on the synthetic test split (bench/quality.py)", "",
+             f"Command: `{report['command']}` ({report['seconds'] / 60:.1f} min in all)", "",
+             f"- machine: {report['machine']}",
+             f"- renderer: `{display(args.renderer)}` (sha256 {report['renderer_sha256'][:16]}...), drawing over the DIS "
+             "background; motion model: `checkpoints/motion`",
+             "- data: `gen_synthetic.py --splits test --rate R` (8 held-out DeepMimic motions, 768x512, 60-fps ground "
+             "truth); person = the exact mask pixels of the ground-truth frame; in-between frames only (keyframes "
+             "are copies); PSNR in dB (mean over frames); tOF in pixels over whole clips (lower is better)", ""]
+    for rate, result in report["rates"].items():
+        lines += [f"## R = {rate}", "", format_table(result["mean"]), "", *verdict(result["mean"], args.backends), "",
+                  "Per clip, person PSNR (full-frame PSNR):", "",
+                  "| clip | " + " | ".join(result["mean"]) + " |", "|---|" + "---|" * len(result["mean"])]
+        for clip, methods in result["clips"].items():
+            lines.append(f"| {clip} | " + " | ".join(f"{row['psnr_person']:.2f} ({row['psnr']:.2f})"
+                                                     for row in methods.values()) + " |")
+        lines.append("")
+    if args.figure and "images" in figure:
+        write_figure(args.figure, figure)
+        lines += [f"Figure `{display(args.figure)}`: "
+                  f"{figure['clip']} at R = {args.rates[0]}, frame {figure['index']} (t = 1/2), GT | DIS | RIFE | ours "
+                  "(motion-model poses).", ""]
+    if timings:
+        lines.append("Stage wall times: " + ", ".join(f"{k} {v:.0f} s" for k, v in report["stage_seconds"].items()))
+    write_text(args.output, "\n".join(lines) + "\n")
+    log.info("wrote %s and %s", args.output, args.output.with_suffix(".json"))
+
+
+if __name__ == "__main__":
+    main()
