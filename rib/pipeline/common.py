@@ -18,7 +18,7 @@ from rib.pipeline.compose import has_person
 from rib.pipeline.layout import WorkLayout, clip_name
 from rib.pipeline.media import Source, exact_rate, probe
 from rib.pipeline.scenes import MAD_THRESHOLD
-from rib.pipeline.stages import frames_stage, poses_stage
+from rib.pipeline.stages import frames_stage, people_per_frame, poses_stage
 from rib.pipeline.summary import RunSummary
 from rib.pipeline.validate import check_input_path, check_output_dir
 
@@ -90,6 +90,7 @@ def frames_and_poses(args: argparse.Namespace, source: Source, layout: WorkLayou
     with summary.timed("poses"):
         poses = poses_stage(layout, args.poses)
     summary.person_found = [has_person(pose) for pose in poses]
+    summary.people = people_per_frame(layout.input_poses)
     return files, poses
 
 

@@ -13,6 +13,8 @@ from rib.errors import RIBError
 from rib.pipeline.layout import BACKGROUNDS, WorkLayout
 from rib.pipeline.media import Source, extract_frames
 from rib.pipeline.scenes import CutDetector
+from rib.frames import list_poses
+from rib.openpose import read_people
 from rib.poses import read_pose_folder, write_pose_folder
 
 ALPHAPOSE_MARKERS = ("alphapose-results.json", "sep-json")
@@ -48,6 +50,11 @@ def poses_stage(layout: WorkLayout, poses: Path | None) -> np.ndarray:
     if summary.failures:
         raise RIBError(summary.failures[0])
     return read_pose_folder(layout.input_poses)
+
+
+def people_per_frame(folder: Path) -> list[int]:
+    """How many people each pose file of ``folder`` holds (the pose readers track and keep one of them)."""
+    return [len(read_people(path)) for path in list_poses(folder)]
 
 
 def motion_stage(layout: WorkLayout, poses: np.ndarray, rate: int, device: torch.device,

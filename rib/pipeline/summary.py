@@ -24,6 +24,8 @@ class RunSummary:
     num_inputs: int = 0
     input_fps: Fraction = Fraction(0)
     person_found: list[bool] = field(default_factory=list)
+    people: list[int] = field(default_factory=list)
+    """People in each input frame's pose file."""
     cuts: list[int] = field(default_factory=list)
     """``i`` for a cut between input frames i and i+1."""
     kinds: dict[str, int] = field(default_factory=dict)
@@ -54,6 +56,10 @@ class RunSummary:
                          "interpolation, untouched")
         elif not found:
             lines.append("  no person anywhere: the output is the background interpolation alone")
+        crowded = [i for i, count in enumerate(self.people) if count > 1]
+        if crowded:
+            lines.append(f"  several people in {len(crowded)} input frame(s) ({_some(crowded)}): the tracked main "
+                         "person is rendered, the others are left as the background interpolation shows them")
         return lines
 
     def cut_lines(self) -> list[str]:

@@ -51,3 +51,21 @@ def test_frame_kinds():
     kinds = frame_kinds(inputs, predicted, 2, cuts=[0])
     assert kinds == [Kind.KEYFRAME, Kind.REPEATED, Kind.KEYFRAME, Kind.BACKGROUND, Kind.KEYFRAME, Kind.BACKGROUND,
                      Kind.KEYFRAME]
+
+
+def test_several_people_are_counted_and_reported(tmp_path):
+    from pathlib import Path
+
+    from rib.joints import j19_to_person
+    from rib.openpose import write_people
+    from rib.pipeline.stages import people_per_frame
+    from rib.pipeline.summary import RunSummary
+
+    pose = np.concatenate([np.random.default_rng(0).uniform(10, 90, (19, 2)), np.full((19, 1), 0.9)], axis=1)
+    for index, count in enumerate([1, 2, 0, 3]):
+        write_people(tmp_path / f"frame{index:05d}_keypoints.json", [j19_to_person(pose)] * count)
+    counts = people_per_frame(tmp_path)
+    assert counts == [1, 2, 0, 3]
+    summary = RunSummary(Path("clip.mp4"), num_inputs=4, person_found=[True, True, False, True], people=counts)
+    lines = "\n".join(summary.person_lines())
+    assert "several people in 2 input frame(s) (1, 3)" in lines and "tracked main person" in lines
