@@ -1,18 +1,17 @@
 """Speed of ``rib interpolate``: seconds per output frame of each stage and end to end, DIS-only and RIFE-only
-background interpolation timed in the same run, and peak memory of the whole command at 1920x1080.
+background interpolation timed in the same run, and peak memory of the whole command at 1920x1080 and 3840x2160.
 
 The input is the shipped example (7 frames of a person at 15 fps, exact poses) resized to each size, with its
 poses scaled to match (``--poses``, so pose estimation is not timed; MediaPipe's cost is in
 HumanSloMo_Dataset/README.md). Example (the full run; minutes on a 2-core CPU):
     python bench/speed.py --output bench/reports/speed.md
 Tiny check that it works:
-    python bench/speed.py --sizes 192x128 --memory-size 240x160 --frames 3 --rate 2 --output /tmp/speed.md
+    python bench/speed.py --sizes 192x128 --memory-sizes 240x160 --frames 3 --rate 2 --output /tmp/speed.md
 """
 from __future__ import annotations
 
 import argparse
 import importlib.util
-import resource
 import shlex
 import subprocess
 import sys
@@ -83,11 +82,17 @@ def time_backend(name: str, frame_dir: Path, rate: int) -> float | None:
     return (time.perf_counter() - start) / ((len(images) - 1) * len(times))
 
 
+MEASURE_CHILD = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, capture_output=True); "
+                 "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+"""Runs a command as its own child and prints that child's peak resident memory (KB), so each size is measured
+alone."""
+
+
 def peak_memory_mb(frame_dir: Path, pose_dir: Path, out: Path, args: argparse.Namespace) -> float:
-    """Peak resident memory (MB) of ``python -m rib interpolate`` run as a child process."""
-    subprocess.run([sys.executable, "-m", "rib", *command(frame_dir, pose_dir, out, args)], check=True,
-                   capture_output=True)
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    """Peak resident memory (MB) of one ``python -m rib interpolate`` run."""
+    result = subprocess.run([sys.executable, "-c", MEASURE_CHILD, sys.executable, "-m", "rib",
+                             *command(frame_dir, pose_dir, out, args)], check=True, capture_output=True, text=True)
+    return int(result.stdout.split()[-1]) / 1024
 
 
 def speed_rows(size: tuple[int, int], root: Path, args: argparse.Namespace) -> list[str]:
@@ -107,7 +112,8 @@ def speed_rows(size: tuple[int, int], root: Path, args: argparse.Namespace) -> l
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=parse_size, nargs="+", default=[(768, 512), (1280, 720)])
-    parser.add_argument("--memory-size", type=parse_size, default=(1920, 1080))
+    parser.add_argument("--memory-sizes", type=parse_size, nargs="+", default=[(1920, 1080), (3840, 2160)],
+                        help="sizes whose peak memory is measured, each in a fresh process")
     parser.add_argument("--frames", type=positive_int, default=7, help="input frames (the example has 7)")
     parser.add_argument("--rate", type=positive_int, default=4)
     parser.add_argument("--renderer", type=Path, default=interpolate.DEFAULT_RENDERER, help="renderer folder")
@@ -121,8 +127,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="rib-speed-") as tmp:
         root = Path(tmp)
         rows = [row for size in args.sizes for row in speed_rows(size, root, args)]
-        frame_dir, pose_dir = make_input(root, args.memory_size, args.frames)
-        memory = peak_memory_mb(frame_dir, pose_dir, root / "memory.mp4", args)
+        memory = {}
+        for size in args.memory_sizes:
+            frame_dir, pose_dir = make_input(root / f"memory_{size[0]}", size, args.frames)
+            memory[size] = peak_memory_mb(frame_dir, pose_dir, root / f"memory_{size[0]}.mp4", args)
     report = [
         "# rib interpolate: speed", "",
         f"`python bench/speed.py {shlex.join(argv if argv is not None else sys.argv[1:])}`", "",
@@ -130,8 +138,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"Input: the example's {args.frames} frames at 15 fps with exact poses (pose estimation not timed), "
         f"x{args.rate}; seconds per output (upsampled) frame.", "",
         "| size | stage | s / output frame |", "|---|---|---|", *rows, "",
-        f"Peak memory of `python -m rib interpolate` at {args.memory_size[0]}x{args.memory_size[1]}: "
-        f"{memory:.0f} MB.", ""]
+        "Peak memory of `python -m rib interpolate`: " + ", ".join(
+            f"{w}x{h}: {mb:.0f} MB" for (w, h), mb in memory.items()) + ".", ""]
     write_text(args.output, "\n".join(report))
     print("\n".join(report))
 
