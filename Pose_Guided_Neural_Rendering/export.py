@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import json
 import logging
 import sys
@@ -26,6 +27,7 @@ from rib.atomic import prepare_output_dir, write_bytes, write_text
 from rib.checkpoint import sha256_file
 from rib.errors import RIBError, cli_entry
 from rib.machine import describe_machine
+from rib.openpose import read_json
 from rib.textio import read_text
 
 LOG = logging.getLogger("render.export")
@@ -44,12 +46,15 @@ def quality_summary(report: dict, path: Path) -> dict:
 
 def training_summary(run: Path, command: str) -> dict:
     """Epochs, steps and wall time from the run's history.csv."""
-    with open(run / "history.csv", newline="") as handle:
-        rows = list(csv.DictReader(handle))
+    path = run / "history.csv"
+    rows = list(csv.DictReader(io.StringIO(read_text(path))))
     if not rows:
-        raise RIBError(f"{run / 'history.csv'}: no finished epoch")
-    return {"command": command, "epochs": int(rows[-1]["epoch"]), "steps": int(rows[-1]["step"]),
-            "wall_time_s": round(sum(float(row["seconds"]) for row in rows), 1), "curve": "training_curve.csv"}
+        raise RIBError(f"{path}: no finished epoch")
+    try:
+        return {"command": command, "epochs": int(rows[-1]["epoch"]), "steps": int(rows[-1]["step"]),
+                "wall_time_s": round(sum(float(row["seconds"]) for row in rows), 1), "curve": "training_curve.csv"}
+    except (KeyError, TypeError, ValueError):
+        raise RIBError(f"{path}: not a history written by train.py (epoch, step, seconds columns)") from None
 
 
 def export(run: Path, out: Path, command: str, quality: Path | None, notes: str, overwrite: bool) -> dict:
@@ -58,6 +63,8 @@ def export(run: Path, out: Path, command: str, quality: Path | None, notes: str,
     if missing:
         raise RIBError(f"{run}: not a finished warp-blend run (missing {', '.join(missing)})")
     model, config = load_blender(run / "model.pt", device="cpu")
+    training = training_summary(run, command)  # every input is read and checked before anything is written
+    measured = None if quality is None else quality_summary(read_json(quality), quality)
     for name in [*SHIPPED_FILES.values(), "MANIFEST.json"]:  # --overwrite replaces only what export writes
         prepare_output_dir(out, overwrite, name)
     for source, name in SHIPPED_FILES.items():
@@ -69,12 +76,12 @@ def export(run: Path, out: Path, command: str, quality: Path | None, notes: str,
         "parameters": sum(p.numel() for p in model.parameters()), "crop_size": config.model.crop_size,
         "format": "model.pt: torch.save dict {kind, config, model (float32 state dict), epoch, step}; "
                   "torch.load(weights_only=True); Pose_Guided_Neural_Rendering.blend_render.load_blender reads it",
-        "training": {**training_summary(run, command), "machine": describe_machine(), "notes": notes},
+        "training": {**training, "machine": describe_machine(), "notes": notes},
         "files": {name: {"sha256": sha256_file(out / name), "bytes": (out / name).stat().st_size}
                   for name in sorted(SHIPPED_FILES.values())},
     }
-    if quality is not None:
-        manifest["quality"] = quality_summary(json.loads(read_text(quality)), quality)
+    if measured is not None:
+        manifest["quality"] = measured
     write_text(out / "MANIFEST.json", json.dumps(manifest, indent=1) + "\n")
     return manifest
 

@@ -26,11 +26,10 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 
 import torch
 
-from bench.quality import prepare, run_stage, score_clip
+from bench.quality import chosen_clips, prepare, run_stage, score_clip
 from Pose_Guided_Neural_Rendering.blend_render import BlendRenderer, load_blender
 from rib.atomic import write_text
 from rib.errors import cli_entry
-from rib.frames import list_clips
 from rib.machine import describe_machine
 from rib.paths import CHECKPOINTS_DIR, REPO_ROOT
 
@@ -82,7 +81,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     test = prepare(args, args.rate, timings)
     device = torch.device("cpu")
     generic = BlendRenderer(*load_blender(args.renderer, device), device)
-    clips = args.clips or [path.name for path in list_clips(test / "gt")]
+    clips = chosen_clips(test, args.clips)
     results = {}
     for clip in clips:
         run, seconds = finetune_clip(args, test, clip)

@@ -109,6 +109,15 @@ def prepare(args: argparse.Namespace, rate: int, timings: dict[str, float]) -> P
     return test
 
 
+def chosen_clips(test: Path, wanted: list[str] | None) -> list[str]:
+    """The test clips to score: all of ``test/gt``, or ``wanted`` (each must be there)."""
+    clips = [clip.name for clip in list_clips(test / "gt")]
+    unknown = sorted(set(wanted or []) - set(clips))
+    if unknown:
+        raise RIBError(f"{test / 'gt'}: no clip(s) {', '.join(unknown)}")
+    return wanted or clips
+
+
 @dataclass
 class Scores:
     """Per-frame scores of one method on one clip."""
@@ -254,7 +263,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     figure: dict = {}
     for rate in args.rates:
         test = prepare(args, rate, timings)
-        clips = args.clips or [clip.name for clip in list_clips(test / "gt")]
+        clips = chosen_clips(test, args.clips)
         if args.figure and rate == args.rates[0]:
             figure.update(clip="spinkick_00_v0" if "spinkick_00_v0" in clips else clips[0], index=2 * rate + rate // 2)
         per_clip = {clip: score_clip(renderer, test, args.work_dir / f"x{rate}", clip, rate, args.backends, figure)
@@ -267,8 +276,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     lines = ["# In-between quality on the synthetic test split (bench/quality.py)", "",
              f"Command: `{report['command']}` ({report['seconds'] / 60:.1f} min in all)", "",
              f"- machine: {report['machine']}",
-             f"- renderer: `{display(args.renderer)}` (sha256 {report['renderer_sha256'][:16]}...), drawing over the DIS "
-             "background; motion model: `checkpoints/motion`",
+             f"- renderer: `{display(args.renderer)}` (sha256 {report['renderer_sha256'][:16]}...), drawing over the "
+             "DIS background; motion model: `checkpoints/motion`",
              "- data: `gen_synthetic.py --splits test --rate R` (8 held-out DeepMimic motions, 768x512, 60-fps ground "
              "truth); person = the exact mask pixels of the ground-truth frame; in-between frames only (keyframes "
              "are copies); PSNR in dB (mean over frames); tOF in pixels over whole clips (lower is better)", ""]

@@ -37,7 +37,8 @@ def trained_run(config_file, tmp_path_factory):
 
 
 def test_train_writes_a_run_folder_and_resumes(trained_run, config_file, capsys):
-    assert {"checkpoint.pt", "model.pt", "config.yaml", "history.csv", "logs"} <= {p.name for p in trained_run.iterdir()}
+    written = {path.name for path in trained_run.iterdir()}
+    assert {"checkpoint.pt", "model.pt", "config.yaml", "history.csv", "logs"} <= written
     code, err = run(train.main, ["--config", config_file, "--out-dir", trained_run], capsys)
     assert code == 2 and "--overwrite" in err and "Traceback" not in err
     assert run(train.main, ["--config", config_file, "--out-dir", trained_run, "--resume", "--epochs", 2],
@@ -103,3 +104,18 @@ def test_generator_with_an_empty_model_size_is_refused(tmp_path, capsys):
     save_checkpoint(path, {"hparams": {}, "state_dict": {}, "model_size": [0, 0]})
     with pytest.raises(Exception, match="model_size 0x0"):
         inference.load_generator(path, torch.device("cpu"))
+
+
+def test_export_checks_every_input_before_writing(trained_run, tmp_path, capsys):
+    from Pose_Guided_Neural_Rendering import export
+
+    broken = tmp_path / "quality.json"
+    broken.write_text('{"rates": ')
+    code, err = run(export.main, ["--run", trained_run, "--out", tmp_path / "out", "--command", "x", "--quality",
+                                  broken], capsys)
+    assert code == 2 and "quality.json: invalid JSON" in err and not (tmp_path / "out").exists()
+    code, err = run(export.main, ["--run", tmp_path / "nothing", "--out", tmp_path / "out", "--command", "x"], capsys)
+    assert code == 2 and "not a finished warp-blend run" in err
+    assert run(export.main, ["--run", trained_run, "--out", tmp_path / "out", "--command", "x"], capsys)[0] == 0
+    shipped = {path.name for path in (tmp_path / "out").iterdir()}
+    assert shipped == {"model.pt", "config.yaml", "training_curve.csv", "MANIFEST.json"}
