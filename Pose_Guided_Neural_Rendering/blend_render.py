@@ -17,7 +17,7 @@ from Pose_Guided_Neural_Rendering import blend_config
 from Pose_Guided_Neural_Rendering.data.inbetween import candidates, inputs_to_tensors
 from Pose_Guided_Neural_Rendering.models import blender
 from Pose_Guided_Neural_Rendering.models.blender import WarpBlender
-from Pose_Guided_Neural_Rendering.warping import Crop, has_person, person_crop, pose_warp
+from Pose_Guided_Neural_Rendering.warping import Crop, TargetBones, has_person, person_crop, pose_warp
 from rib.checkpoint import load_checkpoint
 from rib.errors import RIBError
 
@@ -30,7 +30,11 @@ def load_blender(path: Path, device: torch.device) -> tuple[WarpBlender, blend_c
     path = Path(path)
     if path.is_dir():
         path = path / "model.pt"
-    state = load_checkpoint(path, "cpu")
+    return blender_from_state(load_checkpoint(path, "cpu"), path, device)
+
+
+def blender_from_state(state: dict, path: Path, device: torch.device) -> tuple[WarpBlender, blend_config.BlendConfig]:
+    """The model and config of a loaded ``model.pt`` (``path`` names it in errors)."""
     if state.get("kind") != blend_config.KIND:
         raise RIBError(f"{path}: not a warp-blend renderer (kind {state.get('kind')!r})")
     config = blend_config.parse(state["config"], str(path))
@@ -78,8 +82,9 @@ class BlendRenderer:
         weights = F.interpolate(weights[None], size=(native.n, native.n), mode="bilinear", align_corners=False)[0]
         person = (1 - weights[0].numpy()) * border_taper(native.n)
         share_previous = (weights[1] / (weights[1] + weights[2]).clamp_min(1e-6)).numpy()
-        warped = (share_previous[..., None] * pose_warp(previous, native, poses[2], poses[0])
-                  + (1 - share_previous[..., None]) * pose_warp(following, native, poses[2], poses[1]))
+        bones = TargetBones.on(native, poses[2])
+        warped = (share_previous[..., None] * pose_warp(previous, bones, poses[0])
+                  + (1 - share_previous[..., None]) * pose_warp(following, bones, poses[1]))
         x0, y0, x1, y1 = native.paste_box()
         fx0, fy0, fx1, fy1 = max(x0, 0), max(y0, 0), min(x1, width), min(y1, height)
         if fx1 <= fx0 or fy1 <= fy0:

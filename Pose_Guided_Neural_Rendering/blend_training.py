@@ -21,18 +21,11 @@ from rib.checkpoint import prepare_checkpoint_dir, seed_everything
 from rib.config import save_config
 from rib.distributed import pick_device
 from rib.errors import RIBError
-from rib.paths import REPO_ROOT
+from rib.paths import resolve_data_path
 
 LOG = logging.getLogger("render.train")
 OUTPUT_PATTERNS = ("checkpoint.pt", "model.pt", "history.csv")
 FINETUNE_BACKGROUNDS = "train_backgrounds"
-
-
-def resolve(path: str) -> str:
-    """A relative data path: from the working directory, else from the repository root."""
-    if Path(path).is_absolute() or Path(path).exists() or not (REPO_ROOT / path).exists():
-        return path
-    return str(REPO_ROOT / path)
 
 
 def configure(args: argparse.Namespace, raw: dict) -> BlendConfig:
@@ -47,7 +40,7 @@ def configure(args: argparse.Namespace, raw: dict) -> BlendConfig:
                                     backgrounds=FINETUNE_BACKGROUNDS, rate=2, layout="train")]
         config.data.val_sets = []
     for clip_set in config.data.sets + config.data.val_sets:
-        clip_set.root = resolve(clip_set.root)
+        clip_set.root = resolve_data_path(clip_set.root)
     return config
 
 

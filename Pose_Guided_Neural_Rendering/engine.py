@@ -34,11 +34,10 @@ ERROR_POOL = 5
 
 
 def forward(model: WarpBlender, batch: dict[str, torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
-    """Blend weights (B, 3, H, W) and the blended crop (B, 3, H, W) of a batch."""
+    """Blend logits (B, 3, H, W) and the blended crop (B, 3, H, W) of a batch."""
     logits = model(features(batch["background"], batch["warp_previous"], batch["warp_next"], batch["proximity"],
                             batch["t"]))
-    weights = logits.softmax(1)
-    return weights, blend(weights, batch["background"], batch["warp_previous"], batch["warp_next"])
+    return logits, blend(logits.softmax(1), batch["background"], batch["warp_previous"], batch["warp_next"])
 
 
 def best_candidate(batch: dict[str, torch.Tensor]) -> torch.Tensor:
@@ -61,9 +60,7 @@ LOSSES: dict[str, Callable[..., torch.Tensor]] = {
 def compute_losses(model: WarpBlender, batch: dict[str, torch.Tensor],
                    weights: dict[str, float]) -> tuple[torch.Tensor, dict[str, float]]:
     """Weighted total and each term's value, for the losses with a non-zero weight."""
-    logits = model(features(batch["background"], batch["warp_previous"], batch["warp_next"], batch["proximity"],
-                            batch["t"]))
-    output = blend(logits.softmax(1), batch["background"], batch["warp_previous"], batch["warp_next"])
+    logits, output = forward(model, batch)
     terms = {name: LOSSES[name](batch, logits, output) for name, weight in weights.items() if weight}
     total = sum(weights[name] * value for name, value in terms.items())
     logs = {f"loss/{name}": float(value.detach()) for name, value in terms.items()}
@@ -125,8 +122,9 @@ def train_one_epoch(run: Run, dataset: InBetweenDataset, writer=None) -> dict[st
     for batch in bar:
         batch = {key: value.to(run.device) for key, value in batch.items()}
         total, logs = compute_losses(run.model, batch, weights)
-        if not math.isfinite(float(total.detach())):
-            raise RIBError(f"epoch {run.epoch} step {run.step}: loss is {float(total.detach())}; stopped before the update "
+        loss = float(total.detach())
+        if not math.isfinite(loss):
+            raise RIBError(f"epoch {run.epoch} step {run.step}: loss is {loss}; stopped before the update "
                            f"(the last checkpoint is intact)")
         run.optimizer.zero_grad(set_to_none=True)
         total.backward()
@@ -150,11 +148,11 @@ def validate(model: WarpBlender, dataset: InBetweenDataset, batch_size: int, dev
     count = 0
     for batch in DataLoader(dataset, batch_size=batch_size, shuffle=False, num_workers=0):
         batch = {key: value.to(device) for key, value in batch.items()}
-        weights, output = forward(model, batch)
+        logits, output = forward(model, batch)
         for name, image in (("val/psnr_blend", output), ("val/psnr_background", batch["background"])):
             mse = ((image - batch["target"]) / 2).pow(2).mean((1, 2, 3)).clamp_min(1e-10)
             totals[name] += float((-10 * mse.log10()).sum())
-        totals["val/alpha"] += float((1 - weights[:, 0]).mean((1, 2)).sum())
+        totals["val/alpha"] += float((1 - logits.softmax(1)[:, 0]).mean((1, 2)).sum())
         count += len(output)
     return {key: value / max(count, 1) for key, value in totals.items()}
 

@@ -30,7 +30,7 @@ import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
-from Pose_Guided_Neural_Rendering.blend_render import BlendRenderer, load_blender
+from Pose_Guided_Neural_Rendering.blend_render import BlendRenderer, blender_from_state
 from Pose_Guided_Neural_Rendering.data.augment import resize_matrix, warp_image, warp_joints
 from Pose_Guided_Neural_Rendering.data.labels import render_label
 from Pose_Guided_Neural_Rendering.models.generator import Generator, composite, load_plain
@@ -187,8 +187,6 @@ class WarpBlendSegments:
 
     def __init__(self, renderer: BlendRenderer):
         self.renderer = renderer
-        self.alphas: list[float] = []
-        """Mean alpha of every rendered frame (a summary of how much the renderer changed)."""
 
     def segments(self, plan: ClipPlan, starts: list[int],
                  keyframes: list[np.ndarray]) -> Iterator[tuple[int, np.ndarray]]:
@@ -200,9 +198,7 @@ class WarpBlendSegments:
                 if background.shape[:2] != shape:
                     background = cv2.resize(background, shape[::-1], interpolation=cv2.INTER_AREA)
                 poses = plan.poses[[k * plan.rate, (k + 1) * plan.rate, index]]
-                frame, alpha = self.renderer.frame(keyframes[k], keyframes[k + 1], background, poses,
-                                                   step / plan.rate)
-                self.alphas.append(float(alpha.mean()))
+                frame, _ = self.renderer.frame(keyframes[k], keyframes[k + 1], background, poses, step / plan.rate)
                 yield index, frame
 
 
@@ -219,11 +215,12 @@ def checkpoint_file(path: Path) -> Path:
 def load_renderer(path: Path, device: torch.device, precision: str) -> Renderer | WarpBlendSegments:
     """The renderer of a checkpoint written by train.py: a warp-blend ``model.pt`` or a GAN ``generator.pt``."""
     path = checkpoint_file(path)
-    if path.is_file() and load_checkpoint(path, "cpu").get("kind") == "warp_blend":
-        model, config = load_blender(path, device)
+    state = read_weights(path)
+    if state.get("kind") == "warp_blend":
+        model, config = blender_from_state(state, path, device)
         LOG.info("warp-blend renderer (%d px crops) on %s", config.model.crop_size, device)
         return WarpBlendSegments(BlendRenderer(model, config, device))
-    generator, model_size = load_generator(path, device)
+    generator, model_size = generator_from_state(state, path, device)
     renderer = Renderer(generator, model_size, device, use_bf16(precision, device))
     LOG.info("generator at %dx%d in %s on %s", *model_size, "bf16" if renderer.bf16 else "fp32", device)
     return renderer
@@ -231,9 +228,18 @@ def load_renderer(path: Path, device: torch.device, precision: str) -> Renderer 
 
 def load_generator(path: Path, device: torch.device) -> tuple[Generator, tuple[int, int]]:
     """The plain (spectral norm folded) generator of a generator-weights file written by train.py."""
+    return generator_from_state(read_weights(path), path, device)
+
+
+def read_weights(path: Path) -> dict:
+    """A renderer weights file, loaded on the CPU; a missing one is a clear error."""
     if not path.is_file():
         raise RIBError(f"{path}: generator checkpoint not found (train one with train.py, or pass --checkpoint)")
-    state = load_checkpoint(path, "cpu")
+    return load_checkpoint(path, "cpu")
+
+
+def generator_from_state(state: dict, path: Path, device: torch.device) -> tuple[Generator, tuple[int, int]]:
+    """The plain generator of a loaded generator-weights file (``path`` names it in errors)."""
     if "hparams" not in state or "state_dict" not in state:
         raise RIBError(f"{path}: not a generator-weights file written by train.py (generator.pt)")
     width, height = state.get("model_size", (480, 320))
@@ -254,7 +260,8 @@ def copy_keyframe(source: Path, destination: Path) -> None:
         write_image(destination, read_image(source))
 
 
-def render_clip(renderer: Renderer | WarpBlendSegments, plan: ClipPlan, out_dir: Path, batch_size: int) -> list[Path]:
+def render_clip(renderer: Renderer | WarpBlendSegments, plan: ClipPlan, out_dir: Path,
+                batch_size: int) -> list[Path]:
     """Write every output frame of one clip; returns the written paths in frame order."""
     keyframes = [read_image(path) for path in plan.keyframes]
     shapes = {image.shape for image in keyframes}

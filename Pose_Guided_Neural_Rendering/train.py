@@ -40,7 +40,7 @@ from rib.cli import positive_int
 from rib.config import apply_overrides, load_config, save_config
 from rib.distributed import DistContext, cleanup_distributed, init_distributed
 from rib.errors import RIBError, cli_entry
-from rib.paths import REPO_ROOT
+from rib.paths import REPO_ROOT, resolve_data_path
 
 LOG = logging.getLogger("render.train")
 STAGE_DIR = Path(__file__).resolve().parent
@@ -58,8 +58,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--resume", action="store_true", help="continue exactly from OUT_DIR/checkpoint.pt")
     parser.add_argument("--overwrite", action="store_true",
                         help="start afresh even if OUT_DIR already holds checkpoints (they are replaced)")
-    parser.add_argument("--epochs", type=positive_int, default=None, help="train until this epoch (default: train.nr_epochs)")
-    parser.add_argument("--batch-size", type=positive_int, default=None, help="per-process batch (default: train.batch_size)")
+    parser.add_argument("--epochs", type=positive_int, default=None,
+                        help="train until this epoch (default: train.nr_epochs)")
+    parser.add_argument("--batch-size", type=positive_int, default=None,
+                        help="per-process batch (default: train.batch_size)")
     parser.add_argument("--workers", type=int, default=None, help="data-loading processes (default: train.workers)")
     parser.add_argument("--seed", type=int, default=None, help="random seed (default: train.seed)")
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
@@ -83,10 +85,9 @@ def build_config(args: argparse.Namespace) -> dict:
         if value is not None:
             train[key] = value
     data = config.setdefault("data", {})
-    for key in ("root", "h5_file"):  # relative paths: from the working directory, else from the repository root
-        value = data.get(key)
-        if value and not Path(value).is_absolute() and not Path(value).exists() and (REPO_ROOT / value).exists():
-            data[key] = str(REPO_ROOT / value)
+    for key in ("root", "h5_file"):
+        if data.get(key):
+            data[key] = resolve_data_path(data[key])
     return config
 
 

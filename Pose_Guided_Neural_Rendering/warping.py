@@ -149,28 +149,47 @@ def segment_distances(xs: np.ndarray, ys: np.ndarray, pose: np.ndarray, limbs: n
     return np.sqrt(dx * dx + dy * dy)
 
 
-def body_proximity(crop: Crop, pose: np.ndarray) -> np.ndarray:
-    """exp(-d^2 / 2 s^2) of the distance d to the nearest bone of ``pose`` on the crop grid (s = torso/4); (n, n)."""
-    limbs = np.asarray([i for i, (a, b) in enumerate(LIMBS) if known(pose)[a] and known(pose)[b]], dtype=int)
-    if len(limbs) == 0:
-        return np.zeros((crop.n, crop.n), np.float32)
-    xs, ys = crop.grid()
-    nearest = segment_distances(xs, ys, pose, limbs).min(0)
-    scale = 0.25 * torso_length(pose)
-    return np.exp(-0.5 * (nearest / scale) ** 2).astype(np.float32)
+@dataclass(frozen=True)
+class TargetBones:
+    """A target pose on a crop grid, with every bone's distance computed once (shared by both warps and the
+    proximity map)."""
+
+    crop: Crop
+    pose: np.ndarray
+    xs: np.ndarray
+    ys: np.ndarray
+    distances: np.ndarray
+    """(len(LIMBS), n, n) distance of each grid point to each bone; inf for a bone with an unknown joint."""
+
+    @classmethod
+    def on(cls, crop: Crop, pose: np.ndarray) -> "TargetBones":
+        xs, ys = crop.grid()
+        ok = known(pose)
+        usable = np.flatnonzero([ok[a] and ok[b] for a, b in LIMBS])
+        distances = np.full((len(LIMBS), crop.n, crop.n), np.inf, np.float32)
+        if len(usable):
+            distances[usable] = segment_distances(xs, ys, pose, usable)
+        return cls(crop, pose, xs, ys, distances)
 
 
-def warp_coordinates(crop: Crop, target: np.ndarray, source: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Where each crop pixel (posed as ``target``) reads the frame posed as ``source``: float32 (n, n) x and y maps.
+def body_proximity(bones: TargetBones) -> np.ndarray:
+    """exp(-d^2 / 2 s^2) of the distance d to the nearest target bone on the crop grid (s = torso/4); (n, n)."""
+    scale = 0.25 * torso_length(bones.pose)
+    return np.exp(-0.5 * (bones.distances.min(0) / scale) ** 2).astype(np.float32)
+
+
+def warp_coordinates(bones: TargetBones, source: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each crop pixel (posed as ``bones.pose``) reads the frame posed as ``source``: float32 (n, n) x and y
+    maps.
 
     Pixels near no usable limb keep their own position (identity).
     """
-    xs, ys = crop.grid()
-    maps, limbs = limb_affines(target, source)
+    xs, ys = bones.xs, bones.ys
+    maps, limbs = limb_affines(bones.pose, source)
     if len(limbs) == 0:
         return xs, ys
-    distance = segment_distances(xs, ys, target, limbs)
-    sigma = SIGMA_OF_TORSO * torso_length(target)
+    distance = bones.distances[limbs]
+    sigma = SIGMA_OF_TORSO * torso_length(bones.pose)
     logits = -0.5 * (distance / sigma) ** 2
     logits -= logits.max(0, keepdims=True)
     weights = np.exp(logits)
@@ -181,7 +200,7 @@ def warp_coordinates(crop: Crop, target: np.ndarray, source: np.ndarray) -> tupl
     return map_x.astype(np.float32), map_y.astype(np.float32)
 
 
-def pose_warp(image: np.ndarray, crop: Crop, target: np.ndarray, source: np.ndarray) -> np.ndarray:
-    """The person of ``image`` (posed as ``source``) moved to ``target``, sampled on ``crop``; (n, n, C)."""
-    map_x, map_y = warp_coordinates(crop, target, source)
-    return remap(image, map_x, map_y, crop.side / crop.n)
+def pose_warp(image: np.ndarray, bones: TargetBones, source: np.ndarray) -> np.ndarray:
+    """The person of ``image`` (posed as ``source``) moved to the target pose of ``bones``; (n, n, C)."""
+    map_x, map_y = warp_coordinates(bones, source)
+    return remap(image, map_x, map_y, bones.crop.side / bones.crop.n)

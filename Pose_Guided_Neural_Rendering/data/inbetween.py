@@ -15,7 +15,9 @@ import torch
 from torch.utils.data import Dataset
 
 from Pose_Guided_Neural_Rendering.blend_config import ClipSet, DataConfig
-from Pose_Guided_Neural_Rendering.warping import Crop, body_proximity, has_person, person_crop, pose_warp, torso_length
+from Pose_Guided_Neural_Rendering.warping import (
+    Crop, TargetBones, body_proximity, has_person, person_crop, pose_warp, torso_length,
+)
 from rib.errors import RIBError
 from rib.frames import background_name, list_clips, list_frames, read_image, train_background_name
 from rib.poses import read_pose_folder
@@ -79,10 +81,11 @@ def to_tensor(image: np.ndarray) -> torch.Tensor:
 def candidates(crop: Crop, poses: np.ndarray, previous: np.ndarray, following: np.ndarray,
                background: np.ndarray) -> dict[str, np.ndarray]:
     """The network's inputs on ``crop`` (uint8 images, float proximity) for target pose ``poses[2]``."""
+    bones = TargetBones.on(crop, poses[2])
     return {"background": crop.sample(background),
-            "warp_previous": pose_warp(previous, crop, poses[2], poses[0]),
-            "warp_next": pose_warp(following, crop, poses[2], poses[1]),
-            "proximity": body_proximity(crop, poses[2])}
+            "warp_previous": pose_warp(previous, bones, poses[0]),
+            "warp_next": pose_warp(following, bones, poses[1]),
+            "proximity": body_proximity(bones)}
 
 
 def inputs_to_tensors(inputs: dict[str, np.ndarray], t: float) -> dict[str, torch.Tensor]:

@@ -8,7 +8,7 @@ import torch
 from Pose_Guided_Neural_Rendering.blend_config import parse
 from Pose_Guided_Neural_Rendering.blend_render import BlendRenderer, border_taper
 from Pose_Guided_Neural_Rendering.models import blender
-from Pose_Guided_Neural_Rendering.warping import Crop, limb_affines, person_crop, pose_warp, warp_coordinates
+from Pose_Guided_Neural_Rendering.warping import Crop, TargetBones, limb_affines, person_crop, pose_warp
 from rib.joints import LIMBS
 
 SIZE = (128, 192)
@@ -30,14 +30,14 @@ def test_limb_affines_map_target_bones_onto_source_bones(person):
 def test_warp_to_the_same_pose_is_the_identity(person):
     image = person.frame(2)
     crop = person_crop([person.pose(2)], frame_hw=SIZE)
-    assert np.array_equal(pose_warp(image, crop, person.pose(2), person.pose(2)), crop.sample(image))
+    assert np.array_equal(pose_warp(image, TargetBones.on(crop, person.pose(2)), person.pose(2)), crop.sample(image))
 
 
 def test_warp_moves_the_person_to_the_new_pose(person):
     """A pure translation of the whole body is recovered exactly on the body (texture included)."""
     earlier, later = person.frame(0), person.frame(4)
     crop = person_crop([person.pose(4)], frame_hw=SIZE)
-    warped = pose_warp(earlier, crop, person.pose(4), person.pose(0)).astype(int)
+    warped = pose_warp(earlier, TargetBones.on(crop, person.pose(4)), person.pose(0)).astype(int)
     body = crop.sample(person.mask(4).astype(np.uint8)) > 0
     body[:, :4] = body[:, -4:] = False
     errors = np.abs(warped - crop.sample(later).astype(int)).sum(-1)[body]
