@@ -21,12 +21,11 @@ from rib.atomic import atomic_path
 from rib.errors import RIBError, cli_entry
 from rib.frames import decode_image, list_clips, list_frames, train_background_name
 from rib.h5data import write_clip
+from rib.names import DAIN, POSES, SPLIT_FRAMES
 from rib.poses import read_pose_folder
 from rib.safety import refuse_overlap
 
 log = logging.getLogger(__name__)
-SPLIT_FRAMES = {"train": "frames", "test": "gt"}
-"""Folder of each split holding the frames that are packed."""
 
 
 @dataclass(frozen=True)
@@ -49,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="dataset root holding train/ and test/")
     parser.add_argument("-o", "--output-path", "--output_path", default=".", help="folder of the h5 file")
     parser.add_argument("--output-name", default="HumanSlomo.h5", help="file name of the h5")
-    parser.add_argument("--backgrounds-dir", default="DAIN",
+    parser.add_argument("--backgrounds-dir", default=DAIN,
                         help="background folder inside each split (DAIN as in the reference, or backgrounds)")
     parser.add_argument("--splits", nargs="+", choices=tuple(SPLIT_FRAMES), default=list(SPLIT_FRAMES),
                         help="splits to pack")
@@ -112,7 +111,7 @@ class Packer:
 def find_clips(root: Path, split: str, backgrounds_dir: str) -> list[ClipFolders]:
     """The clips of one split of a dataset root."""
     split_root = root / split
-    return [ClipFolders(split, folder, split_root / "poses" / folder.name, split_root / backgrounds_dir / folder.name)
+    return [ClipFolders(split, folder, split_root / POSES / folder.name, split_root / backgrounds_dir / folder.name)
             for folder in list_clips(split_root / SPLIT_FRAMES[split])]
 
 

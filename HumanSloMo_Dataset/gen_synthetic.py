@@ -18,6 +18,7 @@ from typing import Sequence
 from HumanSloMo_Dataset.synth.contact_sheet import contact_sheet
 from HumanSloMo_Dataset.synth.dataset import Settings, generate
 from rib.errors import cli_entry
+from rib.names import POSES, SPLIT_FRAMES, TEST, TRAIN
 from rib.paths import REPO_ROOT
 
 LOG = logging.getLogger(__name__)
@@ -80,10 +81,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     LOG.info("wrote %d clips, %d rendered frames to %s in %.1f s (%.2f frames/s)", len(manifest["clips"]), frames,
              args.out, seconds, frames / seconds)
     if args.contact_sheet is not None:
-        gt, poses = (("gt", "poses") if args.example else ("test/gt", "test/poses"))
-        if not args.example and "test" not in settings.splits:
-            gt, poses = "train/frames", "train/poses"
-        contact_sheet(args.out / gt, args.out / poses, args.contact_sheet)
+        split = TEST if TEST in settings.splits else TRAIN  # the example is a test split without its folder
+        root = args.out if args.example else args.out / split
+        contact_sheet(root / SPLIT_FRAMES[split], root / POSES, args.contact_sheet)
         LOG.info("wrote %s", args.contact_sheet)
 
 

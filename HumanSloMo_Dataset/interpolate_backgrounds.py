@@ -17,6 +17,7 @@ from HumanSloMo_Dataset.backgrounds.layout import LAYOUTS, interpolate_clip
 from HumanSloMo_Dataset.batch import raise_if_failed, run_each
 from rib.errors import RIBError, cli_entry
 from rib.frames import list_clips
+from rib.names import DAIN, FRAMES, INPUTS, TEST, TRAIN
 from rib.safety import refuse_overlap
 
 log = logging.getLogger(__name__)
@@ -30,7 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="test: R-1 frames between neighbours plus copies; train: frame i from i-1 and i+1")
     parser.add_argument("--dataset", help="dataset root: do train/frames -> train/<dir> and test/inputs -> "
                                           "test/<dir> (instead of --input/--output/--layout)")
-    parser.add_argument("--backgrounds-dir", default="DAIN",
+    parser.add_argument("--backgrounds-dir", default=DAIN,
                         help="background folder name inside the dataset splits (with --dataset)")
     parser.add_argument("-r", "--rate", "--upsample-rate", type=int, default=2,
                         help="upsampling rate R of the test layout (in-betweens at t = k/R)")
@@ -48,8 +49,8 @@ def jobs_of(args: argparse.Namespace) -> list[tuple[str, Path, Path]]:
     """(layout, input root, output root) pairs the arguments ask for."""
     if args.dataset:
         root = Path(args.dataset)
-        return [("train", root / "train" / "frames", root / "train" / args.backgrounds_dir),
-                ("test", root / "test" / "inputs", root / "test" / args.backgrounds_dir)]
+        return [("train", root / TRAIN / FRAMES, root / TRAIN / args.backgrounds_dir),
+                ("test", root / TEST / INPUTS, root / TEST / args.backgrounds_dir)]
     if not args.input or not args.output:
         raise RIBError("give --input and --output (or --dataset)")
     return [(args.layout, Path(args.input), Path(args.output))]

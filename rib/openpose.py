@@ -11,6 +11,7 @@ import numpy as np
 
 from rib.atomic import write_text
 from rib.errors import RIBError
+from rib.names import KEYPOINTS_SUFFIX
 from rib.textio import read_text
 
 NUM_BODY = 25
@@ -37,7 +38,7 @@ class Person:
 
 def keypoint_filename(index: int) -> str:
     """The reference's per-frame output name, e.g. ``000012_keypoints.json``."""
-    return f"{index:06d}_keypoints.json"
+    return f"{index:06d}{KEYPOINTS_SUFFIX}"
 
 
 def _points(path: Path, person: dict, keys: Sequence[str], count: int) -> np.ndarray:

@@ -12,6 +12,7 @@ from rib.atomic import prepare_output_dir, write_text
 from rib.errors import RIBError
 from rib.frames import list_poses
 from rib.joints import NUM_J19, j19_to_person, person_to_j19
+from rib.names import KEYPOINTS_PATTERN
 from rib.openpose import keypoint_filename, read_people, write_people
 from rib.person import select_person
 
@@ -71,7 +72,7 @@ def read_pose_folder(folder: str | os.PathLike) -> np.ndarray:
 
 def write_pose_folder(folder: str | os.PathLike, poses: np.ndarray, overwrite: bool = False) -> list[Path]:
     """Write a (T, 19, 3) sequence as ``%06d_keypoints.json`` files; refuses to replace files unless ``overwrite``."""
-    folder = prepare_output_dir(folder, overwrite, pattern="*_keypoints.json")
+    folder = prepare_output_dir(folder, overwrite, pattern=KEYPOINTS_PATTERN)
     paths = [folder / keypoint_filename(t) for t in range(len(poses))]
     with writing_folder(folder, "the command writing these poses"):
         for path, pose in zip(paths, poses):

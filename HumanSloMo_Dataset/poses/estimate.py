@@ -20,6 +20,7 @@ from HumanSloMo_Dataset.poses.openpose_files import match_frames
 from rib.atomic import prepare_output_dir
 from rib.errors import RIBError
 from rib.frames import list_clips, list_frames, read_image
+from rib.names import KEYPOINTS_PATTERN, KEYPOINTS_SUFFIX
 from rib.openpose import Person, read_people, write_people
 from rib.person import MIN_CONFIDENCE, select_person
 from rib.poses import mark_complete, mark_incomplete
@@ -28,7 +29,6 @@ from rib.safety import refuse_overlap
 log = logging.getLogger(__name__)
 
 BACKENDS = ("mediapipe", "alphapose", "openpose")
-OUTPUT_PATTERN = "*_keypoints.json"
 
 FramePeople = Callable[[int, Path], list[Person]]
 """The candidate people of frame ``index`` (at ``path``) of the clip being processed."""
@@ -63,7 +63,7 @@ class Summary:
 
 def output_name(frame: Path) -> str:
     """The pose file of a frame: ``frame00012.png`` -> ``frame00012_keypoints.json``."""
-    return f"{frame.stem}_keypoints.json"
+    return f"{frame.stem}{KEYPOINTS_SUFFIX}"
 
 
 def find_clips(input_dir: Path, output_dir: Path, source: Path | None = None) -> list[Clip]:
@@ -171,7 +171,7 @@ def estimate_poses(input_dir: str | os.PathLike, output_dir: str | os.PathLike, 
     summary.frames = sum(len(clip.frames) for clip in clips)
     with open_backend(backend, min_confidence) as open_clip:
         for clip in clips:
-            prepare_output_dir(clip.output_dir, overwrite, pattern=OUTPUT_PATTERN)
+            prepare_output_dir(clip.output_dir, overwrite, pattern=KEYPOINTS_PATTERN)
             mark_incomplete(clip.output_dir, "rib-estimate-poses")
         with tqdm(total=summary.frames, desc=f"poses ({backend})", unit="frame") as bar:
             for clip in clips:

@@ -11,15 +11,14 @@ from pathlib import Path
 
 from rib.errors import RIBError
 from rib.frames import list_poses
-
-SUFFIX = "_keypoints.json"
+from rib.names import KEYPOINTS_SUFFIX
 
 
 def keypoint_files(folder: Path) -> list[Path]:
     """OpenPose keypoint files of ``folder`` in frame order."""
-    files = [path for path in list_poses(folder, allow_empty=True) if path.name.endswith(SUFFIX)]
+    files = [path for path in list_poses(folder, allow_empty=True) if path.name.endswith(KEYPOINTS_SUFFIX)]
     if not files:
-        raise RIBError(f"{folder}: no OpenPose *{SUFFIX} files found")
+        raise RIBError(f"{folder}: no OpenPose *{KEYPOINTS_SUFFIX} files found")
     return files
 
 
@@ -32,16 +31,16 @@ def match_frames(folder: Path, frames: list[Path]) -> list[Path]:
     frame has one (OpenPose run on a video) and the counts agree; a partial match raises :class:`RIBError`."""
     files = keypoint_files(folder)
     by_name = {path.name: path for path in files}
-    named = [by_name.get(frame.stem + SUFFIX) for frame in frames]
+    named = [by_name.get(frame.stem + KEYPOINTS_SUFFIX) for frame in frames]
     if all(path is not None for path in named):
         return named
     if any(path is not None for path in named):
         unmatched_frames = [frame.name for frame, path in zip(frames, named) if path is None]
-        unmatched_files = sorted(set(by_name) - {frame.stem + SUFFIX for frame in frames})
+        unmatched_files = sorted(set(by_name) - {frame.stem + KEYPOINTS_SUFFIX for frame in frames})
         raise RIBError(f"{folder}: only {len(frames) - len(unmatched_frames)} of {len(frames)} frames have a "
-                       f"<frame name>{SUFFIX} file; no file for {_some(unmatched_frames)}"
+                       f"<frame name>{KEYPOINTS_SUFFIX} file; no file for {_some(unmatched_frames)}"
                        + (f"; files of no frame: {_some(unmatched_files)}" if unmatched_files else ""))
     if len(files) == len(frames):
         return files
     raise RIBError(f"{folder}: {len(files)} keypoint files for {len(frames)} frames, and their names are not "
-                   f"<frame name>{SUFFIX}: cannot tell which file belongs to which frame")
+                   f"<frame name>{KEYPOINTS_SUFFIX}: cannot tell which file belongs to which frame")

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import logging
+import posixpath
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +39,8 @@ from rib.atomic import atomic_path, prepare_output_dir, write_text
 from rib.errors import RIBError
 from rib.frames import write_image
 from rib.joints import NUM_J19, j19_to_person
+from rib.names import (FRAMES, GT, INPUT_POSES, INPUTS, KEYPOINTS_SUFFIX, MASKS, POSES, TEST, TRAIN,
+                       TRAIN_DENSE)
 from rib.openpose import write_people
 
 LOG = logging.getLogger(__name__)
@@ -46,15 +49,22 @@ FRAME_MARGIN = 12
 """A camera path is accepted when every joint of every frame stays this many pixels inside the image."""
 CAMERA_TRIES = 40
 
-DATASET_FOLDERS = {
-    "train": {"frames": "train/frames", "poses": "train/poses", "masks": "train/masks"},
-    "test": {"frames": "test/gt", "poses": "test/poses", "masks": "test/masks", "inputs": "test/inputs",
-             "input_poses": "test/input_poses"},
-    "train_dense": {"frames": "train_dense/gt", "poses": "train_dense/poses", "masks": "train_dense/masks",
-                    "inputs": "train_dense/inputs", "input_poses": "train_dense/input_poses"},
-}
+
+def clip_folders(root: str, frames: str, inputs: bool = True, masks: bool = True) -> dict[str, str]:
+    """Folder under ``root`` of each kind of output, keyed by its ``rib.names`` name: the full-rate frames (key
+    ``FRAMES``, folder ``frames``), their poses and masks, and the every-R-th inputs and their poses."""
+    names = {FRAMES: frames, POSES: POSES}
+    if masks:
+        names[MASKS] = MASKS
+    if inputs:
+        names.update({INPUTS: INPUTS, INPUT_POSES: INPUT_POSES})
+    return {kind: posixpath.join(root, name) for kind, name in names.items()}
+
+
+DATASET_FOLDERS = {TRAIN: clip_folders(TRAIN, FRAMES, inputs=False), TEST: clip_folders(TEST, GT),
+                   TRAIN_DENSE: clip_folders(TRAIN_DENSE, GT)}
 """Where each kind of output of a train or test clip goes (``frames``/``poses``/``masks`` at the clip's rate)."""
-EXAMPLE_FOLDERS = {"test": {"frames": "gt", "poses": "poses", "inputs": "inputs", "input_poses": "input_poses"}}
+EXAMPLE_FOLDERS = {TEST: clip_folders("", GT, masks=False)}
 """The reference's quick-start layout (``example/inputs/<clip>`` ...), ground truth beside it, no masks."""
 
 
@@ -185,7 +195,7 @@ def render_clip(plan: ClipPlan, clip: deepmimic.MotionClip, joints: np.ndarray, 
     backdrop_name = appearance.BACKDROPS[rng.integers(len(appearance.BACKDROPS))]
     backdrop = Backdrop(appearance.read_photo(backdrop_name), path.backdrop_azimuth)
     dense = settings.is_dense(plan.split)
-    folder_set = "train_dense" if dense and plan.split == "train" else plan.split
+    folder_set = TRAIN_DENSE if dense and plan.split == TRAIN else plan.split
     folders = (EXAMPLE_FOLDERS if settings.example else DATASET_FOLDERS)[folder_set]
     dirs = {kind: prepare_output_dir(out / folder / plan.name, overwrite, pattern="frame*")
             for kind, folder in folders.items()}
@@ -196,12 +206,12 @@ def render_clip(plan: ClipPlan, clip: deepmimic.MotionClip, joints: np.ndarray, 
             image, mask = scene.render(camera, backdrop)
             people = [j19_to_person(pixel_joints(camera, joints[t]))]
             stem = f"frame{t:05d}"
-            for kind in ("frames", "inputs") if t in inputs else ("frames",):
+            for kind in (FRAMES, INPUTS) if t in inputs else (FRAMES,):
                 write_image(dirs[kind] / f"{stem}.{settings.image_format}", image, settings.jpeg_quality)
-            for kind in ("poses", "input_poses") if t in inputs else ("poses",):
-                write_people(dirs[kind] / f"{stem}_keypoints.json", people)
-            if "masks" in dirs:
-                write_mask(dirs["masks"] / f"{stem}.png", mask)
+            for kind in (POSES, INPUT_POSES) if t in inputs else (POSES,):
+                write_people(dirs[kind] / f"{stem}{KEYPOINTS_SUFFIX}", people)
+            if MASKS in dirs:
+                write_mask(dirs[MASKS] / f"{stem}.png", mask)
     entry = {"split": plan.split, "source": plan.motion, "source_file": Path(clip.source).name, "fps": GT_FPS,
              "stride": 1 if dense else settings.rate, "input_stride": settings.rate,
              "first_frame": plan.frames[0], "last_frame": plan.frames[-1], "num_frames": len(plan.frames),

@@ -6,10 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rib.frames import background_name
-
-INPUTS, INPUT_POSES, MOTION, BACKGROUNDS, GENERATED = (
-    "inputs", "input_poses", "Predict_motion", "DAIN", "Generated_frames")
-TRAIN_BACKGROUNDS = "train_backgrounds"
+from rib.names import DAIN, GENERATED_FRAMES, INPUT_POSES, INPUTS, PREDICT_MOTION, TRAIN_BACKGROUNDS
 
 
 def clip_name(path: Path) -> str:
@@ -39,15 +36,15 @@ class WorkLayout:
 
     @property
     def motion(self) -> Path:
-        return self.folder(MOTION)
+        return self.folder(PREDICT_MOTION)
 
     @property
     def backgrounds(self) -> Path:
-        return self.folder(BACKGROUNDS)
+        return self.folder(DAIN)
 
     @property
     def generated(self) -> Path:
-        return self.folder(GENERATED)
+        return self.folder(GENERATED_FRAMES)
 
     @property
     def train_backgrounds(self) -> Path:

@@ -10,10 +10,11 @@ from tqdm import tqdm
 
 from rib.atomic import prepare_output_dir
 from rib.errors import RIBError
-from rib.pipeline.layout import BACKGROUNDS, WorkLayout
+from rib.pipeline.layout import WorkLayout
 from rib.pipeline.media import Source, extract_frames
 from rib.pipeline.scenes import CutDetector
 from rib.frames import list_poses
+from rib.names import DAIN
 from rib.openpose import read_people
 from rib.poses import read_pose_folder, write_pose_folder
 
@@ -104,7 +105,7 @@ def render_stage(layout: WorkLayout, renderer_path: Path, rate: int, device: tor
     """``Generated_frames/<clip>``: every upsampled frame from the renderer (its own progress bar)."""
     from Pose_Guided_Neural_Rendering.inference import load_renderer, plan_clip, render_clip
 
-    plan = plan_clip(layout.root, layout.root / BACKGROUNDS, layout.clip, rate)
+    plan = plan_clip(layout.root, layout.root / DAIN, layout.clip, rate)
     renderer = load_renderer(renderer_path, device, "auto")
     out_dir = prepare_output_dir(layout.generated, pattern="*.png")
     return render_clip(renderer, plan, out_dir, batch_size)
