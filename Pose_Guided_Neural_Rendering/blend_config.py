@@ -62,6 +62,13 @@ class DataConfig:
     """Random shift and scale of the training crop, as a fraction of its side."""
     pose_noise: float = 0.0
     """Std of Gaussian noise added to the target pose in training, as a fraction of the torso length."""
+    hard_share: float = 0.0
+    """Share of training draws picked in proportion to the background's error on the sample's crop (the rest are
+    uniform): more of the fast motion where the interpolated background is wrong. Needs train.steps_per_epoch."""
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.hard_share <= 1.0:
+            raise RIBError(f"data.hard_share: must lie in [0, 1], got {self.hard_share}")
 
 
 @dataclass
@@ -123,7 +130,10 @@ def parse(config: dict, where: str = "config") -> BlendConfig:
     for key in ("sets", "val_sets"):
         data[key] = [item if isinstance(item, ClipSet) else from_section(ClipSet, item, f"{where}: data.{key}[{i}]")
                      for i, item in enumerate(data.get(key) or [])]
-    return BlendConfig(model=from_section(ModelConfig, config.get("model"), f"{where}: model"),
-                       data=from_section(DataConfig, data, f"{where}: data"),
-                       train=from_section(TrainConfig, config.get("train"), f"{where}: train"),
-                       loss=from_section(LossConfig, config.get("loss"), f"{where}: loss"))
+    parsed = BlendConfig(model=from_section(ModelConfig, config.get("model"), f"{where}: model"),
+                         data=from_section(DataConfig, data, f"{where}: data"),
+                         train=from_section(TrainConfig, config.get("train"), f"{where}: train"),
+                         loss=from_section(LossConfig, config.get("loss"), f"{where}: loss"))
+    if parsed.data.hard_share and not parsed.train.steps_per_epoch:
+        raise RIBError(f"{where}: data.hard_share needs train.steps_per_epoch (draws with replacement)")
+    return parsed

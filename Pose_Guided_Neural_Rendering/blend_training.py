@@ -63,8 +63,9 @@ def main(args: argparse.Namespace, raw: dict) -> None:
     model = blender.build(config.to_dict())
     if args.init is not None and not args.resume:
         initial, initial_config = load_blender(args.init, torch.device("cpu"))
-        if initial_config.model != config.model:
-            raise RIBError(f"{args.init}: its model section {initial_config.model} differs from the config's")
+        if initial_config.model.widths != config.model.widths:
+            raise RIBError(f"{args.init}: its widths {initial_config.model.widths} differ from the config's "
+                           f"{config.model.widths}")
         model.load_state_dict(initial.state_dict())
     run = engine.Run(config, model, device)
     if args.resume:

@@ -105,8 +105,10 @@ def make_loader(dataset: InBetweenDataset, config: BlendConfig, epoch: int) -> D
     dataset.epoch = epoch
     generator = torch.Generator().manual_seed(config.train.seed + epoch)
     if config.train.steps_per_epoch:
-        sampler = torch.utils.data.RandomSampler(dataset, replacement=True, generator=generator,
-                                                 num_samples=config.train.steps_per_epoch * config.train.batch_size)
+        draws = config.train.steps_per_epoch * config.train.batch_size
+        sampler = (torch.utils.data.WeightedRandomSampler(dataset.draw_weights(), draws, generator=generator)
+                   if config.data.hard_share else
+                   torch.utils.data.RandomSampler(dataset, replacement=True, generator=generator, num_samples=draws))
         return DataLoader(dataset, batch_size=config.train.batch_size, sampler=sampler, num_workers=0)
     return DataLoader(dataset, batch_size=config.train.batch_size, shuffle=True, generator=generator,
                       num_workers=0)

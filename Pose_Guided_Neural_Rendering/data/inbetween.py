@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 import torch
 from torch.utils.data import Dataset
+from tqdm import tqdm
 
 from Pose_Guided_Neural_Rendering.blend_config import ClipSet, DataConfig
 from Pose_Guided_Neural_Rendering.warping import (
@@ -21,6 +22,9 @@ from Pose_Guided_Neural_Rendering.warping import (
 from rib.errors import RIBError
 from rib.frames import background_name, list_clips, list_frames, read_image, train_background_name
 from rib.poses import read_pose_folder
+
+ERROR_CROP = 64
+"""Side of the crop on which :meth:`InBetweenDataset.background_errors` compares background and target."""
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,7 @@ class InBetweenDataset(Dataset):
     def __init__(self, samples: list[Sample], crop_size: int, options: DataConfig, train: bool = True):
         self.samples, self.crop_size, self.options, self.train = samples, crop_size, options, train
         self._cache: dict[Path, np.ndarray] = {}
+        self._weights: np.ndarray | None = None
         self.epoch = 0
 
     def __len__(self) -> int:
@@ -120,6 +125,24 @@ class InBetweenDataset(Dataset):
         shift = rng.uniform(-self.options.jitter, self.options.jitter, 2) * crop.side
         centre = np.array([crop.x0, crop.y0]) + crop.side / 2 + shift
         return Crop(float(centre[0] - side / 2), float(centre[1] - side / 2), float(side), self.crop_size)
+
+    def background_errors(self) -> np.ndarray:
+        """(N,) RMS error of each sample's background against its target on a small crop around the person."""
+        errors = np.empty(len(self.samples))
+        for index, sample in enumerate(tqdm(self.samples, desc="background errors", leave=False)):
+            target = self.image(sample.target)
+            crop = person_crop(list(sample.poses), ERROR_CROP, frame_hw=target.shape[:2])
+            difference = crop.sample(target).astype(np.float32) - crop.sample(self.image(sample.background))
+            errors[index] = np.sqrt(np.mean(difference ** 2))
+        return errors
+
+    def draw_weights(self) -> np.ndarray:
+        """Sampling weight of each sample: ``1 - hard_share`` uniform plus ``hard_share`` by background error."""
+        if self._weights is None:
+            share = self.options.hard_share
+            errors = self.background_errors() + 1e-6 if share > 0 else np.ones(len(self.samples))
+            self._weights = (1 - share) / len(self.samples) + share * errors / errors.sum()
+        return self._weights
 
     def __getitem__(self, index: int) -> dict[str, torch.Tensor]:
         sample = self.samples[index]

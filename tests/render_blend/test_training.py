@@ -118,3 +118,25 @@ def test_loss_weight_zero_switches_a_loss_off(dense_clip, make_config):
     run.config.loss.choice = 0.0
     logs = engine.train_one_epoch(run, dataset)
     assert "loss/choice" not in logs and "loss/l1" in logs
+
+
+def test_hard_share_draws_the_samples_whose_background_is_wrong(dense_clip, make_config):
+    config = make_config(dense_clip, steps_per_epoch=1)
+    config["data"]["hard_share"] = 1.0
+    run, dataset = make_run(config)
+    weights, errors = dataset.draw_weights(), dataset.background_errors()
+    assert weights.sum() == pytest.approx(1.0)
+    assert np.argmax(weights) == np.argmax(errors) and np.argmin(weights) == np.argmin(errors)
+    config["data"]["hard_share"] = 0.0
+    assert np.allclose(make_run(config)[1].draw_weights(), 1 / len(dataset))
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda c: c["data"].update(hard_share=1.5), "hard_share: must lie in"),
+    (lambda c: c["data"].update(hard_share=0.5), "hard_share needs train.steps_per_epoch"),
+])
+def test_hard_share_is_checked(dense_clip, make_config, edit, message):
+    config = make_config(dense_clip)
+    edit(config)
+    with pytest.raises(RIBError, match=message):
+        blend_config.parse(config)
