@@ -22,11 +22,11 @@ from rib.cli import positive_int
 from rib.distributed import pick_device
 from rib.errors import RIBError, cli_entry
 from rib.frames import list_clips, list_poses
+from rib.names import KEYPOINTS_PATTERN, LINEAR_MOTION, PREDICT_MOTION
 from rib.poses import read_pose_folder, write_pose_folder
 from rib.safety import refuse_overlap
 
-OUTPUT_PATTERN = "*_keypoints.json"
-OUTPUT_KINDS = ("Predict_motion", "Linear_motion")
+OUTPUT_KINDS = (PREDICT_MOTION, LINEAR_MOTION)
 log = logging.getLogger("motion.inference")
 
 
@@ -35,7 +35,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--pose-dir", type=Path, required=True,
                         help="folder of clip sub-folders of OpenPose JSON files (or one such clip folder)")
     parser.add_argument("--save-dir", type=Path, required=True,
-                        help="where Predict_motion/ and Linear_motion/ are written")
+                        help=f"where {PREDICT_MOTION}/ and {LINEAR_MOTION}/ are written")
     parser.add_argument("--upsample-rate", type=positive_int, default=8,
                         help="R: output frames per input interval (R - 1 new frames between two inputs)")
     parser.add_argument("--checkpoint", type=Path, default=DEFAULT_CHECKPOINT,
@@ -75,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     trained = load_trained_model(args.checkpoint, pick_device(args.device))
     log.info("model of epoch %d, %d clip(s), rate %d", trained.epoch, len(clips), args.upsample_rate)
     inputs = {clip: read_pose_folder(clip) for clip in tqdm(clips, desc="reading", unit="clip")}
-    targets = {clip: [prepare_output_dir(args.save_dir / kind / clip.name, args.overwrite, OUTPUT_PATTERN)
+    targets = {clip: [prepare_output_dir(args.save_dir / kind / clip.name, args.overwrite, KEYPOINTS_PATTERN)
                       for kind in OUTPUT_KINDS] for clip in clips}
     for clip, poses in tqdm(inputs.items(), desc="upsampling", unit="clip"):
         warn_if_few_people(clip, poses)

@@ -34,6 +34,7 @@ from rib.atomic import prepare_output_dir, write_text
 from rib.distributed import pick_device
 from rib.errors import RIBError, cli_entry
 from rib.frames import list_frames, read_image
+from rib.names import DAIN, EVALUATION, GENERATED_FRAMES, GT, INPUTS, TEST
 from rib.video import write_video
 
 log = logging.getLogger("rib-render-evaluate")
@@ -99,7 +100,7 @@ def rate_from_inputs(inputs: Path, count: int) -> int:
 def upsample_rate(split_dir: Path, name: str, count: int, given: int | None) -> int:
     """The clip's rate: from the low-fps inputs in ``test/inputs/<clip>`` when present (``given`` must agree),
     else ``given``; a rate below 2 has no in-between frames to score."""
-    inputs = split_dir / "inputs" / name
+    inputs = split_dir / INPUTS / name
     if given is not None and given < MIN_RATE:
         raise RIBError(f"--upsample-rate {given}: must be at least {MIN_RATE} (rate 1 has no in-between frames)")
     if inputs.is_dir():
@@ -111,7 +112,7 @@ def upsample_rate(split_dir: Path, name: str, count: int, given: int | None) -> 
     if given is None:
         raise RIBError(f"{inputs}: folder not found; pass --upsample-rate")
     if (count - 1) % given:
-        raise RIBError(f"{split_dir / 'gt' / name}: {count} frames do not fit --upsample-rate {given}")
+        raise RIBError(f"{split_dir / GT / name}: {count} frames do not fit --upsample-rate {given}")
     return given
 
 
@@ -126,8 +127,8 @@ def eval_size(text: str) -> tuple[int, int]:
 
 def collect(args: argparse.Namespace) -> list[EvalClip]:
     """Index and check every clip before any metric is computed (bad input fails fast)."""
-    source = FolderSource(args.data_dir, "test", args.backgrounds_dir)
-    generated_root = args.results_dir / "Generated_frames"
+    source = FolderSource(args.data_dir, TEST, args.backgrounds_dir)
+    generated_root = args.results_dir / GENERATED_FRAMES
     if not generated_root.is_dir():
         raise RIBError(f"{generated_root}: folder not found (run inference.py with --save-dir {args.results_dir})")
     clips = []
@@ -251,9 +252,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="HumanSlomo-format data set root holding test/gt, test/poses and test/<backgrounds>, "
                              "or a folder holding gt/, poses/ and <backgrounds>/ itself (e.g. example/)")
     parser.add_argument("--results-dir", type=Path, default=None,
-                        help="folder holding Generated_frames/<clip>/ (inference.py's --save-dir); "
+                        help=f"folder holding {GENERATED_FRAMES}/<clip>/ (inference.py's --save-dir); "
                              "default: <data-dir>/test")
-    parser.add_argument("--backgrounds-dir", default="DAIN",
+    parser.add_argument("--backgrounds-dir", default=DAIN,
                         help="name of the interpolated-background folder under test/")
     parser.add_argument("--clips", nargs="+", default=None, help="evaluate only these test clips (default: all)")
     parser.add_argument("--upsample-rate", type=int, default=None,
@@ -261,7 +262,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--size", type=eval_size, default=None,
                         help="evaluate at WIDTHxHEIGHT (e.g. 480x320, the reference's); default: the GT size")
     parser.add_argument("--output-dir", type=Path, default=None,
-                        help="where metrics.csv, summary.md and videos go; default: <results-dir>/evaluation")
+                        help=f"where metrics.csv, summary.md and videos go; default: <results-dir>/{EVALUATION}")
     parser.add_argument("--overwrite", action="store_true", help="replace earlier results in --output-dir")
     parser.add_argument("--videos", action="store_true", help="also write side-by-side GT | ours | background mp4s")
     parser.add_argument("--fps", type=positive_number, default=30.0, help="frame rate of the comparison videos")
@@ -272,8 +273,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-fid", action="store_true", help="skip FID even if weights exist")
     parser.add_argument("--device", default="auto", help="device of the LPIPS/FID networks (auto, cpu, cuda)")
     args = parser.parse_args(argv)
-    args.results_dir = args.results_dir or FolderSource(args.data_dir, "test").root
-    args.output_dir = args.output_dir or args.results_dir / "evaluation"
+    args.results_dir = args.results_dir or FolderSource(args.data_dir, TEST).root
+    args.output_dir = args.output_dir or args.results_dir / EVALUATION
     return args
 
 

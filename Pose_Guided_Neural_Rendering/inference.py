@@ -40,13 +40,13 @@ from rib.cli import positive_int, positive_number
 from rib.distributed import pick_device
 from rib.errors import RIBError, cli_entry
 from rib.frames import background_name, list_clips, list_frames, read_image, write_image
+from rib.names import BACKGROUNDS, DAIN, GENERATED_FRAMES, INPUTS, PREDICT_MOTION
 from rib.paths import CHECKPOINTS_DIR
 from rib.poses import read_pose_folder
 from rib.video import write_video
 
 LOG = logging.getLogger("render.inference")
 DEFAULT_CHECKPOINT = CHECKPOINTS_DIR / "render"
-OUTPUT_DIR = "Generated_frames"
 
 
 @dataclass
@@ -103,9 +103,9 @@ def background_files(folder: Path, keyframes: list[Path], rate: int) -> tuple[li
 
 def plan_clip(input_dir: Path, backgrounds_dir: Path, clip: str, rate: int | None) -> ClipPlan:
     """Read and check the folders of one clip."""
-    keyframes = list_frames(input_dir / "inputs" / clip)
-    poses = read_pose_folder(input_dir / "Predict_motion" / clip)
-    rate = infer_rate(len(keyframes), len(poses), rate, input_dir / "Predict_motion" / clip)
+    keyframes = list_frames(input_dir / INPUTS / clip)
+    poses = read_pose_folder(input_dir / PREDICT_MOTION / clip)
+    rate = infer_rate(len(keyframes), len(poses), rate, input_dir / PREDICT_MOTION / clip)
     backgrounds, outputs = background_files(backgrounds_dir / clip, keyframes, rate)
     return ClipPlan(clip, keyframes, poses, rate, backgrounds, outputs)
 
@@ -284,7 +284,7 @@ def render_clip(renderer: Renderer | WarpBlendSegments, plan: ClipPlan, out_dir:
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--input-dir", type=Path, required=True,
-                        help="folder holding inputs/<clip>, Predict_motion/<clip> and the background folders")
+                        help=f"folder holding {INPUTS}/<clip>, {PREDICT_MOTION}/<clip> and the background folders")
     parser.add_argument("--save-dir", type=Path, default=None, help="output root (default: the input folder)")
     parser.add_argument("--upsample-rate", type=positive_int, default=None,
                         help="R, frames per input interval (default: inferred from the frame and pose counts)")
@@ -292,11 +292,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="renderer: a folder with model.pt (warp-blend) or generator.pt (SPADE GAN), or the "
                              "file itself, as written by train.py")
     parser.add_argument("--backgrounds-dir", default=None,
-                        help="background folder inside the input folder (default: DAIN if present, else "
-                             "backgrounds)")
+                        help=f"background folder inside the input folder (default: {DAIN} if present, else "
+                             f"{BACKGROUNDS})")
     parser.add_argument("--clips", nargs="+", default=None, help="render only these clips (default: all)")
     parser.add_argument("--batch-size", type=positive_int, default=4, help="input intervals rendered together")
-    parser.add_argument("--video", action="store_true", help="also write Generated_frames/<clip>.mp4")
+    parser.add_argument("--video", action="store_true", help=f"also write {GENERATED_FRAMES}/<clip>.mp4")
     parser.add_argument("--fps", type=positive_number, default=30.0, help="frame rate of the --video output")
     parser.add_argument("--overwrite", action="store_true", help="replace frames of an earlier run")
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
@@ -309,7 +309,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def resolve_backgrounds(input_dir: Path, name: str | None) -> Path:
     """The background folder: the given name, else DAIN when present, else backgrounds."""
     if name is None:
-        name = "DAIN" if (input_dir / "DAIN").is_dir() else "backgrounds"
+        name = DAIN if (input_dir / DAIN).is_dir() else BACKGROUNDS
     folder = input_dir / name
     if not folder.is_dir():
         raise RIBError(f"{folder}: background folder not found (make it with rib-interpolate-backgrounds, or "
@@ -321,18 +321,18 @@ def resolve_backgrounds(input_dir: Path, name: str | None) -> Path:
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     save_dir = args.save_dir or args.input_dir
-    clips = [path.name for path in list_clips(args.input_dir / "Predict_motion")]
+    clips = [path.name for path in list_clips(args.input_dir / PREDICT_MOTION)]
     if args.clips:
         unknown = sorted(set(args.clips) - set(clips))
         if unknown:
-            raise RIBError(f"{args.input_dir / 'Predict_motion'}: no clip(s) {', '.join(unknown)}")
+            raise RIBError(f"{args.input_dir / PREDICT_MOTION}: no clip(s) {', '.join(unknown)}")
         clips = [clip for clip in clips if clip in args.clips]
     backgrounds = resolve_backgrounds(args.input_dir, args.backgrounds_dir)
     plans = [plan_clip(args.input_dir, backgrounds, clip, args.upsample_rate) for clip in clips]
     device = pick_device(args.device)
     renderer = load_renderer(args.checkpoint, device, args.precision)
-    out_dirs = [prepare_output_dir(save_dir / OUTPUT_DIR / plan.name, args.overwrite, "*.png") for plan in plans]
-    videos = [save_dir / OUTPUT_DIR / f"{plan.name}.mp4" for plan in plans] if args.video else []
+    out_dirs = [prepare_output_dir(save_dir / GENERATED_FRAMES / plan.name, args.overwrite, "*.png") for plan in plans]
+    videos = [save_dir / GENERATED_FRAMES / f"{plan.name}.mp4" for plan in plans] if args.video else []
     clobbered = [video for video in videos if video.exists()]
     if clobbered and not args.overwrite:
         raise RIBError(f"{clobbered[0]}: already exists; pass --overwrite to replace it")
@@ -340,7 +340,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         paths = render_clip(renderer, plan, out_dir, args.batch_size)
         LOG.info("%s: %d frames (R=%d) -> %s", plan.name, len(paths), plan.rate, out_dir)
         if args.video:
-            video = save_dir / OUTPUT_DIR / f"{plan.name}.mp4"
+            video = save_dir / GENERATED_FRAMES / f"{plan.name}.mp4"
             write_video(video, (read_image(path) for path in paths), args.fps)
             LOG.info("%s: video -> %s", plan.name, video)
 

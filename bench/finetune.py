@@ -31,6 +31,7 @@ from Pose_Guided_Neural_Rendering.blend_render import BlendRenderer, load_blende
 from rib.atomic import write_text
 from rib.errors import cli_entry
 from rib.machine import describe_machine
+from rib.names import INPUT_POSES, INPUTS, TRAIN_BACKGROUNDS
 from rib.paths import CHECKPOINTS_DIR, REPO_ROOT
 
 log = logging.getLogger("bench.finetune")
@@ -57,13 +58,13 @@ def build_parser() -> argparse.ArgumentParser:
 def finetune_clip(args: argparse.Namespace, test: Path, clip: str) -> tuple[Path, float]:
     """Fine-tune on ``clip``'s keyframes; returns the run folder and the wall time of training."""
     folder = args.work_dir / f"x{args.rate}" / "clips" / clip
-    for kind in ("inputs", "input_poses"):
+    for kind in (INPUTS, INPUT_POSES):
         link = folder / kind / clip
         link.parent.mkdir(parents=True, exist_ok=True)
         if not link.is_symlink():
             link.symlink_to((test / kind / clip).resolve(), target_is_directory=True)
     run_stage(args.threads, "HumanSloMo_Dataset/interpolate_backgrounds.py", "--layout", "train", "--backend", "dis",
-              "--input", folder / "inputs", "--output", folder / "train_backgrounds", "--overwrite")
+              "--input", folder / INPUTS, "--output", folder / TRAIN_BACKGROUNDS, "--overwrite")
     seconds = run_stage(args.threads, "Pose_Guided_Neural_Rendering/train.py", "--config",
                         "Pose_Guided_Neural_Rendering/configs/warp_blend.yaml", "--init", args.renderer, "--data",
                         folder, "--out-dir", folder / "run", "--overwrite", "--epochs", 1, "--set",

@@ -42,11 +42,12 @@ from rib.checkpoint import sha256_file
 from rib.errors import RIBError, cli_entry
 from rib.frames import background_name, list_clips, list_frames, read_image, write_image
 from rib.machine import describe_machine
+from rib.names import DAIN, GT, INPUT_POSES, INPUTS, LINEAR_MOTION, MASKS, POSES, PREDICT_MOTION, TEST
 from rib.paths import CHECKPOINTS_DIR, REPO_ROOT
 from rib.poses import read_pose_folder
 
 log = logging.getLogger("bench.quality")
-BACKENDS = {"blend": "BLEND", "dis": "DAIN", "rife": "RIFE"}
+BACKENDS = {"blend": "BLEND", "dis": DAIN, "rife": "RIFE"}
 """Background backend -> its folder in the test split."""
 POSE_SOURCES = ("linear", "motion model", "ground truth")
 FIGURE_CROP = 256
@@ -93,28 +94,28 @@ def run_stage(threads: int, script: str, *options: object) -> float:
 def prepare(args: argparse.Namespace, rate: int, timings: dict[str, float]) -> Path:
     """The test split of ``rate`` with every chosen background folder and the motion model's poses."""
     root = args.data_root / f"synth{rate}"
-    test = root / "test"
-    if not (test / "gt").is_dir():
+    test = root / TEST
+    if not (test / GT).is_dir():
         timings[f"x{rate} generate"] = run_stage(args.threads, "HumanSloMo_Dataset/gen_synthetic.py", "--out", root,
-                                                 "--splits", "test", "--rate", rate)
+                                                 "--splits", TEST, "--rate", rate)
     for backend in args.backends:
         if not (test / BACKENDS[backend]).is_dir():
             timings[f"x{rate} {backend}"] = run_stage(
                 args.threads, "HumanSloMo_Dataset/interpolate_backgrounds.py", "--layout", "test", "--rate", rate,
-                "--backend", backend, "--input", test / "inputs", "--output", test / BACKENDS[backend])
+                "--backend", backend, "--input", test / INPUTS, "--output", test / BACKENDS[backend])
     poses = args.work_dir / f"x{rate}"
     timings[f"x{rate} motion model"] = run_stage(
-        args.threads, "Human_Motion_Modelling/inference.py", "--pose-dir", test / "input_poses", "--save-dir", poses,
+        args.threads, "Human_Motion_Modelling/inference.py", "--pose-dir", test / INPUT_POSES, "--save-dir", poses,
         "--upsample-rate", rate, "--checkpoint", args.motion_checkpoint, "--overwrite")
     return test
 
 
 def chosen_clips(test: Path, wanted: list[str] | None) -> list[str]:
     """The test clips to score: all of ``test/gt``, or ``wanted`` (each must be there)."""
-    clips = [clip.name for clip in list_clips(test / "gt")]
+    clips = [clip.name for clip in list_clips(test / GT)]
     unknown = sorted(set(wanted or []) - set(clips))
     if unknown:
-        raise RIBError(f"{test / 'gt'}: no clip(s) {', '.join(unknown)}")
+        raise RIBError(f"{test / GT}: no clip(s) {', '.join(unknown)}")
     return wanted or clips
 
 
@@ -146,14 +147,14 @@ def temporal_error(frames: list[np.ndarray], gt_flows: list[np.ndarray]) -> floa
 def score_clip(renderer: BlendRenderer, test: Path, poses_dir: Path, clip: str, rate: int,
                backends: list[str], figure_frames: dict) -> dict[str, dict]:
     """Scores of every method on one clip (one entry per method)."""
-    gt_files = list_frames(test / "gt" / clip)
+    gt_files = list_frames(test / GT / clip)
     count = (len(gt_files) - 1) // rate * rate + 1
     gt = [read_image(path) for path in gt_files[:count]]
-    masks = [cv2.imread(str(test / "masks" / clip / f"{path.stem}.png"), cv2.IMREAD_GRAYSCALE) > 127
+    masks = [cv2.imread(str(test / MASKS / clip / f"{path.stem}.png"), cv2.IMREAD_GRAYSCALE) > 127
              for path in gt_files[:count]]
-    pose_sets = {"ground truth": read_pose_folder(test / "poses" / clip)[:count],
-                 "linear": read_pose_folder(poses_dir / "Linear_motion" / clip),
-                 "motion model": read_pose_folder(poses_dir / "Predict_motion" / clip)}
+    pose_sets = {"ground truth": read_pose_folder(test / POSES / clip)[:count],
+                 "linear": read_pose_folder(poses_dir / LINEAR_MOTION / clip),
+                 "motion model": read_pose_folder(poses_dir / PREDICT_MOTION / clip)}
     for name, poses in pose_sets.items():
         if len(poses) != count:
             raise RIBError(f"{clip}: {len(poses)} {name} poses for {count} frames")

@@ -36,6 +36,7 @@ from rib.config import load_config
 from rib.errors import cli_entry
 from rib.frames import background_name, write_image
 from rib.machine import describe_machine
+from rib.names import BACKGROUNDS, INPUTS, PREDICT_MOTION
 from rib.paths import REPO_ROOT
 from rib.poses import write_pose_folder
 
@@ -154,9 +155,9 @@ def write_clip(root: Path, num_inputs: int, rate: int, size: tuple[int, int]) ->
         key, step = divmod(t, rate)
         frame, background = scene(t)
         if step == 0:
-            write_image(root / "inputs" / "clip" / f"frame{key:05d}.png", frame)
-        write_image(root / "backgrounds" / "clip" / background_name(f"frame{key:05d}", step / rate), background)
-    write_pose_folder(root / "Predict_motion" / "clip", np.stack([pose_at(t, scale) for t in range(count)]))
+            write_image(root / INPUTS / "clip" / f"frame{key:05d}.png", frame)
+        write_image(root / BACKGROUNDS / "clip" / background_name(f"frame{key:05d}", step / rate), background)
+    write_pose_folder(root / PREDICT_MOTION / "clip", np.stack([pose_at(t, scale) for t in range(count)]))
 
 
 def bench_inference(threads: int, num_inputs: int, rate: int, size: tuple[int, int],

@@ -32,6 +32,7 @@ from rib.cli import parse_size, positive_int  # noqa: E402
 from rib.errors import cli_entry  # noqa: E402
 from rib.frames import list_clips, list_frames, read_image, write_image  # noqa: E402
 from rib.machine import describe_machine  # noqa: E402
+from rib.names import INPUT_POSES, INPUTS  # noqa: E402
 from rib.paths import EXAMPLE_DIR  # noqa: E402
 from rib.pipeline import interpolate  # noqa: E402
 from rib.pipeline.cli import build_parser  # noqa: E402
@@ -40,14 +41,14 @@ from rib.poses import read_pose_folder, write_pose_folder  # noqa: E402
 
 def make_input(root: Path, size: tuple[int, int], frames: int) -> tuple[Path, Path]:
     """The example's first ``frames`` frames resized to ``size`` and their poses scaled alike: (frames, poses)."""
-    (clip,) = list_clips(EXAMPLE_DIR / "inputs")
+    (clip,) = list_clips(EXAMPLE_DIR / INPUTS)
     files = list_frames(clip)[:frames]
     first = read_image(files[0])
     scale = np.array([size[0] / first.shape[1], size[1] / first.shape[0]])
     frame_dir, pose_dir = root / f"in_{size[0]}x{size[1]}", root / f"poses_{size[0]}x{size[1]}"
     for path in files:
         write_image(frame_dir / f"{path.stem}.png", cv2.resize(read_image(path), size, interpolation=cv2.INTER_AREA))
-    poses = read_pose_folder(EXAMPLE_DIR / "input_poses" / clip.name)[:frames]
+    poses = read_pose_folder(EXAMPLE_DIR / INPUT_POSES / clip.name)[:frames]
     poses[..., :2] *= scale
     write_pose_folder(pose_dir, poses)
     return frame_dir, pose_dir

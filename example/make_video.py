@@ -10,6 +10,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from rib.frames import list_clips, list_frames, read_image  # noqa: E402
+from rib.names import INPUTS  # noqa: E402
 from rib.paths import EXAMPLE_DIR  # noqa: E402
 from rib.video import write_video  # noqa: E402
 
@@ -21,7 +22,7 @@ OUTPUT = EXAMPLE_DIR / "example.mp4"
 
 
 def main() -> None:
-    (clip,) = list_clips(EXAMPLE_DIR / "inputs")
+    (clip,) = list_clips(EXAMPLE_DIR / INPUTS)
     count = write_video(OUTPUT, (read_image(path) for path in list_frames(clip)), FPS, quality=QUALITY)
     print(f"{OUTPUT}: {count} frames at {FPS} fps, {OUTPUT.stat().st_size // 1024} KB")
 
