@@ -40,6 +40,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--name", default="train", help="run name: outputs go to SAVE_ROOT/NAME/")
     parser.add_argument("--resume", action="store_true",
                         help="continue exactly from SAVE_ROOT/NAME/checkpoints/last.pth")
+    parser.add_argument("--init", type=Path, default=None,
+                        help="start from the weights and normaliser of this motion checkpoint (e.g. "
+                             "checkpoints/motion/model.pth) with a fresh optimiser and schedule: fine-tuning")
     parser.add_argument("--batch-size", type=int, help="override train.batch_size (per process)")
     parser.add_argument("--workers", type=int, help="override train.workers (data-loading processes)")
     parser.add_argument("--epochs", type=int, help="override train.epochs")
@@ -148,7 +151,7 @@ def prepare_run(args: argparse.Namespace, ctx: DistContext) -> tuple[Path, dict,
     run_dir = args.save_root / args.name
     last = last_checkpoint(run_dir)
     overrides = command_line_overrides(args)
-    state, inputs = None, [args.config]
+    state, inputs = None, [args.config, *([args.init] if args.init is not None else [])]
     if args.resume:
         state = load_motion_state(last, TRAINING_KEYS)
         config, inputs = apply_overrides(state["config"], overrides), []
@@ -184,8 +187,11 @@ def run(args: argparse.Namespace, ctx: DistContext) -> None:
     train = config["train"]
     seed_everything(int(train["seed"]))
     dataset = MotionDataset.from_config(config, "train_split")
+    initial = load_motion_state(args.init) if args.init is not None and resume_state is None else None
     if resume_state is not None:
         normaliser = read_normaliser(resume_state, last_checkpoint(run_dir))
+    elif initial is not None:
+        normaliser = read_normaliser(initial, args.init)
     else:
         normaliser = compute_normaliser(dataset, int(config["data"]["stats_samples"]),
                                         int(config["data"]["stats_seed"]))
@@ -194,6 +200,9 @@ def run(args: argparse.Namespace, ctx: DistContext) -> None:
     if resume_state is not None:
         trainer.load(resume_state, last_checkpoint(run_dir))
         log.info("resumed %s at epoch %d", run_dir, trainer.epoch)
+    elif initial is not None:
+        load_weights(trainer.model, initial["model"], args.init)
+        log.info("starting from the weights of %s", args.init)
     loader = make_loader(dataset, config, ctx)
     writer = SummaryWriter(str(run_dir / "logs")) if ctx.is_main else None
     log.info("training %d parameters on %s (%d process(es)), %d sequences", sum(p.numel() for p in

@@ -26,6 +26,8 @@ class Augmentation:
     drop_joints: int = 3
     flip_prob: float = 0.2
     frame_drop_prob: float = 0.05
+    clean_prob: float = 0.0
+    """Share of windows whose keyframes stay exact (poses from a sharp video or mocap), so they are trusted."""
 
     @classmethod
     def from_config(cls, config: dict | None) -> "Augmentation":
@@ -45,9 +47,12 @@ def pick_joints(rng: np.random.Generator, frames: np.ndarray, pool: tuple[int, .
 def augment_keyframes(keyframes: np.ndarray, rng: np.random.Generator, aug: Augmentation) -> np.ndarray:
     """Corrupt (K, 19, 3) keyframes (x, y, visibility); missing joints get visibility 0, never a fake coordinate.
 
-    The first and last keyframes are never dropped whole, so every clip keeps two anchors.
+    The first and last keyframes are never dropped whole, so every clip keeps two anchors. A share ``clean_prob``
+    of windows is left untouched.
     """
     out = keyframes.copy()
+    if aug.clean_prob and rng.random() < aug.clean_prob:
+        return out
     k = len(out)
     flip = rng.random(k) < aug.flip_prob
     out[flip] = out[flip][:, FLIP]

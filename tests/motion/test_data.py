@@ -84,6 +84,15 @@ def test_frame_drop_keeps_end_keyframes():
     assert (out[1:-1, :, 2] == 0).all() and (out[[0, -1], 0, 2] > 0).all()
 
 
+def test_clean_windows_keep_every_keyframe_exact():
+    keyframes = _keyframes(20)
+    heavy = dict(noise_prob=1.0, drop_prob=1.0, flip_prob=1.0, frame_drop_prob=1.0)
+    assert np.array_equal(augment_keyframes(keyframes, np.random.default_rng(0),
+                                            Augmentation(**heavy, clean_prob=1.0)), keyframes)
+    assert not np.array_equal(augment_keyframes(keyframes, np.random.default_rng(0), Augmentation(**heavy)),
+                              keyframes)
+
+
 def test_root_falls_back_to_hip_midpoint_and_localise_round_trips():
     pose = _keyframes(3)
     pose[1, ROOT, 2] = 0.0

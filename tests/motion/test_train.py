@@ -53,6 +53,18 @@ def test_evaluates_during_training_and_refuses_an_existing_run(tmp_path, motion_
     assert "pass --resume" in capsys.readouterr().err
 
 
+def test_init_starts_from_a_checkpoints_weights_and_normaliser(tmp_path, motion_h5):
+    train.main(_args(tmp_path, motion_h5, "base", 1))
+    base = load_checkpoint(tmp_path / "base" / "checkpoints" / "last.pth")
+    train.main(["--init", str(tmp_path / "base" / "checkpoints" / "last.pth"),
+                *_args(tmp_path, motion_h5, "tuned", 1, "train.lr=0", "data.augment.clean_prob=0.5")])
+    tuned = load_checkpoint(tmp_path / "tuned" / "checkpoints" / "last.pth")
+    assert tuned["epoch"] == 0 and tuned["step"] == 2
+    for key, value in base["model"].items():
+        assert torch.equal(value, tuned["model"][key]), key  # lr 0: the weights are the initial ones
+    assert torch.equal(base["normaliser"]["mean"], tuned["normaliser"]["mean"])
+
+
 @pytest.mark.slow
 def test_torchrun_two_processes_on_cpu(tmp_path, motion_h5):
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
