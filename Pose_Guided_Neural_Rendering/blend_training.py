@@ -1,6 +1,6 @@
-"""train.py for the warp-blend renderer: config, data, run folder, ``--init`` / ``--data`` fine-tuning, resume.
+"""train.py for the warp-blend renderer: config, data, ``--init`` / ``--data`` fine-tuning.
 
-The training loop itself is engine.py.
+The training step is engine.py; the run folder, resume and the loop are rib.engine's.
 """
 from __future__ import annotations
 
@@ -16,15 +16,13 @@ from Pose_Guided_Neural_Rendering.blend_config import KIND, BlendConfig, ClipSet
 from Pose_Guided_Neural_Rendering.blend_render import load_blender
 from Pose_Guided_Neural_Rendering.data.inbetween import InBetweenDataset, list_samples
 from Pose_Guided_Neural_Rendering.models import blender
-from rib.atomic import prepare_output_dir
-from rib.checkpoint import prepare_checkpoint_dir, seed_everything
-from rib.config import save_config
+from rib.checkpoint import seed_everything
 from rib.distributed import pick_device
+from rib.engine import Logger, prepare_run_folder, save_config_snapshot
 from rib.errors import RIBError
 from rib.paths import resolve_data_path
 
 LOG = logging.getLogger("render.train")
-OUTPUT_PATTERNS = ("checkpoint.pt", "model.pt", "history.csv")
 FINETUNE_BACKGROUNDS = "train_backgrounds"
 
 
@@ -49,13 +47,7 @@ def main(args: argparse.Namespace, raw: dict) -> None:
     config = configure(args, raw)
     device = pick_device(args.device)
     out_dir = Path(args.out_dir)
-    if args.resume:
-        if not (out_dir / "checkpoint.pt").is_file():
-            raise RIBError(f"{out_dir / 'checkpoint.pt'}: nothing to resume from")
-    else:
-        for pattern in OUTPUT_PATTERNS:
-            prepare_output_dir(out_dir, args.overwrite, pattern)
-    prepare_checkpoint_dir(out_dir)  # removes temporaries a killed save left behind
+    prepare_run_folder(out_dir, args.resume, args.overwrite, outputs=(engine.EXPORT,))
     seed_everything(config.train.seed)
     train_set = InBetweenDataset(list_samples(config.data.sets), config.model.crop_size, config.data)
     val_set = (InBetweenDataset(list_samples(config.data.val_sets), config.model.crop_size, config.data, train=False)
@@ -70,14 +62,12 @@ def main(args: argparse.Namespace, raw: dict) -> None:
     run = engine.Run(config, model, device)
     if args.resume:
         engine.resume(run, out_dir)
-    save_config(out_dir / "config.yaml", config.to_dict())
+    save_config_snapshot(out_dir, config)
     LOG.info("%d training samples%s, %d parameters, %s", len(train_set),
              f", {len(val_set)} validation samples" if val_set else "",
              sum(p.numel() for p in model.parameters()), device)
-    from torch.utils.tensorboard import SummaryWriter
-
-    writer = SummaryWriter(str(out_dir / "logs"))
+    logger = Logger(out_dir, config.train.print_freq)
     try:
-        engine.fit(run, train_set, val_set, out_dir, writer)
+        engine.fit(run, train_set, val_set, out_dir, logger)
     finally:
-        writer.close()
+        logger.close()

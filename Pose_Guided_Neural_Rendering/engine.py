@@ -1,30 +1,24 @@
-"""Training loop of the warp-blend renderer: losses through a weight table, exact resume, a NaN guard, TensorBoard.
+"""The warp-blend renderer's training step: losses through a weight table, validation, the inference file.
 
-Run folder: ``checkpoint.pt`` (everything ``--resume`` needs, written atomically after every epoch), ``model.pt``
-(the weights inference.py loads, with the config), ``config.yaml``, ``history.csv`` (one row per epoch) and
-TensorBoard logs under ``logs/``.
+The loop, run folder, exact resume, NaN/inf guard, history and TensorBoard are :mod:`rib.engine`'s. Run folder:
+``checkpoint.pt`` (everything ``--resume`` needs, after every epoch), ``model.pt`` (the weights inference.py loads,
+with the config), ``config.yaml``, ``history.csv`` (one row per epoch) and TensorBoard logs under ``logs/``.
 """
 from __future__ import annotations
 
-import csv
-import io
 import logging
-import math
-import time
 from pathlib import Path
 from typing import Callable
 
 import torch
 import torch.nn.functional as F
 from torch.utils.data import DataLoader
-from tqdm import tqdm
 
 from Pose_Guided_Neural_Rendering.blend_config import KIND, BlendConfig
 from Pose_Guided_Neural_Rendering.data.inbetween import InBetweenDataset
 from Pose_Guided_Neural_Rendering.models.blender import WarpBlender, blend, features
-from rib.atomic import write_text
-from rib.checkpoint import capture_rng, load_checkpoint, restore_rng, save_checkpoint
-from rib.errors import RIBError
+from rib import engine
+from rib.engine import CHECKPOINT, LegacyLayout, Logger
 
 LOG = logging.getLogger("render.engine")
 TIE_MARGIN = 0.02
@@ -68,31 +62,21 @@ def compute_losses(model: WarpBlender, batch: dict[str, torch.Tensor],
     return total, logs
 
 
-class Run:
-    """State of one training run: model, optimiser, counters and history; saved and restored as a whole."""
+EXPORT = "model.pt"
+"""The inference file written beside the checkpoint after every epoch."""
+LEGACY = LegacyLayout(models=("model",), optimizers=("optimizer",))
+"""The layout of checkpoint.pt before rib.engine (history at the top level too): such runs still resume."""
+
+
+class Run(engine.Run):
+    """A warp-blend run: the model and its AdamW optimiser on ``device``, with the strict config."""
+
+    config: BlendConfig
 
     def __init__(self, config: BlendConfig, model: WarpBlender, device: torch.device):
-        self.config, self.model, self.device = config, model.to(device), device
-        self.optimizer = torch.optim.AdamW(model.parameters(), lr=config.train.lr,
-                                           weight_decay=config.train.weight_decay)
-        self.epoch, self.step = 0, 0
-        self.history: list[dict[str, float]] = []
-
-    def state_dict(self) -> dict:
-        return {"kind": KIND, "config": self.config.to_dict(), "model": self.model.state_dict(),
-                "optimizer": self.optimizer.state_dict(), "epoch": self.epoch, "step": self.step,
-                "history": self.history, "rng": capture_rng()}
-
-    def load_state_dict(self, state: dict, where: str) -> None:
-        if state.get("kind") != KIND:
-            raise RIBError(f"{where}: not a warp-blend renderer checkpoint (kind {state.get('kind')!r})")
-        try:
-            self.model.load_state_dict(state["model"])
-            self.optimizer.load_state_dict(state["optimizer"])
-        except (RuntimeError, ValueError, KeyError) as error:
-            raise RIBError(f"{where}: does not match this config's model ({str(error).splitlines()[0]})") from None
-        self.epoch, self.step, self.history = state["epoch"], state["step"], state["history"]
-        restore_rng(state["rng"])
+        self.model, self.device = model.to(device), device
+        optimizer = torch.optim.AdamW(model.parameters(), lr=config.train.lr, weight_decay=config.train.weight_decay)
+        super().__init__(KIND, config, {"model": self.model}, {"optimizer": optimizer})
 
     def export(self) -> dict:
         """What inference needs: the kind, the config and the weights."""
@@ -114,32 +98,17 @@ def make_loader(dataset: InBetweenDataset, config: BlendConfig, epoch: int) -> D
                       num_workers=0)
 
 
-def train_one_epoch(run: Run, dataset: InBetweenDataset, writer=None) -> dict[str, float]:
+def train_one_epoch(run: Run, dataset: InBetweenDataset, logger: Logger | None = None) -> dict[str, float]:
     """One epoch; returns the epoch's mean of every logged value. Stops before a step with a non-finite loss."""
     run.model.train()
     weights = run.config.loss.weights()
-    sums: dict[str, float] = {}
-    count = 0
-    bar = tqdm(make_loader(dataset, run.config, run.epoch), desc=f"epoch {run.epoch}", leave=False)
-    for batch in bar:
-        batch = {key: value.to(run.device) for key, value in batch.items()}
-        total, logs = compute_losses(run.model, batch, weights)
-        loss = float(total.detach())
-        if not math.isfinite(loss):
-            raise RIBError(f"epoch {run.epoch} step {run.step}: loss is {loss}; stopped before the update "
-                           f"(the last checkpoint is intact)")
-        run.optimizer.zero_grad(set_to_none=True)
-        total.backward()
-        run.optimizer.step()
-        run.step += 1
-        count += 1
-        for key, value in logs.items():
-            sums[key] = sums.get(key, 0.0) + value
-        bar.set_postfix(loss=f"{logs['loss/total']:.4f}")
-        if writer is not None and run.step % run.config.train.print_freq == 0:
-            for key, value in logs.items():
-                writer.add_scalar(key, value, run.step)
-    return {key: value / max(count, 1) for key, value in sums.items()}
+
+    def step(batch: dict[str, torch.Tensor]) -> dict[str, float]:
+        total, logs = compute_losses(run.model, {key: value.to(run.device) for key, value in batch.items()}, weights)
+        run.update(total)
+        return logs
+
+    return engine.train_one_epoch(run, make_loader(dataset, run.config, run.epoch), step, logger, show=("loss/total",))
 
 
 @torch.no_grad()
@@ -159,41 +128,21 @@ def validate(model: WarpBlender, dataset: InBetweenDataset, batch_size: int, dev
     return {key: value / max(count, 1) for key, value in totals.items()}
 
 
-def write_history(path: Path, history: list[dict[str, float]]) -> None:
-    """The per-epoch history as CSV, atomically."""
-    if not history:
-        return
-    keys = list(dict.fromkeys(key for row in history for key in row))
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=keys)
-    writer.writeheader()
-    writer.writerows(history)
-    write_text(path, buffer.getvalue())
-
-
 def fit(run: Run, train_set: InBetweenDataset, val_set: InBetweenDataset | None, out_dir: Path,
-        writer=None) -> None:
+        logger: Logger | None = None) -> None:
     """Train until ``config.train.epochs``, saving a resumable checkpoint and the weights after every epoch."""
-    while run.epoch < run.config.train.epochs:
-        started = time.perf_counter()
-        logs = train_one_epoch(run, train_set, writer)
+
+    def epoch() -> dict[str, float]:
+        logs = train_one_epoch(run, train_set, logger)
         if val_set is not None:
             logs.update(validate(run.model, val_set, run.config.train.batch_size, run.device))
-        run.epoch += 1
-        logs = {"epoch": run.epoch, "step": run.step, "seconds": round(time.perf_counter() - started, 1), **logs}
-        run.history.append(logs)
-        save_checkpoint(out_dir / "checkpoint.pt", run.state_dict())
-        save_checkpoint(out_dir / "model.pt", run.export())
-        write_history(out_dir / "history.csv", run.history)
-        if writer is not None:
-            for key, value in logs.items():
-                writer.add_scalar(f"epoch/{key}", value, run.epoch)
-        LOG.info("epoch %d: %s", run.epoch, " ".join(f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}"
-                                                     for k, v in logs.items() if k != "epoch"))
+        return logs
+
+    engine.fit(run, out_dir, run.config.train.epochs, epoch, export=lambda: {EXPORT: run.export()}, logger=logger)
 
 
 def resume(run: Run, out_dir: Path) -> None:
-    """Restore ``run`` exactly from ``out_dir/checkpoint.pt``."""
-    path = out_dir / "checkpoint.pt"
-    run.load_state_dict(load_checkpoint(path, run.device), str(path))
+    """Restore ``run`` exactly from ``out_dir/checkpoint.pt`` (either layout)."""
+    path = Path(out_dir) / CHECKPOINT
+    run.load_state_dict(engine.read_checkpoint(path, KIND, LEGACY, run.device), str(path))
     LOG.info("resumed at epoch %d, step %d", run.epoch, run.step)
