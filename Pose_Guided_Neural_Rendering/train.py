@@ -30,6 +30,7 @@ from tqdm import tqdm
 
 from Pose_Guided_Neural_Rendering import blend_training
 from Pose_Guided_Neural_Rendering.data import dataset as render_dataset
+from Pose_Guided_Neural_Rendering.gan_config import complete_config
 from Pose_Guided_Neural_Rendering.models import discriminators as discriminators_model
 from Pose_Guided_Neural_Rendering.models import generator as generator_model
 from Pose_Guided_Neural_Rendering.models import losses as losses_model
@@ -75,7 +76,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def build_config(args: argparse.Namespace) -> dict:
-    """The config file with ``--set`` overrides and the command-line shortcuts applied."""
+    """The config file with ``--set`` overrides and the command-line shortcuts applied.
+
+    A GAN config comes back checked by :func:`gan_config.complete_config` (an unknown key or a bad value is a
+    RIBError) with every default filled in, so the code below reads it without defaults.
+    """
     config = apply_overrides(load_config(args.config), args.overrides)
     if config.get("kind") == blend_training.KIND:  # strict schema: blend_training applies the shortcuts itself
         return config
@@ -84,9 +89,10 @@ def build_config(args: argparse.Namespace) -> dict:
                        ("seed", args.seed)):
         if value is not None:
             train[key] = value
-    data = config.setdefault("data", {})
+    config = complete_config(config, str(args.config))
+    data = config["data"]
     for key in ("root", "h5_file"):
-        if data.get(key):
+        if data[key]:
             data[key] = resolve_data_path(data[key])
     return config
 
@@ -109,14 +115,14 @@ def check_out_dir(out_dir: Path, resume: bool, overwrite: bool, ctx: DistContext
 def make_loader(dataset, config: dict, epoch: int, ctx: DistContext) -> DataLoader:
     """A loader for one epoch; its shuffling and worker seeds depend only on (seed, epoch), so resume is exact."""
     train = config["train"]
-    seed = int(train.get("seed", 123))
+    seed = train["seed"]
     generator = torch.Generator().manual_seed(seed + epoch)
     sampler = None
     if ctx.distributed:
         sampler = DistributedSampler(dataset, num_replicas=ctx.world_size, rank=ctx.rank, shuffle=True, seed=seed)
         sampler.set_epoch(epoch)
-    return DataLoader(dataset, batch_size=int(train.get("batch_size", 2)), shuffle=sampler is None, sampler=sampler,
-                      num_workers=int(train.get("workers", 4)), pin_memory=ctx.device.type == "cuda",
+    return DataLoader(dataset, batch_size=train["batch_size"], shuffle=sampler is None, sampler=sampler,
+                      num_workers=train["workers"], pin_memory=ctx.device.type == "cuda",
                       drop_last=False, generator=generator)
 
 
@@ -139,12 +145,12 @@ class Reporter:
         if not self.enabled:
             return
         step = trainer.step
-        if step % int(self.train.get("display_freq", 20)) == 0:
+        if step % self.train["display_freq"] == 0:
             for key, value in logs.items():
                 self.writer.add_scalar(key, value, step)
-        if step % int(self.train.get("image_freq", 100)) == 0:
+        if step % self.train["image_freq"] == 0:
             self.writer.add_image("train/prev_real_back_gen_mask_fuse_skeleton_fg", trainer.image_grid(), step)
-        if step % int(self.train.get("print_freq", 200)) == 0:
+        if step % self.train["print_freq"] == 0:
             line = f"epoch {trainer.epoch} step {step} " + " ".join(f"{k}={v:.4f}" for k, v in sorted(logs.items()))
             LOG.info(line)
             with open(self.history, "a") as handle:
@@ -168,7 +174,7 @@ def save(trainer: Trainer, out_dir: Path, save_step: int) -> None:
 
 def train(config: dict, out_dir: Path, ctx: DistContext, resume: bool) -> Trainer:
     """Build everything from ``config`` and train until ``train.nr_epochs``; returns the trainer."""
-    seed_everything(int(config["train"].get("seed", 123)) + ctx.rank)
+    seed_everything(config["train"]["seed"] + ctx.rank)
     dataset = render_dataset.build(config, "train")
     trainer = Trainer(config, ctx, generator_model.build(config), discriminators_model.build(config),
                       losses_model.build(config))
@@ -178,7 +184,7 @@ def train(config: dict, out_dir: Path, ctx: DistContext, resume: bool) -> Traine
     if ctx.is_main:
         save_config(out_dir / "config.yaml", config)
     reporter = Reporter(out_dir, config, ctx, resume)
-    epochs = int(config["train"].get("nr_epochs", 200))
+    epochs = config["train"]["nr_epochs"]
     try:
         while trainer.epoch < epochs:
             frames = frames_for_epoch(config, trainer.epoch)
@@ -193,7 +199,7 @@ def train(config: dict, out_dir: Path, ctx: DistContext, resume: bool) -> Traine
                 bar.set_postfix(G=f"{logs['Gen/total']:.3f}", D=f"{logs['Dis/total']:.3f}")
             trainer.end_epoch()
             if ctx.is_main:
-                save(trainer, out_dir, int(config["train"].get("save_step", 4)))
+                save(trainer, out_dir, config["train"]["save_step"])
     finally:
         reporter.close()
     return trainer

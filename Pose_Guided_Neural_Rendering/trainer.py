@@ -14,6 +14,7 @@ from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 from torchvision.utils import make_grid
 
+from Pose_Guided_Neural_Rendering.gan_config import TrainSection, parse_config
 from Pose_Guided_Neural_Rendering.models.discriminators import Discriminators
 from Pose_Guided_Neural_Rendering.models.generator import Generator, composite, inference_state
 from Pose_Guided_Neural_Rendering.models.losses import RenderLosses
@@ -28,12 +29,12 @@ AMP_DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16}
 
 def frames_for_epoch(config: dict, epoch: int) -> int:
     """Window length at ``epoch``: ``data.max_frames`` plus one every ``train.update_frame_step`` epochs, capped."""
-    base = int(config["data"].get("max_frames", 3))
-    step = config["train"].get("update_frame_step") or 0
-    if step <= 0:
+    settings = parse_config(config)
+    base, train = settings.data.max_frames, settings.train
+    if train.update_frame_step == 0:
         return base
-    limit = config["train"].get("max_frames_limit") or base
-    return max(base, min(int(limit), base + epoch // int(step)))
+    limit = train.max_frames_limit or base
+    return max(base, min(limit, base + epoch // train.update_frame_step))
 
 
 def _wrap(module: nn.Module, ctx: DistContext, find_unused: bool = False) -> nn.Module:
@@ -43,8 +44,8 @@ def _wrap(module: nn.Module, ctx: DistContext, find_unused: bool = False) -> nn.
     return DistributedDataParallel(module, device_ids=device_ids, find_unused_parameters=find_unused)
 
 
-def _adam(params, lr: float, train: dict) -> torch.optim.Adam:
-    return torch.optim.Adam(params, lr=lr, betas=(train.get("beta1", 0.0), train.get("beta2", 0.999)), amsgrad=True)
+def _adam(params, lr: float, train: TrainSection) -> torch.optim.Adam:
+    return torch.optim.Adam(params, lr=lr, betas=(train.beta1, train.beta2), amsgrad=True)
 
 
 class Trainer:
@@ -52,8 +53,10 @@ class Trainer:
 
     def __init__(self, config: dict, ctx: DistContext, generator: Generator, discriminators: Discriminators,
                  losses: RenderLosses):
-        train = config["train"]
+        settings = parse_config(config)
+        train = settings.train
         self.config, self.ctx, self.device = config, ctx, ctx.device
+        self.model_size = (settings.data.model_width, settings.data.model_height)
         self.generator_module = generator.to(self.device)
         self.disc_module = discriminators.to(self.device)
         self.losses = losses.to(self.device)
@@ -64,17 +67,13 @@ class Trainer:
         idle = [k for k in ("face", "hand") if getattr(discriminators, k) is not None and k not in self.d_keys]
         self.generator = _wrap(self.generator_module, ctx)
         self.discriminators = _wrap(self.disc_module, ctx, find_unused=bool(idle) or "raw" not in self.d_keys)
-        self.opt_g = _adam(self.generator_module.parameters(), float(train.get("lr", 1e-4)), train)
-        self.opt_d = _adam(self.disc_module.parameters(), float(train.get("lr_d", 4e-4)), train)
-        step_size, gamma = int(train.get("step_size", 20)), float(train.get("gamma", 0.5))
-        self.sched_g = torch.optim.lr_scheduler.StepLR(self.opt_g, step_size, gamma)
-        self.sched_d = torch.optim.lr_scheduler.StepLR(self.opt_d, step_size, gamma)
-        amp = str(train.get("amp", "none")).lower()
-        if amp not in ("none", *AMP_DTYPES):
-            raise RIBError(f"config: train.amp must be none, bf16 or fp16, not '{amp}'")
-        if amp != "none" and self.device.type != "cuda":
-            LOG.info("mixed precision (%s) runs on GPU only; training in fp32 on %s", amp, self.device)
-        self.amp_dtype = AMP_DTYPES.get(amp) if self.device.type == "cuda" else None
+        self.opt_g = _adam(self.generator_module.parameters(), train.lr, train)
+        self.opt_d = _adam(self.disc_module.parameters(), train.lr_d, train)
+        self.sched_g = torch.optim.lr_scheduler.StepLR(self.opt_g, train.step_size, train.gamma)
+        self.sched_d = torch.optim.lr_scheduler.StepLR(self.opt_d, train.step_size, train.gamma)
+        if train.amp != "none" and self.device.type != "cuda":
+            LOG.info("mixed precision (%s) runs on GPU only; training in fp32 on %s", train.amp, self.device)
+        self.amp_dtype = AMP_DTYPES.get(train.amp) if self.device.type == "cuda" else None
         use_scaler = self.amp_dtype is torch.float16
         self.scaler_g = torch.amp.GradScaler("cuda", enabled=use_scaler)
         self.scaler_d = torch.amp.GradScaler("cuda", enabled=use_scaler)
@@ -177,6 +176,4 @@ class Trainer:
 
     def generator_weights(self) -> dict:
         """The inference file (spectral norm folded into plain weights) with the epoch and step it comes from."""
-        data = self.config["data"]
-        size = (int(data.get("model_width", 480)), int(data.get("model_height", 320)))
-        return {**inference_state(self.generator_module, size), "epoch": self.epoch, "step": self.step}
+        return {**inference_state(self.generator_module, self.model_size), "epoch": self.epoch, "step": self.step}

@@ -23,20 +23,12 @@ import torch
 from torch.utils.data import Dataset
 
 from Pose_Guided_Neural_Rendering.data import augment
-from Pose_Guided_Neural_Rendering.data.labels import (BLUR_RATE, DROP_PROB, GAUSS_SIGMA, LABEL_CHANNELS, human_mask,
-                                                      part_mask, render_label)
+from Pose_Guided_Neural_Rendering.data.labels import LABEL_CHANNELS, human_mask, part_mask, render_label
 from Pose_Guided_Neural_Rendering.data.sources import Clip, ClipSource, open_source
+from Pose_Guided_Neural_Rendering.gan_config import DataSection, parse_config
 from rib.errors import RIBError
 
 log = logging.getLogger(__name__)
-
-DEFAULTS = {
-    "model_width": 480, "model_height": 320, "max_frames": 4, "random_drop_prob": DROP_PROB,
-    "random_blur_rate": BLUR_RATE, "gauss_sigma": GAUSS_SIGMA, "augment": True, "shift_limit": augment.SHIFT_LIMIT,
-    "scale_limit": augment.SCALE_LIMIT, "rotate_limit": augment.ROTATE_LIMIT, "test_keyframe_step": 2,
-}
-"""Defaults of the ``data`` config section read here (the reference's HSM.yaml values)."""
-
 
 def _to_unit(image: np.ndarray) -> np.ndarray:
     """RGB uint8 (H, W, 3) -> float32 (3, H, W) in [-1, 1]."""
@@ -46,13 +38,12 @@ def _to_unit(image: np.ndarray) -> np.ndarray:
 class RenderDataset(Dataset):
     """Windows of ``max_frames`` consecutive frames of the chosen clips (see the module docstring)."""
 
-    def __init__(self, source: ClipSource, clips: list[str], train: bool, options: dict):
-        self.source, self.train = source, train
-        self.options = {**DEFAULTS, **options}
-        self.size_hw = (int(self.options["model_height"]), int(self.options["model_width"]))
+    def __init__(self, source: ClipSource, clips: list[str], train: bool, options: DataSection):
+        self.source, self.train, self.options = source, train, options
+        self.size_hw = (options.model_height, options.model_width)
         self.clips: list[Clip] = [source.open(name) for name in clips]
         self._windows: list[tuple[int, int]] = []
-        self.set_max_frames(int(self.options["max_frames"]))
+        self.set_max_frames(options.max_frames)
 
     @property
     def max_frames(self) -> int:
@@ -80,7 +71,7 @@ class RenderDataset(Dataset):
 
         A training clip of N frames has backgrounds for frames 1..N-2, hence N - L windows.
         """
-        step = 1 if self.train else int(self.options["test_keyframe_step"])
+        step = 1 if self.train else self.options.test_keyframe_step
         return [start for start in range(0, clip.num_frames - frames + 1, step)
                 if all(clip.has_background(f) for f in range(start + 1, start + frames))]
 
@@ -100,10 +91,10 @@ class RenderDataset(Dataset):
 
     def _matrix(self, rng: np.random.Generator | None) -> np.ndarray:
         """The window's shift-scale-rotate on the model canvas (identity without augmentation)."""
-        if rng is None or not self.options["augment"]:
+        if rng is None or not self.options.augment:
             return np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
-        return augment.random_affine(rng, *self.size_hw, shift=self.options["shift_limit"],
-                                     scale=self.options["scale_limit"], rotate=self.options["rotate_limit"])
+        return augment.random_affine(rng, *self.size_hw, shift=self.options.shift_limit,
+                                     scale=self.options.scale_limit, rotate=self.options.rotate_limit)
 
     def _to_model(self, canvas: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         """Matrix from an image of ``shape`` to the model canvas: resize, then the window's transform."""
@@ -132,11 +123,11 @@ class RenderDataset(Dataset):
             if i > 0:
                 warped = self._warp(clip.background(frame), canvas)
                 if rng is not None:
-                    blur = part_mask(joints, height, width, rng, self.options["random_blur_rate"])
+                    blur = part_mask(joints, height, width, rng, self.options.random_blur_rate)
                     warped = augment.blur_under(warped, blur)
                 background = _to_unit(warped)
             out["image"].append(_to_unit(self._warp(image, canvas)))
-            render_label(joints, height, width, self.options["gauss_sigma"], rng, self.options["random_drop_prob"],
+            render_label(joints, height, width, self.options.gauss_sigma, rng, self.options.random_drop_prob,
                          out=labels[i])
             out["background"].append(background)
             out["person_mask"].append(mask[None].astype(np.float32))
@@ -153,7 +144,7 @@ def build(config: dict, split: str) -> RenderDataset:
     """
     if split not in ("train", "test"):
         raise ValueError(f"split must be 'train' or 'test', not {split!r}")
-    options = dict(config.get("data", {}) or {})
-    source = open_source(config, split)
-    clips = source.select(options.get(f"{split}_clips") or None)
-    return RenderDataset(source, clips, train=split == "train", options=options)
+    data = parse_config(config).data
+    source = open_source(data, split)
+    clips = source.select((data.train_clips if split == "train" else data.test_clips) or None)
+    return RenderDataset(source, clips, train=split == "train", options=data)

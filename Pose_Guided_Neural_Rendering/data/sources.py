@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from Pose_Guided_Neural_Rendering.gan_config import DataSection
 from rib.errors import RIBError
 from rib.frames import decode_image, list_clips, list_frames, read_image, train_background_name
 from rib.h5data import HumanSlomoH5, keys_for
@@ -222,11 +223,10 @@ class H5Source(ClipSource):
         return H5Clip(name, poses, self.h5, self.split, num_backgrounds)
 
 
-def open_source(config: dict, split: str) -> ClipSource:
-    """The source named by ``data.h5_file`` or ``data.root`` of a config."""
-    data = config.get("data", {}) or {}
-    if data.get("h5_file"):
-        return H5Source(data["h5_file"], split)
-    if data.get("root"):
-        return FolderSource(data["root"], split, data.get("backgrounds_dir") or "DAIN")
+def open_source(data: DataSection, split: str) -> ClipSource:
+    """The source named by ``data.h5_file`` or ``data.root`` of a config's ``data`` section."""
+    if data.h5_file:
+        return H5Source(data.h5_file, split)
+    if data.root:
+        return FolderSource(data.root, split, data.backgrounds_dir)
     raise RIBError("config: set data.h5_file (a HumanSlomo h5) or data.root (a HumanSlomo-format folder)")

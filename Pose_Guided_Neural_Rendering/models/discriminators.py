@@ -12,8 +12,8 @@ import torch.nn.functional as F
 from torch import nn
 from torchvision.ops import roi_align
 
+from Pose_Guided_Neural_Rendering.gan_config import FaceDisSection, parse_config
 from Pose_Guided_Neural_Rendering.models.blocks import ConvBlock, conv, widths
-from rib.config import require
 from rib.joints import LEFT_HAND, NECK, NOSE, RIGHT_HAND, ROOT
 
 ScaleOutputs = list[tuple[torch.Tensor, list[torch.Tensor]]]
@@ -152,25 +152,22 @@ class Discriminators(nn.Module):
         return results
 
 
-def _crop_discriminator(config: dict, part: str, defaults: dict) -> CropDiscriminator | None:
-    section = config.get("additional_discriminators", {}).get(part)
+def _crop_discriminator(section: FaceDisSection | None, part: str, image_channels: int) -> CropDiscriminator | None:
+    """The ``part`` crop discriminator of ``section`` (None when the config switches it off)."""
     if section is None:
         return None
-    return CropDiscriminator(
-        part, crop_size=section.get("crop_size", defaults["crop_size"]),
-        box_scale=section.get("box_scale", defaults["box_scale"]), num_filters=section.get("num_filters", 32),
-        max_num_filters=section.get("max_num_filters", 512), num_layers=section.get("num_layers", 3),
-        image_channels=config.get("input_image_nc", 3))
+    return CropDiscriminator(part, crop_size=section.crop_size, box_scale=section.box_scale,
+                             num_filters=section.num_filters, max_num_filters=section.max_num_filters,
+                             num_layers=section.num_layers, image_channels=image_channels)
 
 
 def build(config: dict) -> Discriminators:
     """Build every discriminator from the ``dis`` section of a config."""
-    dis = require(config, "dis")
-    image = dis.get("image", {})
-    in_channels = dis.get("input_label_nc", 22) + dis.get("input_image_nc", 3)
+    dis = parse_config(config).dis
+    image = dis.image
     image_d = MultiScaleDiscriminator(
-        in_channels, num_discriminators=image.get("num_discriminators", 2), num_filters=image.get("num_filters", 32),
-        max_num_filters=image.get("max_num_filters", 512), num_layers=image.get("num_layers", 4))
-    face = _crop_discriminator(dis, "face", {"crop_size": 80, "box_scale": 1.2})
-    hand = _crop_discriminator(dis, "hand", {"crop_size": 40, "box_scale": 0.5})
-    return Discriminators(image_d, face, hand)
+        dis.input_label_nc + dis.input_image_nc, num_discriminators=image.num_discriminators,
+        num_filters=image.num_filters, max_num_filters=image.max_num_filters, num_layers=image.num_layers)
+    crops = dis.additional_discriminators
+    return Discriminators(image_d, _crop_discriminator(crops.face, "face", dis.input_image_nc),
+                          _crop_discriminator(crops.hand, "hand", dis.input_image_nc))

@@ -11,10 +11,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from Pose_Guided_Neural_Rendering.gan_config import parse_config
 from Pose_Guided_Neural_Rendering.models.blocks import (
     LEAK, ConvBlock, ResBlock, SpadeResBlock, conv, fold_spectral_norm, widths,
 )
-from rib.config import require
 from rib.errors import RIBError
 
 
@@ -152,17 +152,12 @@ def load_plain(hparams: dict, state_dict: dict) -> Generator:
 
 def build(config: dict, spectral: bool | None = None) -> Generator:
     """Build the generator from the ``gen`` section of a config; ``spectral=False`` gives the folded (plain) form."""
-    gen = require(config, "gen")
-    embed, mask = gen.get("embed", {}), gen.get("mask", {})
-    if embed.get("num_downsamples", gen.get("num_downsamples", 4)) != gen.get("num_downsamples", 4):
-        raise RIBError("config: gen.embed.num_downsamples must equal gen.num_downsamples (one encoder level per "
-                       "generator resolution)")
+    gen = parse_config(config).gen
     return Generator(
-        label_channels=gen.get("input_label_nc", 22), image_channels=gen.get("input_image_nc", 3),
-        num_filters=gen.get("num_filters", 16), max_num_filters=gen.get("max_num_filters", 512),
-        num_layers=gen.get("num_layers", 6), num_downsamples=gen.get("num_downsamples", 4),
-        embed_filters=embed.get("num_filters", 64), embed_max_filters=embed.get("max_num_filters", 512),
-        mask_filters=mask.get("num_filters", 32), mask_max_filters=mask.get("max_num_filters", 512),
-        mask_downsamples=mask.get("num_downsamples", 3), mask_res_blocks=mask.get("num_res_blocks", 4),
-        spectral=gen.get("spectral_norm", True) if spectral is None else spectral,
+        label_channels=gen.input_label_nc, image_channels=gen.input_image_nc, num_filters=gen.num_filters,
+        max_num_filters=gen.max_num_filters, num_layers=gen.num_layers, num_downsamples=gen.num_downsamples,
+        embed_filters=gen.embed.num_filters, embed_max_filters=gen.embed.max_num_filters,
+        mask_filters=gen.mask.num_filters, mask_max_filters=gen.mask.max_num_filters,
+        mask_downsamples=gen.mask.num_downsamples, mask_res_blocks=gen.mask.num_res_blocks,
+        spectral=gen.spectral_norm if spectral is None else spectral,
     )

@@ -8,9 +8,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from Pose_Guided_Neural_Rendering.gan_config import parse_config
 from Pose_Guided_Neural_Rendering.models import vgg
 from Pose_Guided_Neural_Rendering.models.discriminators import ScaleOutputs
 from rib.errors import RIBError
+from rib.schema import to_dict
 
 DOutputs = dict[str, tuple[ScaleOutputs, torch.Tensor | None]]
 
@@ -132,17 +134,11 @@ class RenderLosses(nn.Module):
 
 
 def build(config: dict) -> RenderLosses:
-    """Losses from the ``loss`` section (weights of the reference's HSM.yaml); loads VGG19 only if it is used."""
-    section = config.get("loss", {})
-    if section.get("gan_mode", "hinge") != "hinge":
-        raise RIBError(f"config: loss.gan_mode '{section['gan_mode']}' is not supported (only 'hinge')")
-    perceptual_cfg = section.get("perceptual", {})
-    features = vgg.build(config)
-    perceptual = None
-    if features is not None:
-        perceptual = PerceptualLoss(features, perceptual_cfg.get("layer_weights", [1 / 32, 1 / 16, 1 / 8, 1 / 4, 1]))
+    """Losses from the ``loss`` section of a config; loads VGG19 only if it is used."""
+    section = parse_config(config).loss
+    settings = section.perceptual
+    features = vgg.build(settings.weight, settings.layers, settings.weights_path)
+    perceptual = None if features is None else PerceptualLoss(features, settings.layer_weights)
     return RenderLosses(
-        gan_weights=section.get("gan", {"fuse": 0.0, "raw": 1.0, "face": 0.1, "hand": 0.1}),
-        fm_weight=float(section.get("fm_w", 1.0)), l1_weight=float(section.get("l1_w", 30.0)),
-        perceptual_weight=float(perceptual_cfg.get("weight", 0.0)) if perceptual else 0.0,
-        mask_weight=float(section.get("mask_w", 5.0)), perceptual=perceptual)
+        gan_weights=to_dict(section.gan), fm_weight=section.fm_w, l1_weight=section.l1_w,
+        perceptual_weight=settings.weight if perceptual else 0.0, mask_weight=section.mask_w, perceptual=perceptual)

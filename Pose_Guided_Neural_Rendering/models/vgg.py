@@ -89,11 +89,9 @@ def load(layers: Sequence[str], path: str | os.PathLike | None = None, weight: f
     return model
 
 
-def build(config: dict) -> VGGFeatures | None:
-    """The VGG of ``loss.perceptual``, or None when its weight is 0 (then it is never constructed)."""
-    section = config.get("loss", {}).get("perceptual", {})
-    weight = float(section.get("weight", 0.0))
+def build(weight: float, layers: Sequence[str], weights_path: str | None) -> VGGFeatures | None:
+    """The VGG of the ``loss.perceptual`` section, or None when its weight is 0 (then it is never constructed)."""
     if weight == 0:
         LOG.warning("PERCEPTUAL LOSS DISABLED: loss.perceptual.weight is 0, training without the VGG19 loss")
         return None
-    return load(section.get("layers", list(LAYER_INDEX)), section.get("weights_path"), weight)
+    return load(layers, weights_path, weight)
