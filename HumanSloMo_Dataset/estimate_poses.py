@@ -22,7 +22,7 @@ from rib.person import MIN_CONFIDENCE
 log = logging.getLogger("estimate_poses")
 
 
-def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--input", "-i", required=True, type=Path,
                         help="frame folder of one clip, or a root of clip sub-folders (e.g. DATASET/train/frames)")
@@ -38,12 +38,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                         help="mediapipe: keypoints with a lower visibility are written as missing (0, 0, 0)")
     parser.add_argument("--overwrite", action="store_true",
                         help="replace pose files already in --output (other files there are left alone)")
-    return parser.parse_args(argv)
+    return parser
 
 
 @cli_entry
 def main(argv: Sequence[str] | None = None) -> None:
-    args = parse_args(argv)
+    args = build_parser().parse_args(argv)
     if BACKENDS[args.backend].converts and args.poses_from is None:
         raise RIBError(f"--backend {args.backend} converts existing outputs: pass --poses-from FOLDER")
     summary = estimate_poses(args.input, args.output, args.backend, args.poses_from, args.overwrite,
