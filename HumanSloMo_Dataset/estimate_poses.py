@@ -23,7 +23,8 @@ log = logging.getLogger("estimate_poses")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--input", "-i", required=True, type=Path,
                         help="frame folder of one clip, or a root of clip sub-folders (e.g. DATASET/train/frames)")
     parser.add_argument("--output", "-o", required=True, type=Path,

@@ -31,6 +31,7 @@ from rib.atomic import write_text
 from rib.errors import RIBError, cli_entry
 from rib.frames import list_clips, list_frames, read_image
 from rib.machine import describe_machine
+from rib.names import GT, TEST
 from rib.paths import REPO_ROOT
 from rib.video import read_video
 
@@ -106,7 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--rates", nargs="+", type=int, default=[2, 4], help="upsampling rates to test")
     parser.add_argument("--samples", type=int, default=12, help="held-out windows per data set and rate")
     parser.add_argument("--max-frames", type=int, default=250, help="frames read from each sample video")
-    parser.add_argument("--synthetic", default=str(REPO_ROOT / "data" / "synthetic" / "test" / "gt"),
+    parser.add_argument("--synthetic", default=str(REPO_ROOT / "data" / "synthetic" / TEST / GT),
                         help="HumanSlomo-format test/gt root of the synthetic set (skipped if absent)")
     parser.add_argument("--synthetic-clips", type=int, default=3, help="synthetic clips used")
     parser.add_argument("--synthetic-frames", type=int, default=41, help="frames read from each synthetic clip")
