@@ -11,6 +11,7 @@ import torch
 from Human_Motion_Modelling.config import complete_config
 from Human_Motion_Modelling.data.representation import Normaliser
 from Human_Motion_Modelling.models.transformer import MotionTransformer, build
+from rib import engine
 from rib.checkpoint import load_checkpoint, save_checkpoint
 from rib.errors import RIBError
 from rib.joints import NUM_J19
@@ -18,10 +19,10 @@ from rib.paths import CHECKPOINTS_DIR
 
 DEFAULT_CHECKPOINT = CHECKPOINTS_DIR / "motion"
 PREFERRED_NAMES = ("model.pth", "last.pth")
+KIND = "motion"
+"""The kind of a motion training checkpoint (rib.engine's layout)."""
 INFERENCE_KEYS = ("model", "normaliser", "config")
-"""What every motion checkpoint holds (an exported one holds only these and the epoch)."""
-TRAINING_KEYS = (*INFERENCE_KEYS, "optimizer", "scheduler", "epoch", "step", "rng")
-"""What ``train.py --resume`` needs."""
+"""What every motion inference file holds (with the epoch); a training checkpoint holds them in rib.engine's layout."""
 
 
 @dataclass
@@ -57,13 +58,23 @@ def find_checkpoint(path: str | os.PathLike) -> Path:
     return path
 
 
-def load_motion_state(path: Path, keys: tuple[str, ...] = INFERENCE_KEYS) -> dict:
-    """Load a checkpoint and check that it is a motion checkpoint holding ``keys`` (e.g. not a renderer's)."""
+def inference_view(state: dict) -> dict:
+    """A training checkpoint (rib.engine's layout) as an inference file: weights, normaliser, config and epoch.
+
+    ``epoch`` is the index of the last epoch trained, as in the files exported before the engine.
+    """
+    return {"model": state["models"]["model"], "normaliser": state["extra"].get("normaliser"),
+            "config": state["config"], "epoch": state["epoch"] - 1}
+
+
+def load_motion_state(path: Path) -> dict:
+    """Load an inference file or a training checkpoint as an inference file, checked (e.g. not a renderer's)."""
     state = load_checkpoint(path, map_location="cpu")
-    missing = [key for key in keys if key not in state]
+    if state.get("format") == engine.FORMAT:
+        state = inference_view(state) if state.get("kind") == KIND else {}
+    missing = [key for key in INFERENCE_KEYS if key not in state]
     if missing:
-        raise RIBError(f"{path}: not a motion {'training ' if keys == TRAINING_KEYS else ''}checkpoint "
-                       f"(missing {', '.join(missing)})")
+        raise RIBError(f"{path}: not a motion checkpoint (missing {', '.join(missing)})")
     if not isinstance(state["config"], dict) or not isinstance(state["model"], dict):
         raise RIBError(f"{path}: not a motion checkpoint ('config' and 'model' must be mappings)")
     return state

@@ -1,19 +1,21 @@
-"""Train the motion transformer on synthetic 2D projections of 3D mocap (single process or torchrun DDP)."""
+"""Train the motion transformer on synthetic 2D projections of 3D mocap (single process or torchrun DDP).
+
+The step (forward, motion loss, clipped update) is here; the run folder, resume and the loop are rib.engine's.
+"""
 from __future__ import annotations
 
 import argparse
 import logging
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import torch
 from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader
 from torch.utils.data.distributed import DistributedSampler
 from torch.utils.tensorboard import SummaryWriter
-from tqdm import tqdm
 
-from Human_Motion_Modelling.checkpoints import TRAINING_KEYS, load_motion_state, load_weights, read_normaliser
+from Human_Motion_Modelling.checkpoints import KIND, inference_view, load_motion_state, load_weights, read_normaliser
 from Human_Motion_Modelling.config import complete_config
 from Human_Motion_Modelling.data.dataset import ClipSpec, MotionDataset, compute_normaliser
 from Human_Motion_Modelling.data.representation import MODEL_INPUTS, Normaliser, collate_windows
@@ -21,8 +23,9 @@ from Human_Motion_Modelling.data.sequences import resolve
 from Human_Motion_Modelling.evaluation import Protocol, log_metrics
 from Human_Motion_Modelling.models.losses import motion_loss
 from Human_Motion_Modelling.models.transformer import build
-from rib.checkpoint import capture_rng, prepare_checkpoint_dir, restore_rng, save_checkpoint, seed_everything
-from rib.config import apply_overrides, load_config, require, save_config
+from rib import engine
+from rib.checkpoint import seed_everything
+from rib.config import load_config, require
 from rib.distributed import DistContext, cleanup_distributed, init_distributed
 from rib.errors import RIBError, cli_entry
 from rib.paths import REPO_ROOT
@@ -39,7 +42,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="folder holding one sub-folder per training run")
     parser.add_argument("--name", default="train", help="run name: outputs go to SAVE_ROOT/NAME/")
     parser.add_argument("--resume", action="store_true",
-                        help="continue exactly from SAVE_ROOT/NAME/checkpoints/last.pth")
+                        help="continue exactly from SAVE_ROOT/NAME/checkpoint.pt (older runs: checkpoints/last.pth)")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="start afresh even if SAVE_ROOT/NAME holds a run (only the run's own files are replaced)")
     parser.add_argument("--init", type=Path, default=None,
                         help="start from the weights and normaliser of this motion checkpoint (e.g. "
                              "checkpoints/motion/model.pth) with a fresh optimiser and schedule: fine-tuning")
@@ -48,14 +53,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--epochs", type=int, help="override train.epochs")
     parser.add_argument("--seed", type=int, help="override train.seed")
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
-    parser.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE",
-                        help="further config overrides, e.g. train.lr=2e-4 data.rates=[8]")
+    engine.add_set_argument(parser)
     return parser.parse_args(argv)
 
 
 def command_line_overrides(args: argparse.Namespace) -> list[str]:
     """The config overrides given on the command line, as ``key=value`` strings."""
-    overrides = list(args.set)
+    overrides = list(args.overrides)
     for flag, key in (("batch_size", "train.batch_size"), ("workers", "train.workers"), ("epochs", "train.epochs"),
                       ("seed", "train.seed")):
         if getattr(args, flag) is not None:
@@ -63,55 +67,40 @@ def command_line_overrides(args: argparse.Namespace) -> list[str]:
     return overrides
 
 
-class Trainer:
-    """Model, optimiser, schedule and checkpoints of one run."""
+EXPORT = "model.pth"
+"""The inference file written beside the checkpoint after every epoch (what inference.py finds in a run folder)."""
+LEGACY_FILES = ("checkpoints/last.pth",)
+LEGACY = engine.LegacyLayout(models=("model",), optimizers=("optimizer",), schedulers=("scheduler",),
+                             extra=("normaliser",), epoch_offset=1)
+"""Runs started before rib.engine kept ``checkpoints/last.pth`` (flat, epoch index): they still resume."""
+OLD_OUTPUTS = ("checkpoints/model_epoch*.pth",)
 
-    def __init__(self, config: dict, run_dir: Path, ctx: DistContext, normaliser: Normaliser):
-        train = config["train"]
-        self.config, self.run_dir, self.ctx, self.normaliser = config, run_dir, ctx, normaliser
-        self.model = build(config).to(ctx.device)
-        self.network = DistributedDataParallel(self.model) if ctx.distributed else self.model
-        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=float(train["lr"]),
-                                          betas=tuple(float(b) for b in train["betas"]),
-                                          amsgrad=bool(train["amsgrad"]))
-        self.scheduler = torch.optim.lr_scheduler.StepLR(self.optimizer, int(train["step_size"]),
-                                                         float(train["gamma"]))
-        self.epoch = 0
-        self.step = 0
 
-    def state(self) -> dict:
-        return {"model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(),
-                "scheduler": self.scheduler.state_dict(), "epoch": self.epoch, "step": self.step,
-                "rng": capture_rng(), "normaliser": self.normaliser.state(), "config": self.config}
+def build_run(config: dict, ctx: DistContext, normaliser: Normaliser) -> engine.Run:
+    """The run: the transformer on this process's device, Adam, the step schedule, the normaliser it trains with."""
+    train = config["train"]
+    model = build(config).to(ctx.device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=float(train["lr"]),
+                                 betas=tuple(float(b) for b in train["betas"]), amsgrad=bool(train["amsgrad"]))
+    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, int(train["step_size"]), float(train["gamma"]))
+    return engine.Run(KIND, config, {"model": model}, {"optimizer": optimizer}, {"scheduler": scheduler},
+                      extra={"normaliser": normaliser.state()}, is_main=ctx.is_main)
 
-    def load(self, state: dict, path: Path) -> None:
-        """Continue from a training checkpoint ``state`` read from ``path``."""
-        load_weights(self.model, state["model"], path)
-        self.optimizer.load_state_dict(state["optimizer"])
-        self.scheduler.load_state_dict(state["scheduler"])
-        self.epoch, self.step = int(state["epoch"]) + 1, int(state["step"])
-        restore_rng(state["rng"])
 
-    def save(self) -> None:
-        """Write ``last.pth`` (and a numbered copy every ``save_every`` epochs) atomically."""
-        folder = self.run_dir / "checkpoints"
-        state = self.state()
-        save_checkpoint(folder / "last.pth", state)
-        every = int(self.config["train"]["save_every"])
-        if every and (self.epoch + 1) % every == 0:
-            save_checkpoint(folder / f"model_epoch{self.epoch:03d}.pth", state)
+def make_step(run: engine.Run, ctx: DistContext) -> Callable[[dict[str, torch.Tensor]], dict[str, float]]:
+    """The training step: forward (DDP across processes), the motion loss, an update with clipped gradients."""
+    train = run.config["train"]
+    model = run.models["model"]
+    network = DistributedDataParallel(model) if ctx.distributed else model
 
-    def train_step(self, batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
-        train = self.config["train"]
-        batch = {k: v.to(self.ctx.device, non_blocking=True) for k, v in batch.items()}
-        outputs = self.network(**{k: batch[k] for k in MODEL_INPUTS})
+    def step(batch: dict[str, torch.Tensor]) -> dict[str, float]:
+        batch = {k: v.to(ctx.device, non_blocking=True) for k, v in batch.items()}
+        outputs = network(**{k: batch[k] for k in MODEL_INPUTS})
         losses = motion_loss(outputs, batch, float(train["w_2d"]), float(train["w_condition"]))
-        self.optimizer.zero_grad(set_to_none=True)
-        losses["total"].backward()
-        torch.nn.utils.clip_grad_norm_(self.model.parameters(), float(train["grad_clip"]))
-        self.optimizer.step()
-        self.step += 1
-        return {k: v.detach() for k, v in losses.items()}
+        run.update(losses["total"], clip_grad_norm=float(train["grad_clip"]))
+        return {f"recon/{name}": float(value.detach()) for name, value in losses.items()}
+
+    return step
 
 
 def make_loader(dataset: MotionDataset, config: dict, ctx: DistContext) -> DataLoader:
@@ -138,38 +127,29 @@ def check_config(config: dict, source: str) -> None:
     ClipSpec.from_config(require(config, "data", source))
 
 
-def last_checkpoint(run_dir: Path) -> Path:
-    """Where a run keeps the checkpoint ``--resume`` continues from."""
-    return run_dir / "checkpoints" / "last.pth"
-
-
-def prepare_run(args: argparse.Namespace, ctx: DistContext) -> tuple[Path, dict, dict | None]:
-    """The run folder, its checked config and, with ``--resume``, the checkpoint to continue from.
+def prepare_run(args: argparse.Namespace, ctx: DistContext) -> tuple[Path, dict, Path | None, dict | None]:
+    """The run folder, its checked config and, with ``--resume``, the checkpoint to continue from and its state.
 
     A resumed run keeps the config stored in its checkpoint; command-line overrides (e.g. more epochs) still apply.
+    Everything is checked before the run folder is touched.
     """
     run_dir = args.save_root / args.name
-    last = last_checkpoint(run_dir)
-    overrides = command_line_overrides(args)
-    state, inputs = None, [args.config, *([args.init] if args.init is not None else [])]
+    inputs = [args.config, *([args.init] if args.init is not None else [])]
+    checkpoint, state = None, None
     if args.resume:
-        state = load_motion_state(last, TRAINING_KEYS)
-        config, inputs = apply_overrides(state["config"], overrides), []
-    elif last.exists():
-        raise RIBError(f"{last}: a run named '{args.name}' exists; pass --resume or choose another --name")
+        checkpoint = engine.resume_checkpoint(run_dir, LEGACY_FILES)
+        state = engine.read_checkpoint(checkpoint, KIND, LEGACY)
+        base, source, inputs = state["config"], f"{checkpoint} config", []
     else:
-        config = apply_overrides(load_config(args.config), overrides)
-    source = f"{last} config" if args.resume else str(args.config)
-    config = complete_config(config, source)
+        base, source = load_config(args.config), str(args.config)
+    config = engine.configure(base, command_line_overrides(args), complete_config, source)
     refuse_overlap([*inputs, resolve(require(config, "data.h5_file"))], run_dir)
     check_config(config, source)
+    engine.prepare_run_folder(run_dir, args.resume, args.overwrite, outputs=(EXPORT, *OLD_OUTPUTS),
+                              legacy=LEGACY_FILES, is_main=ctx.is_main)
     if ctx.is_main:
-        prepare_checkpoint_dir(last.parent)
-    if state is not None:
-        return run_dir, config, state
-    if ctx.is_main:
-        save_config(run_dir / "config.yaml", config)
-    return run_dir, config, None
+        engine.save_config_snapshot(run_dir, config)
+    return run_dir, config, checkpoint, state
 
 
 @cli_entry
@@ -182,54 +162,55 @@ def main(argv: Sequence[str] | None = None) -> None:
         cleanup_distributed()
 
 
+def starting_normaliser(args: argparse.Namespace, config: dict, dataset: MotionDataset, checkpoint: Path | None,
+                        state: dict | None) -> tuple[Normaliser, dict | None]:
+    """The normalisation statistics to train with (the resumed run's, ``--init``'s or computed), and ``--init``'s
+    checkpoint when its weights are the starting point."""
+    if state is not None:
+        return read_normaliser(state["extra"], checkpoint), None
+    if args.init is not None:
+        initial = load_motion_state(args.init)
+        return read_normaliser(initial, args.init), initial
+    data = config["data"]
+    return compute_normaliser(dataset, int(data["stats_samples"]), int(data["stats_seed"])), None
+
+
 def run(args: argparse.Namespace, ctx: DistContext) -> None:
-    run_dir, config, resume_state = prepare_run(args, ctx)
+    run_dir, config, checkpoint, state = prepare_run(args, ctx)
     train = config["train"]
     seed_everything(int(train["seed"]))
     dataset = MotionDataset.from_config(config, "train_split")
-    initial = load_motion_state(args.init) if args.init is not None and resume_state is None else None
-    if resume_state is not None:
-        normaliser = read_normaliser(resume_state, last_checkpoint(run_dir))
-    elif initial is not None:
-        normaliser = read_normaliser(initial, args.init)
-    else:
-        normaliser = compute_normaliser(dataset, int(config["data"]["stats_samples"]),
-                                        int(config["data"]["stats_seed"]))
+    normaliser, initial = starting_normaliser(args, config, dataset, checkpoint, state)
     dataset.normaliser = normaliser
-    trainer = Trainer(config, run_dir, ctx, normaliser)
-    if resume_state is not None:
-        trainer.load(resume_state, last_checkpoint(run_dir))
-        log.info("resumed %s at epoch %d", run_dir, trainer.epoch)
+    training = build_run(config, ctx, normaliser)
+    model = training.models["model"]
+    if state is not None:
+        training.load_state_dict(state, str(checkpoint))
+        log.info("resumed %s at epoch %d", run_dir, training.epoch)
     elif initial is not None:
-        load_weights(trainer.model, initial["model"], args.init)
+        load_weights(model, initial["model"], args.init)
         log.info("starting from the weights of %s", args.init)
     loader = make_loader(dataset, config, ctx)
-    writer = SummaryWriter(str(run_dir / "logs")) if ctx.is_main else None
+    logger = engine.Logger(run_dir, int(train["log_every"])) if ctx.is_main else None
     log.info("training %d parameters on %s (%d process(es)), %d sequences", sum(p.numel() for p in
-             trainer.model.parameters()), ctx.device, ctx.world_size, len(dataset.names))
-    evaluator = make_evaluator(config, normaliser) if ctx.is_main and int(train["eval_every"]) else None
-    losses = {}
-    for epoch in range(trainer.epoch, int(train["epochs"])):
-        trainer.epoch = epoch
-        dataset.set_epoch(epoch)
-        trainer.model.train()
-        bar = tqdm(loader, desc=f"epoch {epoch}", disable=not ctx.is_main, leave=False)
-        for batch in bar:
-            losses = trainer.train_step(batch)
-            if writer is not None and trainer.step % int(train["log_every"]) == 0:
-                for name, value in losses.items():
-                    writer.add_scalar(f"recon/{name}", value.item(), trainer.step)
-                writer.add_scalar("LR", trainer.optimizer.param_groups[0]["lr"], trainer.step)
-                bar.set_postfix(loss=f"{losses['total'].item():.4f}")
-        trainer.scheduler.step()
-        if ctx.is_main:
-            trainer.save()
-            log.info("epoch %d done (step %d, loss %.4f)", epoch, trainer.step,
-                     losses["total"].item() if losses else float("nan"))
-            if evaluator is not None and (epoch + 1) % int(train["eval_every"]) == 0:
-                evaluator(trainer.model, writer, trainer.step)
-    if writer is not None:
-        writer.close()
+             model.parameters()), ctx.device, ctx.world_size, len(dataset.names))
+    evaluate = make_evaluator(config, normaliser) if logger is not None and int(train["eval_every"]) else None
+    step = make_step(training, ctx)
+
+    def epoch() -> dict[str, float]:
+        dataset.set_epoch(training.epoch)
+        model.train()
+        logs = engine.train_one_epoch(training, loader, step, logger, show=("recon/total",))
+        if evaluate is not None and (training.epoch + 1) % int(train["eval_every"]) == 0:
+            evaluate(model, logger.writer, training.step)
+        return logs
+
+    try:
+        engine.fit(training, run_dir, int(train["epochs"]), epoch, keep_every=int(train["save_every"]),
+                   export=lambda: {EXPORT: inference_view(training.state_dict())}, logger=logger)
+    finally:
+        if logger is not None:
+            logger.close()
 
 
 def make_evaluator(config: dict, normaliser: Normaliser):

@@ -9,7 +9,6 @@ import pytest
 import torch
 
 from Human_Motion_Modelling import evaluate, inference, train, visualize
-from Human_Motion_Modelling.train import Trainer
 from rib.checkpoint import load_checkpoint, save_checkpoint
 from rib.config import save_config
 from rib.distributed import DistContext
@@ -35,10 +34,10 @@ def config_file(tmp_path, tiny_config) -> Path:
 
 @pytest.fixture
 def run_root(tmp_path, tiny_config, tiny_normaliser) -> Path:
-    """A run folder ``runs/tiny`` whose last.pth is what train.py writes after an epoch (untrained weights)."""
+    """A run folder ``runs/tiny`` whose checkpoint.pt is what train.py writes after an epoch (untrained weights)."""
     root = tmp_path / "runs"
-    trainer = Trainer(tiny_config, root / "tiny", DistContext(0, 1, torch.device("cpu")), tiny_normaliser)
-    save_checkpoint(root / "tiny" / "checkpoints" / "last.pth", trainer.state())
+    run = train.build_run(tiny_config, DistContext(0, 1, torch.device("cpu")), tiny_normaliser)
+    save_checkpoint(root / "tiny" / "checkpoint.pt", run.state_dict())
     return root
 
 
@@ -84,16 +83,16 @@ def _renderer_like(state: dict) -> None:
 
 
 def _empty_normaliser(state: dict) -> None:
-    state["normaliser"] = {}
+    state["extra"]["normaliser"] = {}
 
 
 @pytest.mark.parametrize("edit, extra, message", [
-    (_renderer_like, [], "not a motion training checkpoint (missing model, normaliser, config"),
+    (_renderer_like, [], "not a motion training checkpoint (missing model, optimizer, scheduler, normaliser, config"),
     (None, ["--set", "model.hidden_dim=64"], "weights do not fit a model of this config"),
     (_empty_normaliser, [], "the checkpoint's normaliser is missing or broken"),
 ])
 def test_resume_on_a_foreign_or_mismatched_checkpoint(edit, extra, message, run_root, capsys):
-    last = run_root / "tiny" / "checkpoints" / "last.pth"
+    last = run_root / "tiny" / "checkpoint.pt"
     if edit is not None:
         edit_checkpoint(last, edit)
     before = last.read_bytes()
@@ -180,12 +179,12 @@ def test_inference_warns_once_when_few_frames_have_a_person(seen, warned, caplog
 
 
 def test_resume_removes_temporaries_of_a_killed_save(run_root):
-    folder = run_root / "tiny" / "checkpoints"
-    orphan = folder / ".last.k3j_9x2a.tmp.pth"
+    folder = run_root / "tiny"
+    orphan = folder / ".checkpoint.k3j_9x2a.tmp.pt"
     orphan.write_bytes(b"half a checkpoint")
     args = train.parse_args(["--resume", "--save-root", str(run_root), "--name", "tiny"])
     train.prepare_run(args, DistContext(0, 1, torch.device("cpu")))
-    assert not orphan.exists() and (folder / "last.pth").is_file()
+    assert not orphan.exists() and (folder / "checkpoint.pt").is_file()
 
 
 @pytest.mark.parametrize("main, argv", [

@@ -11,7 +11,7 @@ import torch
 
 from Human_Motion_Modelling import train
 from Human_Motion_Modelling.checkpoints import export_model, load_trained_model
-from rib.checkpoint import load_checkpoint
+from rib.checkpoint import load_checkpoint, save_checkpoint
 from rib.paths import REPO_ROOT
 
 TRAIN_SCRIPT = REPO_ROOT / "Human_Motion_Modelling" / "train.py"
@@ -29,17 +29,38 @@ def _args(tmp_path, motion_h5, name: str, epochs: int, *extra: str) -> list[str]
 def test_resume_continues_exactly(tmp_path, motion_h5):
     train.main(_args(tmp_path, motion_h5, "straight", 2))
     train.main(_args(tmp_path, motion_h5, "split", 1))
-    first = load_checkpoint(tmp_path / "split" / "checkpoints" / "last.pth")
-    assert first["epoch"] == 0 and first["step"] == 2
+    first = load_checkpoint(tmp_path / "split" / "checkpoint.pt")
+    assert first["epoch"] == 1 and first["step"] == 2  # epochs completed, batches trained on
     train.main(["--resume", *_args(tmp_path, motion_h5, "split", 2)])
-    straight = load_checkpoint(tmp_path / "straight" / "checkpoints" / "last.pth")
-    resumed = load_checkpoint(tmp_path / "split" / "checkpoints" / "last.pth")
-    assert resumed["epoch"] == straight["epoch"] == 1 and resumed["step"] == 4
-    for key, value in straight["model"].items():
-        assert torch.equal(value, resumed["model"][key]), key
-    assert resumed["scheduler"] == straight["scheduler"]
-    assert torch.equal(straight["normaliser"]["std"], resumed["normaliser"]["std"])
-    assert load_trained_model(tmp_path / "split" / "checkpoints").epoch == 1
+    straight = load_checkpoint(tmp_path / "straight" / "checkpoint.pt")
+    resumed = load_checkpoint(tmp_path / "split" / "checkpoint.pt")
+    assert resumed["epoch"] == straight["epoch"] == 2 and resumed["step"] == 4
+    for key, value in straight["models"]["model"].items():
+        assert torch.equal(value, resumed["models"]["model"][key]), key
+    assert resumed["schedulers"] == straight["schedulers"]
+    assert torch.equal(straight["extra"]["normaliser"]["std"], resumed["extra"]["normaliser"]["std"])
+    assert load_trained_model(tmp_path / "split").epoch == 1  # model.pth: the index of the last epoch trained
+
+
+def test_a_run_of_the_trainer_before_rib_engine_resumes_exactly(tmp_path, motion_h5):
+    """Its run folder held checkpoints/last.pth: every part at the top level, ``epoch`` the last epoch's index."""
+    train.main(_args(tmp_path, motion_h5, "straight", 2))
+    train.main(_args(tmp_path, motion_h5, "old", 1))
+    new = load_checkpoint(tmp_path / "old" / "checkpoint.pt")
+    old = {"model": new["models"]["model"], "optimizer": new["optimizers"]["optimizer"],
+           "scheduler": new["schedulers"]["scheduler"], "epoch": 0, "step": new["step"], "rng": new["rng"],
+           "normaliser": new["extra"]["normaliser"], "config": new["config"]}
+    save_checkpoint(tmp_path / "old" / "checkpoints" / "last.pth", old)
+    for name in ("checkpoint.pt", "model.pth", "history.csv"):
+        (tmp_path / "old" / name).unlink()
+    with pytest.raises(SystemExit):
+        train.main(_args(tmp_path, motion_h5, "old", 2))  # a fresh run refuses the old folder too
+    train.main(["--resume", *_args(tmp_path, motion_h5, "old", 2)])
+    straight = load_checkpoint(tmp_path / "straight" / "checkpoint.pt")
+    resumed = load_checkpoint(tmp_path / "old" / "checkpoint.pt")
+    assert resumed["epoch"] == 2 and resumed["step"] == straight["step"]
+    for key, value in straight["models"]["model"].items():
+        assert torch.equal(value, resumed["models"]["model"][key]), key
 
 
 def test_evaluates_during_training_and_refuses_an_existing_run(tmp_path, motion_h5, capsys, caplog):
@@ -55,11 +76,11 @@ def test_evaluates_during_training_and_refuses_an_existing_run(tmp_path, motion_
 
 def test_init_starts_from_a_checkpoints_weights_and_normaliser(tmp_path, motion_h5):
     train.main(_args(tmp_path, motion_h5, "base", 1))
-    base = load_checkpoint(tmp_path / "base" / "checkpoints" / "last.pth")
-    train.main(["--init", str(tmp_path / "base" / "checkpoints" / "last.pth"),
+    base = load_checkpoint(tmp_path / "base" / "model.pth")
+    train.main(["--init", str(tmp_path / "base" / "checkpoint.pt"),
                 *_args(tmp_path, motion_h5, "tuned", 1, "train.lr=0", "data.augment.clean_prob=0.5")])
-    tuned = load_checkpoint(tmp_path / "tuned" / "checkpoints" / "last.pth")
-    assert tuned["epoch"] == 0 and tuned["step"] == 2
+    tuned = load_checkpoint(tmp_path / "tuned" / "model.pth")
+    assert tuned["epoch"] == 0 and load_checkpoint(tmp_path / "tuned" / "checkpoint.pt")["step"] == 2
     for key, value in base["model"].items():
         assert torch.equal(value, tuned["model"][key]), key  # lr 0: the weights are the initial ones
     assert torch.equal(base["normaliser"]["mean"], tuned["normaliser"]["mean"])
@@ -73,7 +94,7 @@ def test_torchrun_two_processes_on_cpu(tmp_path, motion_h5):
     result = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "2 process(es)" in result.stderr
-    state = load_checkpoint(tmp_path / "ddp" / "checkpoints" / "last.pth")
+    state = load_checkpoint(tmp_path / "ddp" / "checkpoint.pt")
     assert state["step"] == 1  # 8 samples split over 2 processes at batch 4
 
 
