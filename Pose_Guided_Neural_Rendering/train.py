@@ -6,10 +6,11 @@ the shipped warp-blend renderer on your own clip: ``train.py --config configs/wa
 checkpoints/render --data CLIP_FOLDER`` (CLIP_FOLDER holds inputs/, input_poses/ and train_backgrounds/, the
 latter from ``interpolate_backgrounds.py --layout train``).
 
-Writes to ``--out-dir``: ``checkpoint.pt`` (everything ``--resume`` needs, every epoch), ``checkpoint_epochEEE.pt``
-every ``train.save_step`` epochs, ``generator.pt`` (generator-only weights for inference.py), ``config.yaml``,
-``history.txt`` and TensorBoard logs under ``logs/``. Multi-GPU or multi-process: ``torchrun --nproc_per_node N
-train.py ...`` (gloo on the CPU).
+Writes to ``--out-dir`` (a rib.engine run folder): ``checkpoint.pt`` (everything ``--resume`` needs, every
+epoch), ``generator.pt`` (generator-only weights for inference.py), ``checkpoint_epochEEE.pt`` and
+``generator_epochEEE.pt`` every ``train.save_step`` epochs, ``config.yaml``, ``history.csv`` (one row per epoch),
+``history.txt`` (a line every ``train.print_freq`` steps) and TensorBoard logs under ``logs/``. Multi-GPU or
+multi-process: ``torchrun --nproc_per_node N train.py ...`` (gloo on the CPU).
 """
 from __future__ import annotations
 
@@ -26,7 +27,6 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 import torch
 import torch.distributed as dist
 from torch.utils.data import DataLoader, DistributedSampler
-from tqdm import tqdm
 
 from Pose_Guided_Neural_Rendering import blend_training
 from Pose_Guided_Neural_Rendering.data import dataset as render_dataset
@@ -34,11 +34,11 @@ from Pose_Guided_Neural_Rendering.gan_config import complete_config
 from Pose_Guided_Neural_Rendering.models import discriminators as discriminators_model
 from Pose_Guided_Neural_Rendering.models import generator as generator_model
 from Pose_Guided_Neural_Rendering.models import losses as losses_model
-from Pose_Guided_Neural_Rendering.trainer import Trainer, frames_for_epoch
-from rib.atomic import prepare_output_dir
-from rib.checkpoint import load_checkpoint, save_checkpoint, seed_everything
+from Pose_Guided_Neural_Rendering.trainer import KIND, LEGACY, Trainer, frames_for_epoch
+from rib import engine
+from rib.checkpoint import seed_everything
 from rib.cli import positive_int
-from rib.config import apply_overrides, load_config, save_config
+from rib.config import apply_overrides, load_config
 from rib.distributed import DistContext, cleanup_distributed, init_distributed
 from rib.errors import RIBError, cli_entry
 from rib.paths import REPO_ROOT, resolve_data_path
@@ -47,18 +47,17 @@ LOG = logging.getLogger("render.train")
 STAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_CONFIG = STAGE_DIR / "configs" / "HSM.yaml"
 DEFAULT_OUT = REPO_ROOT / "runs" / "render" / "default"
-OUTPUT_PATTERNS = ("checkpoint*.pt", "generator*.pt")
+EXPORT, LINES = "generator.pt", "history.txt"
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG, help="YAML config (see configs/)")
-    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                        help="override a config value, e.g. --set train.batch_size=4 (repeatable)")
+    engine.add_set_argument(parser)
     parser.add_argument("--out-dir", type=Path, default=DEFAULT_OUT, help="folder for checkpoints and logs")
     parser.add_argument("--resume", action="store_true", help="continue exactly from OUT_DIR/checkpoint.pt")
     parser.add_argument("--overwrite", action="store_true",
-                        help="start afresh even if OUT_DIR already holds checkpoints (they are replaced)")
+                        help="start afresh even if OUT_DIR holds a run (only the run's own files are replaced)")
     parser.add_argument("--epochs", type=positive_int, default=None,
                         help="train until this epoch (default: train.nr_epochs)")
     parser.add_argument("--batch-size", type=positive_int, default=None,
@@ -97,21 +96,6 @@ def build_config(args: argparse.Namespace) -> dict:
     return config
 
 
-def check_out_dir(out_dir: Path, resume: bool, overwrite: bool, ctx: DistContext) -> None:
-    """Refuse to clobber an earlier run unless ``--overwrite``; ``--resume`` needs its checkpoint."""
-    if resume:
-        if not (out_dir / "checkpoint.pt").is_file():
-            raise RIBError(f"{out_dir / 'checkpoint.pt'}: nothing to resume from")
-        return
-    for pattern in OUTPUT_PATTERNS:
-        if ctx.is_main:
-            prepare_output_dir(out_dir, overwrite, pattern)
-        elif not overwrite and any(out_dir.glob(pattern)):
-            raise RIBError(f"{out_dir}: already holds checkpoints; pass --overwrite or --resume")
-    if ctx.distributed:
-        dist.barrier()
-
-
 def make_loader(dataset, config: dict, epoch: int, ctx: DistContext) -> DataLoader:
     """A loader for one epoch; its shuffling and worker seeds depend only on (seed, epoch), so resume is exact."""
     train = config["train"]
@@ -126,82 +110,57 @@ def make_loader(dataset, config: dict, epoch: int, ctx: DistContext) -> DataLoad
                       drop_last=False, generator=generator)
 
 
-class Reporter:
-    """TensorBoard scalars and image grids, and the console / history.txt lines (main process only)."""
+class Reporter(engine.Logger):
+    """rib.engine's TensorBoard scalars (every ``display_freq`` steps), an image grid every ``image_freq`` steps and
+    a console / history.txt line every ``print_freq`` steps."""
 
-    def __init__(self, out_dir: Path, config: dict, ctx: DistContext, resume: bool):
-        self.train = config["train"]
-        self.enabled = ctx.is_main
-        self.writer = None
-        self.history = out_dir / "history.txt"
-        if self.enabled:
-            from torch.utils.tensorboard import SummaryWriter
-
-            self.writer = SummaryWriter(str(out_dir / "logs"))
-            if not resume:
-                self.history.write_text("")
+    def __init__(self, out_dir: Path, config: dict, resume: bool):
+        train = config["train"]
+        super().__init__(out_dir, train["display_freq"])
+        self.image_freq, self.print_freq = train["image_freq"], train["print_freq"]
+        self.lines = out_dir / LINES
+        if not resume:
+            self.lines.write_text("")
 
     def step(self, trainer: Trainer, logs: dict[str, float]) -> None:
-        if not self.enabled:
-            return
-        step = trainer.step
-        if step % self.train["display_freq"] == 0:
-            for key, value in logs.items():
-                self.writer.add_scalar(key, value, step)
-        if step % self.train["image_freq"] == 0:
-            self.writer.add_image("train/prev_real_back_gen_mask_fuse_skeleton_fg", trainer.image_grid(), step)
-        if step % self.train["print_freq"] == 0:
-            line = f"epoch {trainer.epoch} step {step} " + " ".join(f"{k}={v:.4f}" for k, v in sorted(logs.items()))
+        super().step(trainer, logs)
+        if trainer.step % self.image_freq == 0:
+            self.writer.add_image("train/prev_real_back_gen_mask_fuse_skeleton_fg", trainer.image_grid(), trainer.step)
+        if trainer.step % self.print_freq == 0:
+            line = f"epoch {trainer.epoch} step {trainer.step} " + " ".join(
+                f"{k}={v:.4f}" for k, v in sorted(logs.items()))
             LOG.info(line)
-            with open(self.history, "a") as handle:
+            with open(self.lines, "a") as handle:
                 handle.write(line + "\n")
 
-    def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
 
-
-def save(trainer: Trainer, out_dir: Path, save_step: int) -> None:
-    """The resumable checkpoint and the generator weights, both atomically; numbered copies every save_step."""
-    state = trainer.state_dict()
-    weights = trainer.generator_weights()
-    save_checkpoint(out_dir / "checkpoint.pt", state)
-    save_checkpoint(out_dir / "generator.pt", weights)
-    if save_step > 0 and trainer.epoch % save_step == 0:
-        save_checkpoint(out_dir / f"checkpoint_epoch{trainer.epoch:03d}.pt", state)
-        save_checkpoint(out_dir / f"generator_epoch{trainer.epoch:03d}.pt", weights)
-
-
-def train(config: dict, out_dir: Path, ctx: DistContext, resume: bool) -> Trainer:
-    """Build everything from ``config`` and train until ``train.nr_epochs``; returns the trainer."""
+def train(config: dict, out_dir: Path, ctx: DistContext, checkpoint: Path | None) -> Trainer:
+    """Build everything from ``config`` and train until ``train.nr_epochs`` (from ``checkpoint`` if given)."""
     seed_everything(config["train"]["seed"] + ctx.rank)
     dataset = render_dataset.build(config, "train")
     trainer = Trainer(config, ctx, generator_model.build(config), discriminators_model.build(config),
                       losses_model.build(config))
-    if resume:
-        trainer.load_state_dict(load_checkpoint(out_dir / "checkpoint.pt", ctx.device), str(out_dir / "checkpoint.pt"))
+    if checkpoint is not None:
+        trainer.load_state_dict(engine.read_checkpoint(checkpoint, KIND, LEGACY, ctx.device), str(checkpoint))
         LOG.info("resumed at epoch %d, step %d", trainer.epoch, trainer.step)
     if ctx.is_main:
-        save_config(out_dir / "config.yaml", config)
-    reporter = Reporter(out_dir, config, ctx, resume)
-    epochs = config["train"]["nr_epochs"]
+        engine.save_config_snapshot(out_dir, config)
+    reporter = Reporter(out_dir, config, checkpoint is not None) if ctx.is_main else None
+
+    def epoch() -> dict[str, float]:
+        frames = frames_for_epoch(config, trainer.epoch)
+        if frames != dataset.max_frames:
+            LOG.info("epoch %d: windows of %d frames (%d rollout steps)", trainer.epoch, frames, frames - 1)
+            dataset.set_max_frames(frames)
+        return engine.train_one_epoch(trainer, make_loader(dataset, config, trainer.epoch, ctx), trainer.train_step,
+                                      reporter, show=("Gen/total", "Dis/total"))
+
     try:
-        while trainer.epoch < epochs:
-            frames = frames_for_epoch(config, trainer.epoch)
-            if frames != dataset.max_frames:
-                LOG.info("epoch %d: windows of %d frames (%d rollout steps)", trainer.epoch, frames, frames - 1)
-                dataset.set_max_frames(frames)
-            loader = make_loader(dataset, config, trainer.epoch, ctx)
-            bar = tqdm(loader, desc=f"epoch {trainer.epoch}", disable=not ctx.is_main, leave=False)
-            for batch in bar:
-                logs = trainer.train_step(batch)
-                reporter.step(trainer, logs)
-                bar.set_postfix(G=f"{logs['Gen/total']:.3f}", D=f"{logs['Dis/total']:.3f}")
-            trainer.end_epoch()
-            if ctx.is_main:
-                save(trainer, out_dir, config["train"]["save_step"])
+        engine.fit(trainer, out_dir, config["train"]["nr_epochs"], epoch, keep_every=config["train"]["save_step"],
+                   export=lambda: {EXPORT: trainer.generator_weights()}, logger=reporter)
     finally:
-        reporter.close()
+        if reporter is not None:
+            reporter.close()
     return trainer
 
 
@@ -218,8 +177,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     try:
         if ctx.device.type == "cpu" and "OMP_NUM_THREADS" not in os.environ and ctx.distributed:
             torch.set_num_threads(max(1, torch.get_num_threads() // ctx.world_size))
-        check_out_dir(args.out_dir, args.resume, args.overwrite, ctx)
-        train(config, args.out_dir, ctx, args.resume)
+        checkpoint = engine.prepare_run_folder(args.out_dir, args.resume, args.overwrite, outputs=(EXPORT, LINES),
+                                               is_main=ctx.is_main)
+        train(config, args.out_dir, ctx, checkpoint)
         if ctx.distributed:
             dist.barrier()
     finally:

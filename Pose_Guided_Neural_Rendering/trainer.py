@@ -1,4 +1,4 @@
-"""One training step of the renderer (reference section 4.6) and the state that makes ``--resume`` exact.
+"""One training step of the GAN renderer (reference section 4.6) and what it trains (a :class:`rib.engine.Run`).
 
 A step takes a window of L frames and rolls the generator out autoregressively over frames 1 .. L-1: frame 1 is
 rendered from the real frame 0, every later frame from the previous (detached) output. At each rollout step the
@@ -18,13 +18,18 @@ from Pose_Guided_Neural_Rendering.gan_config import TrainSection, parse_config
 from Pose_Guided_Neural_Rendering.models.discriminators import Discriminators
 from Pose_Guided_Neural_Rendering.models.generator import Generator, composite, inference_state
 from Pose_Guided_Neural_Rendering.models.losses import RenderLosses
-from rib.checkpoint import capture_rng, restore_rng
+from rib import engine
 from rib.distributed import DistContext
 from rib.errors import RIBError
 
 LOG = logging.getLogger(__name__)
 BATCH_KEYS = ("image", "label", "background", "person_mask", "joints")
 AMP_DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16}
+KIND = "gan"
+"""The kind of a GAN renderer training checkpoint (rib.engine's layout)."""
+LEGACY = engine.LegacyLayout(models=("generator", "discriminators"), optimizers=("opt_g", "opt_d"),
+                             schedulers=("sched_g", "sched_d"), scalers=("scaler_g", "scaler_d"))
+"""The layout of checkpoint.pt before rib.engine (every part at the top level): such runs still resume."""
 
 
 def frames_for_epoch(config: dict, epoch: int) -> int:
@@ -48,8 +53,8 @@ def _adam(params, lr: float, train: TrainSection) -> torch.optim.Adam:
     return torch.optim.Adam(params, lr=lr, betas=(train.beta1, train.beta2), amsgrad=True)
 
 
-class Trainer:
-    """Generator, discriminators, their optimisers and schedulers, and the step counters."""
+class Trainer(engine.Run):
+    """Generator, discriminators, their optimisers, schedulers and gradient scalers, and the rollout step."""
 
     def __init__(self, config: dict, ctx: DistContext, generator: Generator, discriminators: Discriminators,
                  losses: RenderLosses):
@@ -77,19 +82,14 @@ class Trainer:
         use_scaler = self.amp_dtype is torch.float16
         self.scaler_g = torch.amp.GradScaler("cuda", enabled=use_scaler)
         self.scaler_d = torch.amp.GradScaler("cuda", enabled=use_scaler)
-        self.epoch = 0
-        self.step = 0
         self.last_images: dict[str, torch.Tensor] = {}
+        super().__init__(KIND, config, {"generator": self.generator_module, "discriminators": self.disc_module},
+                         {"opt_g": self.opt_g, "opt_d": self.opt_d}, {"sched_g": self.sched_g, "sched_d": self.sched_d},
+                         {"scaler_g": self.scaler_g, "scaler_d": self.scaler_d}, is_main=ctx.is_main)
 
     def _autocast(self):
         return torch.autocast(self.device.type, dtype=self.amp_dtype or torch.bfloat16,
                               enabled=self.amp_dtype is not None)
-
-    def _update(self, loss: torch.Tensor, optimiser: torch.optim.Optimizer, scaler: torch.amp.GradScaler) -> None:
-        optimiser.zero_grad(set_to_none=True)
-        scaler.scale(loss).backward()
-        scaler.step(optimiser)
-        scaler.update()
 
     def train_step(self, batch: dict[str, torch.Tensor]) -> dict[str, float]:
         """One window: L-1 autoregressive rollout steps, each with a D and a G update; returns mean losses."""
@@ -105,7 +105,6 @@ class Trainer:
             logs, previous = self._rollout_step({key: value[:, t] for key, value in batch.items()}, previous)
             for key, value in logs.items():
                 totals[key] += value / (num_frames - 1)
-        self.step += 1
         return dict(totals)
 
     def _rollout_step(self, frame: dict[str, torch.Tensor],
@@ -119,12 +118,12 @@ class Trainer:
         with self._autocast():
             outputs = self.discriminators(self.d_keys, label, real, generated.detach(), fused.detach(), mask, joints)
         loss_d, logs_d = self.losses.discriminator(outputs)
-        self._update(loss_d, self.opt_d, self.scaler_d)
+        self.update(loss_d, "opt_d", scaler="scaler_d")
         self.disc_module.requires_grad_(False)
         with self._autocast():
             outputs = self.disc_module(self.g_keys, label, real, generated, fused, mask, joints)
         loss_g, logs_g = self.losses.generator(outputs, real, generated, fused, alpha, mask)
-        self._update(loss_g, self.opt_g, self.scaler_g)
+        self.update(loss_g, "opt_g", scaler="scaler_g")
         self.disc_module.requires_grad_(True)
         self.last_images = {"previous": previous, "real": real, "background": background, "generated": generated,
                             "alpha": alpha, "fused": fused, "skeleton": label[:, :3], "person_mask": mask}
@@ -141,38 +140,6 @@ class Trainer:
                 image = image.expand(3, -1, -1) * 2 - 1
             images.append(image.clamp(-1, 1))
         return make_grid(torch.stack(images), nrow=4, normalize=True, value_range=(-1, 1))
-
-    def end_epoch(self) -> None:
-        """Step the learning-rate schedules (per epoch, as the reference)."""
-        self.sched_g.step()
-        self.sched_d.step()
-        self.epoch += 1
-
-    def state_dict(self) -> dict:
-        """Everything ``--resume`` needs to continue exactly: weights, optimisers, schedulers, counters, RNG."""
-        return {
-            "generator": self.generator_module.state_dict(), "discriminators": self.disc_module.state_dict(),
-            "opt_g": self.opt_g.state_dict(), "opt_d": self.opt_d.state_dict(),
-            "sched_g": self.sched_g.state_dict(), "sched_d": self.sched_d.state_dict(),
-            "scaler_g": self.scaler_g.state_dict(), "scaler_d": self.scaler_d.state_dict(),
-            "epoch": self.epoch, "step": self.step, "rng": capture_rng(), "config": self.config,
-        }
-
-    def load_state_dict(self, state: dict, source: str = "checkpoint") -> None:
-        """Restore a :meth:`state_dict` (the RNG included)."""
-        try:
-            self.generator_module.load_state_dict(state["generator"])
-            self.disc_module.load_state_dict(state["discriminators"])
-            self.opt_g.load_state_dict(state["opt_g"])
-            self.opt_d.load_state_dict(state["opt_d"])
-            self.sched_g.load_state_dict(state["sched_g"])
-            self.sched_d.load_state_dict(state["sched_d"])
-            self.scaler_g.load_state_dict(state["scaler_g"])
-            self.scaler_d.load_state_dict(state["scaler_d"])
-        except (KeyError, RuntimeError, ValueError) as error:
-            raise RIBError(f"{source}: does not match this config ({str(error).splitlines()[0][:200]})") from None
-        self.epoch, self.step = int(state["epoch"]), int(state["step"])
-        restore_rng(state["rng"])
 
     def generator_weights(self) -> dict:
         """The inference file (spectral norm folded into plain weights) with the epoch and step it comes from."""

@@ -15,7 +15,7 @@ from Pose_Guided_Neural_Rendering.data import dataset as render_dataset
 from Pose_Guided_Neural_Rendering.inference import load_generator
 from Pose_Guided_Neural_Rendering.models import discriminators, generator, losses
 from Pose_Guided_Neural_Rendering.trainer import Trainer, frames_for_epoch
-from rib.checkpoint import load_checkpoint
+from rib.checkpoint import load_checkpoint, save_checkpoint
 from rib.config import save_config
 from rib.distributed import init_distributed
 from rib.paths import REPO_ROOT
@@ -84,18 +84,36 @@ def test_resume_continues_exactly(tmp_path, config_file):
     assert resumed["epoch"] == straight["epoch"] == 2
     assert resumed["step"] == straight["step"] == 3  # epoch 1 ran 4-frame windows: 2 windows, one batch
     for part in ("generator", "discriminators"):
-        for key, value in straight[part].items():
-            assert torch.equal(value, resumed[part][key]), (part, key)
-    assert resumed["opt_g"]["state"][0]["exp_avg"].equal(straight["opt_g"]["state"][0]["exp_avg"])
-    assert resumed["sched_g"] == straight["sched_g"]
-    assert not torch.equal(first["generator"]["to_image.parametrizations.weight.original"],
-                           resumed["generator"]["to_image.parametrizations.weight.original"])
+        for key, value in straight["models"][part].items():
+            assert torch.equal(value, resumed["models"][part][key]), (part, key)
+    assert resumed["optimizers"]["opt_g"]["state"][0]["exp_avg"].equal(
+        straight["optimizers"]["opt_g"]["state"][0]["exp_avg"])
+    assert resumed["schedulers"]["sched_g"] == straight["schedulers"]["sched_g"]
+    assert not torch.equal(first["models"]["generator"]["to_image.parametrizations.weight.original"],
+                           resumed["models"]["generator"]["to_image.parametrizations.weight.original"])
     for name in ("checkpoint_epoch001.pt", "checkpoint_epoch002.pt", "generator_epoch002.pt", "config.yaml",
-                 "history.txt"):
+                 "history.txt", "history.csv"):
         assert (tmp_path / "straight" / name).is_file(), name
     assert any((tmp_path / "straight" / "logs").iterdir())
     model, size = load_generator(tmp_path / "straight" / "generator.pt", torch.device("cpu"))
     assert size == (96, 64) and not model.training
+
+
+def test_a_run_of_the_trainer_before_rib_engine_resumes_exactly(tmp_path, config_file):
+    """Its checkpoint.pt held every part at the top level."""
+    run_train(tmp_path / "straight", config_file, "--epochs", "2")
+    run_train(tmp_path / "old", config_file, "--epochs", "1")
+    new = load_checkpoint(tmp_path / "old" / "checkpoint.pt")
+    old = {key: new[key] for key in ("epoch", "step", "rng", "config")}
+    for group in ("models", "optimizers", "schedulers", "scalers"):
+        old.update(new[group])
+    save_checkpoint(tmp_path / "old" / "checkpoint.pt", old)
+    run_train(tmp_path / "old", config_file, "--epochs", "2", "--resume")
+    straight = load_checkpoint(tmp_path / "straight" / "checkpoint.pt")
+    resumed = load_checkpoint(tmp_path / "old" / "checkpoint.pt")
+    assert resumed["epoch"] == 2 and resumed["step"] == straight["step"]
+    for key, value in straight["models"]["generator"].items():
+        assert torch.equal(value, resumed["models"]["generator"][key]), key
 
 
 def test_refuses_to_clobber_a_run(tmp_path, config_file, capsys):
