@@ -63,16 +63,20 @@ def configure(base: dict, overrides: Sequence[str], parse: Callable[[dict, str],
 
 # --- run folder -----------------------------------------------------------------------------------------------
 
-def kept_copy(name: str, epoch: int) -> str:
-    """The name of the copy of run file ``name`` kept at ``epoch``: ``checkpoint.pt`` -> ``checkpoint_epoch004.pt``."""
+def kept_copy(name: str, epoch: int | str) -> str:
+    """The name of the copy of run file ``name`` kept at ``epoch``: ``checkpoint.pt`` -> ``checkpoint_epoch004.pt``.
+
+    A string ``epoch`` is used as it is (e.g. a glob pattern).
+    """
     path = Path(name)
-    return str(path.with_name(f"{path.stem}_epoch{epoch:03d}{path.suffix}"))
+    tag = epoch if isinstance(epoch, str) else f"{epoch:03d}"
+    return str(path.with_name(f"{path.stem}_epoch{tag}{path.suffix}"))
 
 
 def run_files(folder: Path, outputs: Sequence[str]) -> list[Path]:
     """The files of a run in ``folder``: the engine's, the stage's ``outputs`` and the kept copies of both."""
     names = (CHECKPOINT, HISTORY, *outputs)
-    patterns = {*names, *(kept_copy(name, 0).replace("000", "[0-9][0-9][0-9]") for name in names), TENSORBOARD_FILES}
+    patterns = {*names, *(kept_copy(name, "[0-9][0-9][0-9]*") for name in names), TENSORBOARD_FILES}
     return sorted({path for pattern in patterns for path in folder.glob(pattern) if path.is_file()})
 
 
@@ -136,14 +140,12 @@ class LegacyLayout:
 
     def upgrade(self, state: dict, kind: str, where: str) -> dict:
         """``state`` in the engine's layout; a :class:`RIBError` naming what is missing if it is not one of ours."""
-        if state.get("kind", kind) != kind:
-            raise RIBError(f"{where}: not a {kind} training checkpoint (kind {state.get('kind')!r})")
         parts = {group: getattr(self, group) for group in (*GROUPS, "extra")}
         missing = [name for names in parts.values() for name in names if name not in state]
         missing += [key for key in ("config", "epoch", "step", "rng") if key not in state]
         if missing:
             raise RIBError(f"{where}: not a {kind} training checkpoint (missing {', '.join(missing)})")
-        return {"format": FORMAT, "kind": kind, "config": state["config"],
+        return {"format": FORMAT, "kind": state.get("kind", kind), "config": state["config"],
                 "epoch": int(state["epoch"]) + self.epoch_offset, "step": int(state["step"]),
                 "history": list(state.get("history", [])), "rng": state["rng"],
                 **{group: {name: state[name] for name in names} for group, names in parts.items()}}
@@ -263,6 +265,7 @@ class Logger:
         self.every = every
 
     def step(self, run: Run, logs: dict[str, float]) -> None:
+        """Log ``logs`` and each optimiser's learning rate if ``run.step`` is a multiple of ``every``."""
         if run.step % self.every:
             return
         for key, value in logs.items():
@@ -271,6 +274,7 @@ class Logger:
             self.writer.add_scalar(f"lr/{name}", optimiser.param_groups[0]["lr"], run.step)
 
     def epoch(self, row: dict[str, float]) -> None:
+        """Log an epoch's history row under ``epoch/``."""
         for key, value in row.items():
             self.writer.add_scalar(f"epoch/{key}", value, int(row["epoch"]))
 
