@@ -12,6 +12,7 @@ from Pose_Guided_Neural_Rendering.blend_render import BlendRenderer
 from Pose_Guided_Neural_Rendering.data.inbetween import InBetweenDataset, list_samples
 from Pose_Guided_Neural_Rendering.metrics import psnr
 from Pose_Guided_Neural_Rendering.models import blender
+from rib.checkpoint import load_checkpoint, save_checkpoint
 from rib.errors import RIBError
 from rib.frames import background_name, list_frames, read_image
 from rib.poses import read_pose_folder
@@ -88,6 +89,26 @@ def test_resume_is_exact(dense_clip, make_config, tmp_path):
     engine.fit(resumed, dataset, None, tmp_path / "resumed")
     for (name, a), b in zip(straight.model.state_dict().items(), resumed.model.state_dict().values()):
         assert torch.equal(a, b), name
+
+
+def test_a_checkpoint_of_the_trainer_before_rib_engine_resumes_exactly(dense_clip, make_config, tmp_path):
+    """Runs started before the engine (runs/render/*) hold every part of checkpoint.pt at the top level."""
+    config = make_config(dense_clip, epochs=2, steps_per_epoch=3)
+    straight, dataset = make_run(config)
+    engine.fit(straight, dataset, None, tmp_path / "straight")
+    first, dataset = make_run({**config, "train": {**config["train"], "epochs": 1}})
+    engine.fit(first, dataset, None, tmp_path / "old")
+    new = load_checkpoint(tmp_path / "old" / "checkpoint.pt")
+    save_checkpoint(tmp_path / "old" / "checkpoint.pt", {
+        "kind": "warp_blend", "config": new["config"], "model": new["models"]["model"],
+        "optimizer": new["optimizers"]["optimizer"], "epoch": 1, "step": 3, "history": new["history"],
+        "rng": new["rng"]})
+    resumed, dataset = make_run(config)
+    engine.resume(resumed, tmp_path / "old")
+    engine.fit(resumed, dataset, None, tmp_path / "old")
+    for (name, a), b in zip(straight.model.state_dict().items(), resumed.model.state_dict().values()):
+        assert torch.equal(a, b), name
+    assert len(resumed.history) == 2
 
 
 def test_non_finite_loss_stops_before_the_update(dense_clip, make_config, monkeypatch):
