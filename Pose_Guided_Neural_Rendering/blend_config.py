@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from rib.errors import RIBError
+from rib.names import DAIN, GT, POSES
 from rib.schema import from_section, to_dict
 
 KIND = "warp_blend"
@@ -39,9 +40,9 @@ class ClipSet:
     """
 
     root: str
-    frames: str = "gt"
-    poses: str = "poses"
-    backgrounds: str = "DAIN"
+    frames: str = GT
+    poses: str = POSES
+    backgrounds: str = DAIN
     rate: int = 4
     layout: str = "dense"
     clips: list[str] | None = None

@@ -20,10 +20,10 @@ from rib.checkpoint import seed_everything
 from rib.distributed import pick_device
 from rib.engine import Logger, prepare_run_folder, save_config_snapshot
 from rib.errors import RIBError
+from rib.names import INPUT_POSES, INPUTS, TRAIN_BACKGROUNDS
 from rib.paths import resolve_data_path
 
 LOG = logging.getLogger("render.train")
-FINETUNE_BACKGROUNDS = "train_backgrounds"
 
 
 def configure(args: argparse.Namespace, raw: dict) -> BlendConfig:
@@ -34,8 +34,8 @@ def configure(args: argparse.Namespace, raw: dict) -> BlendConfig:
     shortcuts = {"epochs": args.epochs, "batch_size": args.batch_size, "seed": args.seed}
     config.train = replace(config.train, **{k: v for k, v in shortcuts.items() if v is not None})
     if args.data is not None:
-        config.data.sets = [ClipSet(root=str(args.data), frames="inputs", poses="input_poses",
-                                    backgrounds=FINETUNE_BACKGROUNDS, rate=2, layout="train")]
+        config.data.sets = [ClipSet(root=str(args.data), frames=INPUTS, poses=INPUT_POSES,
+                                    backgrounds=TRAIN_BACKGROUNDS, rate=2, layout="train")]
         config.data.val_sets = []
     for clip_set in config.data.sets + config.data.val_sets:
         clip_set.root = resolve_data_path(clip_set.root)

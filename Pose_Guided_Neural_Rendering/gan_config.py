@@ -19,6 +19,7 @@ from Pose_Guided_Neural_Rendering.data.augment import ROTATE_LIMIT, SCALE_LIMIT,
 from Pose_Guided_Neural_Rendering.data.labels import BLUR_RATE, DROP_PROB, GAUSS_SIGMA
 from Pose_Guided_Neural_Rendering.models.vgg import LAYER_INDEX
 from rib.errors import RIBError
+from rib.names import DAIN
 from rib.schema import from_section, to_dict
 
 AMP_MODES = ("none", "bf16", "fp16")
@@ -126,7 +127,7 @@ class DataSection(Section):
     """A HumanSlomo h5 (rib-gen-h5); or set ``root`` instead."""
     root: str | None = None
     """A HumanSlomo-format folder (used when ``h5_file`` is not set)."""
-    backgrounds_dir: str = "DAIN"
+    backgrounds_dir: str = DAIN
     """Folder layout only: the interpolated-background folder of each split."""
     train_clips: list[str] = field(default_factory=list)
     """Empty: every train clip; unknown names are an error (reference defect 17)."""

@@ -20,12 +20,8 @@ from Pose_Guided_Neural_Rendering.gan_config import DataSection
 from rib.errors import RIBError
 from rib.frames import decode_image, list_clips, list_frames, read_image, train_background_name
 from rib.h5data import HumanSlomoH5, keys_for
+from rib.names import DAIN, MASKS, POSES, SPLIT_FRAMES
 from rib.poses import read_pose_folder
-
-FRAME_DIRS = {"train": "frames", "test": "gt"}
-"""Folder of each split's frames in the HumanSlomo layout."""
-MASKS_DIR = "masks"
-"""Optional per-split folder of person masks (PNG, one per frame), e.g. from the synthetic generator."""
 
 
 class Clip(ABC):
@@ -132,7 +128,7 @@ class ClipSource(ABC):
     """The clips of one split of a data set."""
 
     def __init__(self, where: str, split: str):
-        if split not in FRAME_DIRS:
+        if split not in SPLIT_FRAMES:
             raise ValueError(f"split must be 'train' or 'test', not {split!r}")
         self.where, self.split = where, split
 
@@ -163,21 +159,21 @@ class FolderSource(ClipSource):
     ``root`` may also be the split folder itself (e.g. ``example/``, which holds ``gt/`` and ``poses/``).
     """
 
-    def __init__(self, root: str | os.PathLike, split: str, backgrounds_dir: str = "DAIN"):
+    def __init__(self, root: str | os.PathLike, split: str, backgrounds_dir: str = DAIN):
         root = Path(root)
-        is_split_folder = not (root / split).is_dir() and (root / FRAME_DIRS[split]).is_dir()
+        is_split_folder = not (root / split).is_dir() and (root / SPLIT_FRAMES[split]).is_dir()
         self.root = root if is_split_folder else root / split
         super().__init__(str(self.root), split)
         self.backgrounds_dir = backgrounds_dir
 
     def names(self) -> list[str]:
-        return [clip.name for clip in list_clips(self.root / FRAME_DIRS[self.split])]
+        return [clip.name for clip in list_clips(self.root / SPLIT_FRAMES[self.split])]
 
     def open(self, name: str) -> Clip:
-        frames = list_frames(self.root / FRAME_DIRS[self.split] / name)
-        poses = read_pose_folder(self.root / "poses" / name)
+        frames = list_frames(self.root / SPLIT_FRAMES[self.split] / name)
+        poses = read_pose_folder(self.root / POSES / name)
         if len(poses) != len(frames):
-            raise RIBError(f"{self.root / 'poses' / name}: {len(poses)} pose files for {len(frames)} frames")
+            raise RIBError(f"{self.root / POSES / name}: {len(poses)} pose files for {len(frames)} frames")
         background_dir = self.root / self.backgrounds_dir / name
         if self.split == "train":
             backgrounds = {k: background_dir / train_background_name(frames[k - 1].stem)
@@ -190,7 +186,7 @@ class FolderSource(ClipSource):
             if len(listed) != len(frames):
                 raise RIBError(f"{background_dir}: {len(listed)} backgrounds for {len(frames)} frames")
             backgrounds = dict(enumerate(listed))
-        mask_dir = self.root / MASKS_DIR / name
+        mask_dir = self.root / MASKS / name
         masks = list_frames(mask_dir) if mask_dir.is_dir() else None
         if masks is not None and len(masks) != len(frames):
             raise RIBError(f"{mask_dir}: {len(masks)} masks for {len(frames)} frames")
