@@ -15,6 +15,7 @@ from typing import Sequence
 from HumanSloMo_Dataset import backgrounds
 from HumanSloMo_Dataset.backgrounds.layout import LAYOUTS, interpolate_clip
 from HumanSloMo_Dataset.batch import raise_if_failed, run_each
+from rib.cli import upsample_rate
 from rib.errors import RIBError, cli_entry
 from rib.frames import list_clips
 from rib.names import DAIN, FRAMES, INPUTS, TEST, TRAIN
@@ -33,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
                                           "test/<dir> (instead of --input/--output/--layout)")
     parser.add_argument("--backgrounds-dir", default=DAIN,
                         help="background folder name inside the dataset splits (with --dataset)")
-    parser.add_argument("-r", "--rate", "--upsample-rate", type=int, default=2,
+    parser.add_argument("-r", "--rate", "--upsample-rate", type=upsample_rate, default=2,
                         help="upsampling rate R of the test layout (in-betweens at t = k/R)")
     parser.add_argument("--backend", choices=list(backgrounds.BACKENDS), default="dis", help="interpolation method")
     parser.add_argument("--max-side", type=int, default=1024,

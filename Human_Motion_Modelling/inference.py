@@ -18,7 +18,7 @@ from tqdm import tqdm
 from Human_Motion_Modelling.checkpoints import DEFAULT_CHECKPOINT, load_trained_model
 from Human_Motion_Modelling.upsample import linear_upsample, model_upsample
 from rib.atomic import prepare_output_dir
-from rib.cli import positive_int
+from rib.cli import positive_int, upsample_rate
 from rib.distributed import pick_device
 from rib.errors import RIBError, cli_entry
 from rib.frames import list_clips, list_poses
@@ -36,7 +36,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="folder of clip sub-folders of OpenPose JSON files (or one such clip folder)")
     parser.add_argument("--save-dir", type=Path, required=True,
                         help=f"where {PREDICT_MOTION}/ and {LINEAR_MOTION}/ are written")
-    parser.add_argument("--upsample-rate", type=positive_int, default=8,
+    parser.add_argument("--upsample-rate", type=upsample_rate, default=8,
                         help="R: output frames per input interval (R - 1 new frames between two inputs)")
     parser.add_argument("--checkpoint", type=Path, default=DEFAULT_CHECKPOINT,
                         help="motion checkpoint file, or a folder holding model.pth / last.pth")

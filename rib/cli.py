@@ -27,6 +27,20 @@ def positive_int(text: str) -> int:
     return value
 
 
+def upsample_rate(text: str) -> int:
+    """An upsampling rate R (frames per input interval), an integer >= 2, for argparse's ``type=``.
+
+    R = 1 has no in-between frame: every stage refuses it up front, so no stage writes before another rejects it.
+    """
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}': expected an integer") from None
+    if value < 2:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 2 (frames per input interval), got {text}")
+    return value
+
+
 def positive_number(text: str) -> float:
     """A finite number > 0, for argparse's ``type=`` (e.g. a frame rate)."""
     try:

@@ -83,3 +83,40 @@ def test_background_interpolation_reports_a_truncated_jpeg_frame(tmp_path, capsy
     frame.write_bytes(frame.read_bytes()[:600])
     err = error_of(["--input", root, "--output", tmp_path / "out", "--backend", "blend"], capsys)
     assert f"{frame}: cannot read image (truncated JPEG" in err
+
+
+def test_rate_one_is_refused_before_writing(tmp_path, capsys):
+    """Issue 12: rate 1 is refused up front here and by motion and render inference alike."""
+    err = error_of(["--input", clip(tmp_path / "in"), "--output", tmp_path / "out", "--rate", "1"], capsys)
+    assert "argument -r/--rate/--upsample-rate: must be an integer >= 2" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_pose_estimation_reports_a_truncated_jpeg_instead_of_a_frame_without_a_person(tmp_path, monkeypatch):
+    """Issue 12: the half-grey frame was recorded as 'no person'; now it is a failure and the clip stays incomplete."""
+    import contextlib
+
+    from HumanSloMo_Dataset.poses import estimate
+    from rib.poses import INCOMPLETE_MARKER
+
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    data = jpeg_bytes()
+    for index in range(3):
+        (frames / f"frame{index:05d}.jpg").write_bytes(data)
+    bad = frames / "frame00001.jpg"
+    bad.write_bytes(data[:int(len(data) * 0.6)])
+
+    def nobody(index, frame):  # reads each frame as the MediaPipe backend does, and finds no person
+        read_image(frame)
+        return []
+
+    def open_clip(min_confidence):
+        return contextlib.nullcontext(lambda clip: nobody)
+
+    monkeypatch.setitem(estimate.BACKENDS, "reader", estimate.Backend(open_clip))
+    summary = estimate.estimate_poses(frames, tmp_path / "poses", "reader")
+    assert (summary.written, summary.empty) == (2, 2)
+    assert len(summary.failures) == 1 and f"{bad}: cannot read image (truncated JPEG" in summary.failures[0]
+    assert not (tmp_path / "poses" / "frame00001_keypoints.json").exists()
+    assert (tmp_path / "poses" / INCOMPLETE_MARKER).exists()

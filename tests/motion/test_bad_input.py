@@ -154,6 +154,16 @@ def test_inference_refuses_an_unknown_device(tiny_checkpoint, tmp_path, capsys):
     assert "device 'gpu0'" in line and not (tmp_path / "out").exists()
 
 
+
+@pytest.mark.parametrize("rate", ["1", "0"])
+def test_inference_refuses_rate_one_before_writing(rate, tiny_checkpoint, tmp_path, capsys):
+    """Issue 12: rate 1 was accepted here but refused by background interpolation (after this stage had written)."""
+    write_pose_folder(tmp_path / "poses", torch.zeros(3, 19, 3).numpy())
+    line = one_error(inference.main, ["--pose-dir", tmp_path / "poses", "--save-dir", tmp_path / "out",
+                                      "--checkpoint", tiny_checkpoint, "--upsample-rate", rate], capsys)
+    assert f"argument --upsample-rate: must be an integer >= 2 (frames per input interval), got {rate}" in line
+    assert not (tmp_path / "out").exists()
+
 def test_inference_refuses_a_pose_folder_marked_incomplete(tiny_checkpoint, tmp_path, capsys):
     """Ctrl-C during pose estimation leaves the clip marked; its 20 of 37 poses are not upsampled as a clip."""
     write_pose_folder(tmp_path / "poses" / "clip", torch.zeros(20, 19, 3).numpy())
