@@ -35,6 +35,7 @@ from rib.distributed import pick_device
 from rib.errors import RIBError, cli_entry
 from rib.frames import list_frames, read_image
 from rib.names import DAIN, EVALUATION, GENERATED_FRAMES, GT, INPUTS, TEST
+from rib.safety import refuse_overlap
 from rib.video import write_video
 
 log = logging.getLogger("rib-render-evaluate")
@@ -282,9 +283,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     clips = collect(args)
+    for item in clips:
+        refuse_overlap(sorted({item.generated[0].parent, item.clip.frames[0].parent,
+                               *(path.parent for path in item.clip.backgrounds.values()),
+                               *(path.parent for path in item.clip.masks or [])}), args.output_dir)
+    device = pick_device(args.device)  # before the output folder is touched
     output = prepare_output_dir(args.output_dir, args.overwrite, pattern="metrics.csv")
     size_hw = args.size[::-1] if args.size else None
-    evaluator = Evaluator(size_hw, args.weights_dir, pick_device(args.device), not args.no_lpips, not args.no_fid)
+    evaluator = Evaluator(size_hw, args.weights_dir, device, not args.no_lpips, not args.no_fid)
     rows, pooled = [], {method: Scores() for method in METHODS}
     for item in tqdm(clips, desc="clips"):
         scores = evaluator.clip(item)

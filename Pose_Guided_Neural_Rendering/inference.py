@@ -36,13 +36,14 @@ from Pose_Guided_Neural_Rendering.data.labels import render_label
 from Pose_Guided_Neural_Rendering.models.generator import Generator, composite, load_plain
 from rib.atomic import prepare_output_dir, write_bytes
 from rib.checkpoint import load_checkpoint
-from rib.cli import positive_int, positive_number
+from rib.cli import positive_int, positive_number, upsample_rate
 from rib.distributed import pick_device
 from rib.errors import RIBError, cli_entry
 from rib.frames import background_name, list_clips, list_frames, read_image, write_image
 from rib.names import BACKGROUNDS, DAIN, GENERATED_FRAMES, INPUTS, PREDICT_MOTION
 from rib.paths import CHECKPOINTS_DIR
 from rib.poses import read_pose_folder
+from rib.safety import refuse_overlap
 from rib.video import write_video
 
 LOG = logging.getLogger("render.inference")
@@ -71,13 +72,18 @@ def infer_rate(num_inputs: int, num_poses: int, rate: int | None, where: Path) -
     if num_inputs < 2:
         raise RIBError(f"{where}: need at least 2 input frames, found {num_inputs}")
     if rate is not None:
-        if rate < 1 or num_poses != (num_inputs - 1) * rate + 1:
+        if rate < 2:
+            raise RIBError(f"{where}: --upsample-rate {rate}: must be at least 2 (frames per input interval)")
+        if num_poses != (num_inputs - 1) * rate + 1:
             raise RIBError(f"{where}: {num_poses} pose files, but {num_inputs} inputs at --upsample-rate {rate} need "
                            f"{(num_inputs - 1) * rate + 1}")
         return rate
     if (num_poses - 1) % (num_inputs - 1) or num_poses < num_inputs:
         raise RIBError(f"{where}: {num_poses} pose files do not fit {num_inputs} input frames "
                        f"((N-1)*R+1 for an integer R)")
+    if num_poses == num_inputs:
+        raise RIBError(f"{where}: {num_poses} pose files for {num_inputs} input frames is rate 1, nothing to render "
+                       "in between; upsample the poses first (rib-motion-inference --upsample-rate R, R >= 2)")
     return (num_poses - 1) // (num_inputs - 1)
 
 
@@ -286,7 +292,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--input-dir", type=Path, required=True,
                         help=f"folder holding {INPUTS}/<clip>, {PREDICT_MOTION}/<clip> and the background folders")
     parser.add_argument("--save-dir", type=Path, default=None, help="output root (default: the input folder)")
-    parser.add_argument("--upsample-rate", type=positive_int, default=None,
+    parser.add_argument("--upsample-rate", type=upsample_rate, default=None,
                         help="R, frames per input interval (default: inferred from the frame and pose counts)")
     parser.add_argument("--checkpoint", type=Path, default=DEFAULT_CHECKPOINT,
                         help="renderer: a folder with model.pt (warp-blend) or generator.pt (SPADE GAN), or the "
@@ -329,6 +335,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         clips = [clip for clip in clips if clip in args.clips]
     backgrounds = resolve_backgrounds(args.input_dir, args.backgrounds_dir)
     plans = [plan_clip(args.input_dir, backgrounds, clip, args.upsample_rate) for clip in clips]
+    for plan in plans:  # e.g. --backgrounds-dir Generated_frames: --overwrite would delete the backgrounds
+        refuse_overlap((args.input_dir / INPUTS / plan.name, args.input_dir / PREDICT_MOTION / plan.name,
+                        backgrounds / plan.name, args.checkpoint), save_dir / GENERATED_FRAMES / plan.name)
     device = pick_device(args.device)
     renderer = load_renderer(args.checkpoint, device, args.precision)
     out_dirs = [prepare_output_dir(save_dir / GENERATED_FRAMES / plan.name, args.overwrite, "*.png") for plan in plans]

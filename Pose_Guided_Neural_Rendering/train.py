@@ -42,6 +42,7 @@ from rib.config import apply_overrides, load_config
 from rib.distributed import DistContext, cleanup_distributed, init_distributed
 from rib.errors import RIBError, cli_entry
 from rib.paths import REPO_ROOT, resolve_data_path
+from rib.safety import refuse_overlap
 
 LOG = logging.getLogger("render.train")
 STAGE_DIR = Path(__file__).resolve().parent
@@ -167,6 +168,7 @@ def train(config: dict, out_dir: Path, ctx: DistContext, checkpoint: Path | None
 @cli_entry
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
+    refuse_overlap((args.config, args.init, args.data), args.out_dir)  # --overwrite would delete --init's model.pt
     config = build_config(args)
     if config.get("kind") == blend_training.KIND:
         blend_training.main(args, config)

@@ -50,6 +50,7 @@ def test_train_writes_a_run_folder_and_resumes(trained_run, config_file, capsys)
     (["--set", "train.lrr=3"], "unknown key"),
     (["--workers", 2], "--workers"),
     (["--init", "{run}/config.yaml"], "checkpoint"),
+    (["--device", "gpu0"], "device 'gpu0'"),
 ])
 def test_bad_training_arguments_are_one_line(argv, message, config_file, trained_run, tmp_path, capsys):
     argv = [str(a).replace("{run}", str(trained_run)) for a in argv]
@@ -88,6 +89,7 @@ def test_finetune_on_a_clips_keyframes(trained_run, config_file, dense_clip, tmp
     (inference.main, ["--input-dir", "{tmp}", "--fps", "0"]),
     (inference.main, ["--input-dir", "{tmp}", "--batch-size", "0"]),
     (inference.main, ["--input-dir", "{tmp}", "--upsample-rate", "-2"]),
+    (inference.main, ["--input-dir", "{tmp}", "--upsample-rate", "1"]),
     (train.main, ["--batch-size", "0"]),
     (train.main, ["--epochs", "-1"]),
 ])
@@ -119,3 +121,29 @@ def test_export_checks_every_input_before_writing(trained_run, tmp_path, capsys)
     assert run(export.main, ["--run", trained_run, "--out", tmp_path / "out", "--command", "x"], capsys)[0] == 0
     shipped = {path.name for path in (tmp_path / "out").iterdir()}
     assert shipped == {"model.pt", "config.yaml", "training_curve.csv", "MANIFEST.json"}
+
+
+@pytest.mark.parametrize("argv", [
+    ["--init", "{run}", "--out-dir", "{run}", "--overwrite"],
+    ["--init", "{run}/model.pt", "--out-dir", "{run}", "--overwrite"],
+    ["--data", "{run}", "--out-dir", "{run}/finetuned"],
+])
+def test_out_dir_over_an_input_is_refused_and_the_input_kept(argv, config_file, trained_run, capsys):
+    """Issue 12, data loss: --init RUN --out-dir RUN --overwrite deleted the model.pt it was to start from."""
+    before = {path: path.read_bytes() for path in trained_run.rglob("*") if path.is_file()}
+    code, err = run(train.main, ["--config", config_file, *[a.replace("{run}", str(trained_run)) for a in argv]],
+                    capsys)
+    assert code == 2 and "the output must not be, contain or lie inside the input" in err and "Traceback" not in err
+    assert {path: path.read_bytes() for path in trained_run.rglob("*") if path.is_file()} == before
+
+
+def test_trainers_write_runs_not_the_shipped_folders():
+    """Issue 12: checkpoints/ is written only by the explicit export step, never by a trainer's default."""
+    from Human_Motion_Modelling import train as motion_train
+    from rib.paths import CHECKPOINTS_DIR, REPO_ROOT
+
+    render_out = train.parse_args([]).out_dir
+    motion_out = motion_train.parse_args([]).save_root
+    assert render_out == REPO_ROOT / "runs" / "render" / "default" and motion_out == REPO_ROOT / "runs" / "motion"
+    for folder in (render_out, motion_out):
+        assert CHECKPOINTS_DIR not in folder.resolve().parents

@@ -141,6 +141,33 @@ def test_bad_size_or_fps_is_a_usage_error(tmp_path, layout, capsys, flag, value,
     assert len(errors) == 1 and f"argument {flag}: {message}" in errors[0]
 
 
+
+def test_unknown_device_is_refused_before_the_output_is_touched(tmp_path, layout, capsys):
+    """Issue 12: --device gpu0 came after --overwrite had already removed the earlier metrics.csv."""
+    results = write_generated(tmp_path / "results", layout)
+    earlier = results / evaluate.EVALUATION / "metrics.csv"
+    earlier.parent.mkdir(parents=True)
+    earlier.write_text("earlier results\n")
+    with pytest.raises(SystemExit) as exit_info:
+        evaluate.main(["--data-dir", str(layout), "--results-dir", str(results), "--no-lpips", "--no-fid",
+                       "--overwrite", "--device", "gpu0"])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and "device 'gpu0': expected auto, cpu, cuda or cuda:N" in err
+    assert earlier.read_text() == "earlier results\n"
+
+
+@pytest.mark.parametrize("inside", ["test/gt/test_001", "test/DAIN", "test"])
+def test_output_over_an_input_is_refused(inside, tmp_path, layout, capsys):
+    """Issue 12: the rule of every other CLI (an output is never, contains or lies inside an input)."""
+    results = write_generated(tmp_path / "results", layout)
+    before = {path: path.read_bytes() for path in layout.rglob("*") if path.is_file()}
+    with pytest.raises(SystemExit) as exit_info:
+        evaluate.main(["--data-dir", str(layout), "--results-dir", str(results), "--no-lpips", "--no-fid",
+                       "--output-dir", str(layout / inside)])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and "the output must not be, contain or lie inside the input" in err
+    assert {path: path.read_bytes() for path in layout.rglob("*") if path.is_file()} == before
+
 @pytest.mark.slow
 def test_script_runs_from_anywhere(tmp_path, layout):
     results = write_generated(tmp_path / "results", layout)

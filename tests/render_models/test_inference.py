@@ -98,3 +98,25 @@ def test_missing_background_and_existing_output(tmp_path, checkpoint, capsys):
                  match="frame00001_0.250000.png: background not found")
     expect_error(capsys, "--input-dir", root, "--checkpoint", checkpoint, "--backgrounds-dir", "RIFE",
                  match="RIFE: background folder not found")
+
+
+def test_backgrounds_in_the_output_folder_are_refused_and_kept(tmp_path, checkpoint, capsys):
+    """Issue 12, data loss: --backgrounds-dir Generated_frames with --overwrite deleted the backgrounds it reads."""
+    root = write_clip(tmp_path / "example", "clip", num_inputs=3, rate=2, size=(64, 96))
+    shutil.copytree(root / "backgrounds", root / "Generated_frames")
+    before = {path: path.read_bytes() for path in (root / "Generated_frames").rglob("*.png")}
+    expect_error(capsys, "--input-dir", root, "--checkpoint", checkpoint, "--backgrounds-dir", "Generated_frames",
+                 "--overwrite", match="the output must not be, contain or lie inside the input")
+    assert {path: path.read_bytes() for path in (root / "Generated_frames").rglob("*.png")} == before
+
+
+def test_rate_one_and_an_unknown_device_are_refused_before_writing(tmp_path, checkpoint, capsys):
+    """Issue 12: rate 1 (as many poses as input frames) has nothing in between; --device gpu0 is not a device."""
+    root = write_clip(tmp_path / "example", "clip", num_inputs=3, rate=2, size=(64, 96))
+    expect_error(capsys, "--input-dir", root, "--checkpoint", checkpoint, "--device", "gpu0", match="device 'gpu0'")
+    same = write_clip(tmp_path / "rate1", "clip", num_inputs=3, rate=1, size=(64, 96))
+    expect_error(capsys, "--input-dir", same, "--checkpoint", checkpoint, "--device", "cpu",
+                 match="3 pose files for 3 input frames is rate 1")
+    assert not (root / "Generated_frames").exists() and not (same / "Generated_frames").exists()
+    with pytest.raises(Exception, match="--upsample-rate 1: must be at least 2"):
+        inference.infer_rate(3, 3, 1, tmp_path)
