@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import errno
+import importlib
 import json
 import pathlib
 import tempfile
+import tomllib
 
 import numpy as np
 import pytest
@@ -15,6 +17,7 @@ from rib.atomic import prepare_output_dir, write_text
 from rib.config import load_config
 from rib.errors import RIBError, cli_entry
 from rib.openpose import read_json
+from rib.paths import REPO_ROOT
 from rib.poses import write_pose_folder
 
 PNG_BYTES = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))
@@ -45,6 +48,19 @@ def test_cli_entry_turns_os_and_decode_errors_into_one_line(raised, line, capsys
 
     assert one_error_line(main, [], capsys).startswith(line)
 
+
+
+def test_every_console_script_is_wrapped_by_cli_entry():
+    """So an OSError while writing (read-only folder, full disk, a file where a folder goes) or a non-UTF-8 input
+    ends every CLI of pyproject.toml with the one line tested above, not a traceback."""
+    scripts = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    wrapper_code = cli_entry(lambda argv: None).__code__
+    unwrapped = []
+    for name, target in scripts.items():
+        module, _, attribute = target.partition(":")
+        if getattr(importlib.import_module(module), attribute).__code__ is not wrapper_code:
+            unwrapped.append(name)
+    assert len(scripts) >= 16 and unwrapped == []
 
 @pytest.mark.parametrize("reader, name, content", [
     (read_json, "pose_keypoints.json", UTF16_JSON),
