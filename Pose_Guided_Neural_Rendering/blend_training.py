@@ -48,17 +48,20 @@ def main(args: argparse.Namespace, raw: dict) -> None:
     device = pick_device(args.device)
     out_dir = Path(args.out_dir)
     prepare_run_folder(out_dir, args.resume, args.overwrite, outputs=(engine.EXPORT,))
+    initial = load_blender(args.init, torch.device("cpu")) if args.init is not None else None
+    if initial is not None and args.data is not None:
+        config.model = initial[1].model  # a clip fine-tune keeps the initial model's widths and crop size
     seed_everything(config.train.seed)
     train_set = InBetweenDataset(list_samples(config.data.sets), config.model.crop_size, config.data)
     val_set = (InBetweenDataset(list_samples(config.data.val_sets), config.model.crop_size, config.data, train=False)
                if config.data.val_sets else None)
     model = blender.build(config.to_dict())
-    if args.init is not None and not args.resume:
-        initial, initial_config = load_blender(args.init, torch.device("cpu"))
+    if initial is not None and not args.resume:
+        initial_model, initial_config = initial
         if initial_config.model.widths != config.model.widths:
             raise RIBError(f"{args.init}: its widths {initial_config.model.widths} differ from the config's "
                            f"{config.model.widths}")
-        model.load_state_dict(initial.state_dict())
+        model.load_state_dict(initial_model.state_dict())
     run = engine.Run(config, model, device)
     if args.resume:
         engine.resume(run, out_dir)

@@ -1,10 +1,11 @@
 """Train the pose-guided renderer: python Pose_Guided_Neural_Rendering/train.py --config configs/HSM.yaml.
 
 Two renderers: the reference's SPADE GAN (configs/HSM.yaml and its smaller variants) and the warp-blend renderer
-(configs/warp_blend.yaml, ``kind: warp_blend``; the one shipped in checkpoints/render/, see engine.py). Fine-tune
-the shipped warp-blend renderer on your own clip: ``train.py --config configs/warp_blend.yaml --init
-checkpoints/render --data CLIP_FOLDER`` (CLIP_FOLDER holds inputs/, input_poses/ and train_backgrounds/, the
-latter from ``interpolate_backgrounds.py --layout train``).
+(configs/warp_blend.yaml then configs/warp_blend_hard.yaml, ``kind: warp_blend``; the one shipped in
+checkpoints/render/, see engine.py). Fine-tune the shipped warp-blend renderer on your own clip: ``train.py --config
+configs/warp_blend_hard.yaml --init checkpoints/render --data CLIP_FOLDER`` (CLIP_FOLDER holds inputs/, input_poses/
+and train_backgrounds/, the latter from ``interpolate_backgrounds.py --layout train``); the fine-tuned model keeps
+the initial one's widths and crop size.
 
 Writes to ``--out-dir`` (a rib.engine run folder): ``checkpoint.pt`` (everything ``--resume`` needs, every
 epoch), ``generator.pt`` (generator-only weights for inference.py), ``checkpoint_epochEEE.pt`` and

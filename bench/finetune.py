@@ -66,7 +66,7 @@ def finetune_clip(args: argparse.Namespace, test: Path, clip: str) -> tuple[Path
     run_stage(args.threads, "HumanSloMo_Dataset/interpolate_backgrounds.py", "--layout", "train", "--backend", "dis",
               "--input", folder / INPUTS, "--output", folder / TRAIN_BACKGROUNDS, "--overwrite")
     seconds = run_stage(args.threads, "Pose_Guided_Neural_Rendering/train.py", "--config",
-                        "Pose_Guided_Neural_Rendering/configs/warp_blend.yaml", "--init", args.renderer, "--data",
+                        "Pose_Guided_Neural_Rendering/configs/warp_blend_hard.yaml", "--init", args.renderer, "--data",
                         folder, "--out-dir", folder / "run", "--overwrite", "--epochs", 1, "--set",
                         f"train.steps_per_epoch={args.steps}", "--set", f"train.lr={args.lr}")
     return folder / "run", seconds

@@ -43,7 +43,7 @@ from rib.errors import RIBError, cli_entry
 from rib.frames import background_name, list_clips, list_frames, read_image, write_image
 from rib.machine import describe_machine
 from rib.names import DAIN, GT, INPUT_POSES, INPUTS, LINEAR_MOTION, MASKS, POSES, PREDICT_MOTION, TEST
-from rib.paths import CHECKPOINTS_DIR, REPO_ROOT
+from rib.paths import CHECKPOINTS_DIR, REPO_ROOT, display_path
 from rib.poses import read_pose_folder
 
 log = logging.getLogger("bench.quality")
@@ -72,12 +72,6 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--output", type=Path, default=REPO_ROOT / "bench" / "reports" / "quality.md",
                         help="Markdown report (a .json with every number is written beside it)")
     return parser
-
-
-def display(path: Path) -> str:
-    """A path as the report shows it: relative to the repository where it lies inside it."""
-    path = Path(path).resolve()
-    return str(path.relative_to(REPO_ROOT)) if path.is_relative_to(REPO_ROOT) else str(path)
 
 
 def run_stage(threads: int, script: str, *options: object) -> float:
@@ -258,7 +252,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     model, config = load_blender(args.renderer, torch.device("cpu"))
     renderer = BlendRenderer(model, config, torch.device("cpu"))
     report = {"command": shlex.join(["python", "bench/quality.py", *map(str, argv or sys.argv[1:])]),
-              "machine": describe_machine(), "renderer": display(args.renderer),
+              "machine": describe_machine(), "renderer": display_path(args.renderer),
               "renderer_sha256": sha256_file(Path(args.renderer) / "model.pt" if Path(args.renderer).is_dir()
                                              else args.renderer), "rates": {}}
     figure: dict = {}
@@ -277,8 +271,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     lines = ["# In-between quality on the synthetic test split (bench/quality.py)", "",
              f"Command: `{report['command']}` ({report['seconds'] / 60:.1f} min in all)", "",
              f"- machine: {report['machine']}",
-             f"- renderer: `{display(args.renderer)}` (sha256 {report['renderer_sha256'][:16]}...), drawing over the "
-             "DIS background; motion model: `checkpoints/motion`",
+             f"- renderer: `{display_path(args.renderer)}` (sha256 {report['renderer_sha256'][:16]}...), drawing "
+             f"over the DIS background; motion model: `{display_path(args.motion_checkpoint)}`",
              "- data: `gen_synthetic.py --splits test --rate R` (8 held-out DeepMimic motions, 768x512, 60-fps ground "
              "truth); person = the exact mask pixels of the ground-truth frame; in-between frames only (keyframes "
              "are copies); PSNR in dB (mean over frames); tOF in pixels over whole clips (lower is better)", ""]
@@ -292,7 +286,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         lines.append("")
     if args.figure and "images" in figure:
         write_figure(args.figure, figure)
-        lines += [f"Figure `{display(args.figure)}`: "
+        lines += [f"Figure `{display_path(args.figure)}`: "
                   f"{figure['clip']} at R = {args.rates[0]}, frame {figure['index']} (t = 1/2), GT | DIS | RIFE | ours "
                   "(motion-model poses).", ""]
     if timings:

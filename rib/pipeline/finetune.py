@@ -19,7 +19,7 @@ from rib.pipeline.stages import train_background_stage
 from rib.pipeline.summary import RunSummary
 from rib.pipeline.validate import check_input_path, check_output_dir
 
-CONFIG = REPO_ROOT / "Pose_Guided_Neural_Rendering" / "configs" / "warp_blend.yaml"
+CONFIG = REPO_ROOT / "Pose_Guided_Neural_Rendering" / "configs" / "warp_blend_hard.yaml"
 DEFAULT_INIT = CHECKPOINTS_DIR / "render"
 MIN_FRAMES = 3
 """A training sample is a frame with both neighbours."""

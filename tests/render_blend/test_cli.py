@@ -4,11 +4,13 @@ from __future__ import annotations
 import shutil
 
 import pytest
+import torch
 import yaml
 
 from HumanSloMo_Dataset import backgrounds
 from HumanSloMo_Dataset.backgrounds.layout import interpolate_clip
 from Pose_Guided_Neural_Rendering import inference, train
+from Pose_Guided_Neural_Rendering.blend_render import load_blender
 from rib.frames import list_frames
 
 
@@ -80,8 +82,13 @@ def test_finetune_on_a_clips_keyframes(trained_run, config_file, dense_clip, tmp
                     capsys)
     assert code == 0, err
     assert (out / "model.pt").is_file()
-    code, err = run(train.main, ["--config", config_file, "--init", trained_run, "--data", clip, "--out-dir",
-                                 tmp_path / "other", "--set", "model.widths=[8,8]"], capsys)
+    other = tmp_path / "other"  # a clip fine-tune keeps the initial model whatever the config's model section says
+    code, err = run(train.main, ["--config", config_file, "--init", trained_run, "--data", clip, "--out-dir", other,
+                                 "--set", "model.widths=[8,8]", "--set", "model.crop_size=64"], capsys)
+    assert code == 0, err
+    assert load_blender(other, torch.device("cpu"))[1].model == load_blender(trained_run, torch.device("cpu"))[1].model
+    code, err = run(train.main, ["--config", config_file, "--init", trained_run, "--out-dir", tmp_path / "third",
+                                 "--set", "model.widths=[8,8]"], capsys)
     assert code == 2 and "differ from the config" in err
 
 
