@@ -49,7 +49,6 @@ import cv2
 import numpy as np
 import torch
 
-from bench.quality import display
 from Pose_Guided_Neural_Rendering.blend_render import BlendRenderer, load_blender
 from Pose_Guided_Neural_Rendering.inference import plan_clip
 from Pose_Guided_Neural_Rendering.metrics import dilate, psnr
@@ -61,7 +60,7 @@ from rib.errors import RIBError, cli_entry
 from rib.frames import read_image, write_image
 from rib.machine import describe_machine
 from rib.names import DAIN
-from rib.paths import CHECKPOINTS_DIR, REPO_ROOT
+from rib.paths import CHECKPOINTS_DIR, REPO_ROOT, display_path
 from rib.pipeline import cli as pipeline_cli
 from rib.pipeline.common import DEVICES, MEDIAPIPE_RECIPE
 from rib.pipeline.compose import Kind, frame_kinds
@@ -324,7 +323,7 @@ def measure_video(args: argparse.Namespace, name: str, path: Path, device: torch
     original = load_original(name, path, args.max_frames, args.work_dir / name / "original")
     height, width = read_image(original.files[0]).shape[:2]
     masks = [person_region(pose, height, width) for pose in original.poses]
-    result = {"path": display(path), "fps": float(original.fps), "size": f"{width}x{height}",
+    result = {"path": display_path(path), "fps": float(original.fps), "size": f"{width}x{height}",
               "frames_read": len(original.files), "original_cuts": original.cuts,
               "frames_with_pose": sum(mask is not None for mask in masks), "rates": {}}
     for rate in args.rates:
@@ -383,7 +382,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     device = pick_device(args.device)
     started = time.perf_counter()
     report = {"command": shlex.join(["python", "bench/real_footage.py", *map(str, argv or sys.argv[1:])]),
-              "machine": describe_machine(), "renderer": display(args.renderer),
+              "machine": describe_machine(), "renderer": display_path(args.renderer),
               "finetune_steps": args.finetune_steps, "max_frames": args.max_frames,
               "videos": {name: measure_video(args, name, path, device) for name, path in paths.items()}}
     report["seconds"] = round(time.perf_counter() - started, 1)
