@@ -7,6 +7,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+from PIL import Image, UnidentifiedImageError
 
 from rib.atomic import atomic_path
 from rib.errors import RIBError
@@ -84,6 +85,32 @@ def decode_image(data: bytes, name: str = "<bytes>") -> np.ndarray:
     if image is None:
         raise RIBError(f"{name}: cannot read image (corrupt or not an image)")
     return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+
+
+def image_size(path: str | os.PathLike) -> tuple[int, int]:
+    """(width, height) of an image file from its header; a file PIL cannot identify is fully decoded instead
+    (which names the file if it is corrupt)."""
+    try:
+        with Image.open(path) as image:
+            return image.size
+    except (UnidentifiedImageError, OSError):
+        height, width = read_image(path).shape[:2]
+        return width, height
+
+
+def check_one_size(clip: str, files: list[Path]) -> None:
+    """Refuse a training clip whose frames, backgrounds and masks are not all one size (as every other stage does).
+
+    Reads only each file's header, so it costs little next to decoding the clip.
+    """
+    if not files:
+        return
+    first = image_size(files[0])
+    for path in files[1:]:
+        size = image_size(path)
+        if size != first:
+            raise RIBError(f"clip {clip}: {path} is {size[0]}x{size[1]}, but {files[0]} is {first[0]}x{first[1]} "
+                           "(all frames, backgrounds and masks of a training clip must have one size)")
 
 
 def encode_png(image: np.ndarray) -> bytes:

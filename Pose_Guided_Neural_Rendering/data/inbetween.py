@@ -20,7 +20,7 @@ from Pose_Guided_Neural_Rendering.warping import (
     Crop, TargetBones, body_proximity, has_person, person_crop, pose_warp, torso_length,
 )
 from rib.errors import RIBError
-from rib.frames import background_name, list_clips, list_frames, read_image, train_background_name
+from rib.frames import background_name, check_one_size, list_clips, list_frames, read_image, train_background_name
 from rib.poses import read_pose_folder
 
 ERROR_CROP = 64
@@ -41,23 +41,33 @@ class Sample:
     t: float
 
 
+Triple = tuple[int, int, int, Path, float]
+"""(previous keyframe, next keyframe, target, background, t) of one sample, as frame indices."""
+
+
+def _triples(clip_set: ClipSet, frames: list[Path], backgrounds: Path) -> list[Triple]:
+    """Every target of a clip with its keyframes and background file, in the clip set's layout."""
+    if clip_set.layout == "train":
+        return [(k - 1, k + 1, k, backgrounds / train_background_name(frames[k - 1].stem), 0.5)
+                for k in range(1, len(frames) - 1)]
+    rate = clip_set.rate
+    return [(a, a + rate, a + k, backgrounds / background_name(frames[a].stem, k / rate), k / rate)
+            for a in range(0, len(frames) - rate, rate) for k in range(1, rate)]
+
+
 def _clip_samples(clip_set: ClipSet, root: Path, name: str) -> list[Sample]:
     frames = list_frames(root / clip_set.frames / name)
     poses = read_pose_folder(root / clip_set.poses / name)
     if len(poses) != len(frames):
         raise RIBError(f"{root / clip_set.poses / name}: {len(poses)} pose files for {len(frames)} frames")
-    backgrounds = root / clip_set.backgrounds / name
-    if clip_set.layout == "train":
-        triples = [(k - 1, k + 1, k, backgrounds / train_background_name(frames[k - 1].stem), 0.5)
-                   for k in range(1, len(frames) - 1)]
-    else:
-        rate = clip_set.rate
-        triples = [(a, a + rate, a + k, backgrounds / background_name(frames[a].stem, k / rate), k / rate)
-                   for a in range(0, len(frames) - rate, rate) for k in range(1, rate)]
-    samples = []
-    for a, b, target, background, t in triples:
+    triples = _triples(clip_set, frames, root / clip_set.backgrounds / name)
+    background_files = [triple[3] for triple in triples]
+    for background in background_files:
         if not background.is_file():
             raise RIBError(f"{background}: missing background (run interpolate_backgrounds.py for this clip)")
+    check_one_size(name, [*frames, *background_files])
+    samples = []
+    for a, b, target, background, t in triples:
         pose = poses[[a, b, target]]
         if all(has_person(p) for p in pose):
             samples.append(Sample(name, frames[a], frames[b], frames[target], background, pose, t))

@@ -14,11 +14,12 @@ from abc import ABC, abstractmethod
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
 
 from Pose_Guided_Neural_Rendering.gan_config import DataSection
 from rib.errors import RIBError
-from rib.frames import decode_image, list_clips, list_frames, read_image, train_background_name
+from rib.frames import (
+    check_one_size, decode_image, list_clips, list_frames, read_image, train_background_name,
+)
 from rib.h5data import HumanSlomoH5, keys_for
 from rib.names import DAIN, MASKS, POSES, SPLIT_FRAMES
 from rib.poses import read_pose_folder
@@ -56,29 +57,6 @@ def read_mask(path: str | os.PathLike) -> np.ndarray:
     """A person mask image as uint8 {0, 1} (0/255 and 0/1 images both accepted)."""
     image = read_image(path)[..., 0]
     return (image > (127 if image.max() > 1 else 0)).astype(np.uint8)
-
-
-def image_size(path: Path) -> tuple[int, int]:
-    """(width, height) of an image file from its header; a file PIL cannot identify is fully decoded instead
-    (which names the file if it is corrupt)."""
-    try:
-        with Image.open(path) as image:
-            return image.size
-    except (UnidentifiedImageError, OSError):
-        height, width = read_image(path).shape[:2]
-        return width, height
-
-
-def check_one_size(clip: str, files: list[Path]) -> None:
-    """Refuse a training clip whose frames, backgrounds and masks are not all one size (as every other stage does)."""
-    if not files:
-        return
-    first = image_size(files[0])
-    for path in files[1:]:
-        size = image_size(path)
-        if size != first:
-            raise RIBError(f"clip {clip}: {path} is {size[0]}x{size[1]}, but {files[0]} is {first[0]}x{first[1]} "
-                           "(all frames, backgrounds and masks of a training clip must have one size)")
 
 
 class FolderClip(Clip):
