@@ -17,6 +17,7 @@ from tqdm import tqdm
 
 from Human_Motion_Modelling.checkpoints import DEFAULT_CHECKPOINT, load_trained_model
 from Human_Motion_Modelling.upsample import linear_upsample, model_upsample
+from rib import person
 from rib.atomic import prepare_output_dir
 from rib.cli import positive_int, upsample_rate
 from rib.distributed import pick_device
@@ -57,13 +58,9 @@ def find_clips(pose_dir: Path) -> list[Path]:
 
 
 def warn_if_few_people(clip: Path, poses: np.ndarray) -> None:
-    """One warning line for a clip whose poses show a person in fewer than half of the frames."""
-    seen = int((poses[..., 2] > 0).any(axis=1).sum())
-    if seen == 0:
-        log.warning("%s: no person detected in any frame; writing empty poses", clip)
-    elif 2 * seen < len(poses):
-        log.warning("%s: a person was detected in only %d of %d frames; the in-between poses (and frames rendered "
-                    "from them) will be poor; check the pose step's output", clip, seen, len(poses))
+    """One warning line for a clip whose poses show a person (any joint) in fewer than half of the frames."""
+    person.warn_if_few_people(log, clip, (poses[..., 2] > 0).any(axis=1), if_none="writing empty poses",
+                              if_few="the in-between poses (and frames rendered from them) will be poor")
 
 
 @cli_entry

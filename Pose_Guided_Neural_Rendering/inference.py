@@ -34,6 +34,8 @@ from Pose_Guided_Neural_Rendering.blend_render import BlendRenderer, blender_fro
 from Pose_Guided_Neural_Rendering.data.augment import resize_matrix, warp_image, warp_joints
 from Pose_Guided_Neural_Rendering.data.labels import render_label
 from Pose_Guided_Neural_Rendering.models.generator import Generator, composite, load_plain
+from Pose_Guided_Neural_Rendering.warping import has_person
+from rib import person
 from rib.atomic import prepare_output_dir, write_bytes
 from rib.checkpoint import load_checkpoint
 from rib.cli import positive_int, positive_number, upsample_rate
@@ -139,6 +141,8 @@ def use_bf16(precision: str, device: torch.device) -> bool:
 class Renderer:
     """Runs the generator at model size (optionally in bfloat16) and composites at the input resolution in fp32."""
 
+    NO_PERSON = "frames without a person are generated from an empty pose label"
+
     def __init__(self, generator: Generator, model_size: tuple[int, int], device: torch.device, bf16: bool = False):
         self.device, self.bf16 = device, bf16
         # channels-last helps oneDNN's bf16 and cuDNN kernels; fp32 1x1 convolutions on the CPU are slower with it
@@ -190,6 +194,8 @@ class Renderer:
 
 class WarpBlendSegments:
     """Adapts :class:`BlendRenderer` to :func:`render_clip` (frames rendered one by one, from both keyframes)."""
+
+    NO_PERSON = person.BACKGROUND_ONLY
 
     def __init__(self, renderer: BlendRenderer):
         self.renderer = renderer
@@ -264,6 +270,13 @@ def copy_keyframe(source: Path, destination: Path) -> None:
         write_bytes(destination, source.read_bytes())
     else:
         write_image(destination, read_image(source))
+
+
+def warn_if_few_people(renderer: Renderer | WarpBlendSegments, plan: ClipPlan, pose_dir: Path) -> None:
+    """One warning line for a clip whose poses show a person in fewer than half of the frames, saying what the
+    renderer makes of the others."""
+    seen = [has_person(pose) for pose in plan.poses]
+    person.warn_if_few_people(LOG, pose_dir, seen, if_none=renderer.NO_PERSON, if_few=renderer.NO_PERSON)
 
 
 def render_clip(renderer: Renderer | WarpBlendSegments, plan: ClipPlan, out_dir: Path,
@@ -346,6 +359,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if clobbered and not args.overwrite:
         raise RIBError(f"{clobbered[0]}: already exists; pass --overwrite to replace it")
     for plan, out_dir in zip(plans, out_dirs):
+        warn_if_few_people(renderer, plan, args.input_dir / PREDICT_MOTION / plan.name)
         paths = render_clip(renderer, plan, out_dir, args.batch_size)
         LOG.info("%s: %d frames (R=%d) -> %s", plan.name, len(paths), plan.rate, out_dir)
         if args.video:

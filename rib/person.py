@@ -1,6 +1,8 @@
-"""The one person-selection rule used by every stage: keep the same person across frames."""
+"""The one person-selection rule used by every stage (keep the same person across frames), and the one warning every
+stage gives for a clip where few frames show a person."""
 from __future__ import annotations
 
+import logging
 from typing import Sequence
 
 import numpy as np
@@ -60,3 +62,25 @@ def select_person(people: Sequence[Person], previous: Person | None = None) -> P
         if distances[best] <= MAX_TRACK_JUMP:
             return candidates[best]
     return max(candidates, key=bbox_area)
+
+
+BACKGROUND_ONLY = "frames without a person are rendered as the untouched background interpolation"
+"""What the warp-blend renderer (and so ``rib interpolate``) makes of a frame whose pose shows no person."""
+
+
+def few_people_warning(seen: int, total: int, if_none: str, if_few: str) -> str | None:
+    """The warning for a clip whose poses show a person in ``seen`` of ``total`` frames, fewer than half; ``None`` when
+    at least half do. ``if_none`` / ``if_few`` say what the stage makes of that (no person at all / a few)."""
+    if seen == 0:
+        return f"no person detected in any frame; {if_none}; check the pose step's output"
+    if 2 * seen < total:
+        return f"a person was detected in only {seen} of {total} frames; {if_few}; check the pose step's output"
+    return None
+
+
+def warn_if_few_people(log: logging.Logger, clip: object, seen: Sequence[bool], if_none: str, if_few: str) -> None:
+    """Log :func:`few_people_warning` once for ``clip`` (a name or folder), if it applies; ``seen[i]`` says whether
+    frame ``i`` shows a person."""
+    message = few_people_warning(int(sum(seen)), len(seen), if_none, if_few)
+    if message is not None:
+        log.warning("%s: %s", clip, message)

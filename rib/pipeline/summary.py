@@ -8,6 +8,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Iterator
 
+from rib.person import BACKGROUND_ONLY, few_people_warning
+
 SHOWN = 8
 """Frame numbers listed before ``...``."""
 
@@ -47,15 +49,17 @@ class RunSummary:
             self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - start
 
     def person_lines(self) -> list[str]:
-        """Where a person was found, and where not."""
+        """Where a person was found, and where not (with the warning of every stage when few frames show one)."""
         found = sum(self.person_found)
         lines = [f"person found in {found} of {self.num_inputs} input frames"]
         missing = [i for i, seen in enumerate(self.person_found) if not seen]
         if missing and found:
             lines.append(f"  no person in input frame(s) {_some(missing)}: their in-betweens are the background "
                          "interpolation, untouched")
-        elif not found:
-            lines.append("  no person anywhere: the output is the background interpolation alone")
+        warning = few_people_warning(found, self.num_inputs, if_none="the output is the background interpolation alone",
+                                     if_few=BACKGROUND_ONLY)
+        if warning is not None:
+            lines.append(f"  warning: {warning}")
         crowded = [i for i, count in enumerate(self.people) if count > 1]
         if crowded:
             lines.append(f"  several people in {len(crowded)} input frame(s) ({_some(crowded)}): the tracked main "

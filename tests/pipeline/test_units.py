@@ -69,3 +69,19 @@ def test_several_people_are_counted_and_reported(tmp_path):
     summary = RunSummary(Path("clip.mp4"), num_inputs=4, person_found=[True, True, False, True], people=counts)
     lines = "\n".join(summary.person_lines())
     assert "several people in 2 input frame(s) (1, 3)" in lines and "tracked main person" in lines
+
+
+@pytest.mark.parametrize("found, warning", [
+    (0, "warning: no person detected in any frame; the output is the background interpolation alone"),
+    (2, "warning: a person was detected in only 2 of 10 frames; frames without a person are rendered as the "
+        "untouched background interpolation; check the pose step's output"),
+    (5, None)])
+def test_summary_warns_when_few_input_frames_show_a_person(found, warning):
+    from pathlib import Path
+
+    from rib.pipeline.summary import RunSummary
+
+    summary = RunSummary(Path("bikes.mp4"), num_inputs=10, person_found=[i < found for i in range(10)])
+    lines = summary.person_lines()
+    warned = [line.strip() for line in lines if "warning" in line]
+    assert warned == ([] if warning is None else [warned[0]]) and (warning is None or warned[0].startswith(warning))

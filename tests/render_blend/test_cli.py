@@ -1,6 +1,7 @@
 """train.py and inference.py with the warp-blend renderer: train, resume, render, fine-tune on a clip's keyframes."""
 from __future__ import annotations
 
+import logging
 import shutil
 
 import pytest
@@ -12,6 +13,7 @@ from HumanSloMo_Dataset.backgrounds.layout import interpolate_clip
 from Pose_Guided_Neural_Rendering import inference, train
 from Pose_Guided_Neural_Rendering.blend_render import load_blender
 from rib.frames import list_frames
+from rib.poses import read_pose_folder, write_pose_folder
 
 
 def run(main, argv, capsys) -> tuple[int, str]:
@@ -68,6 +70,23 @@ def test_inference_renders_every_frame(trained_run, dense_clip, tmp_path, capsys
     assert code == 0, err
     frames = list_frames(work / "Generated_frames" / "walker")
     assert len(frames) == 9
+
+
+@pytest.mark.parametrize("with_person, warned", [(4, True), (5, False)])
+def test_inference_warns_once_when_few_pose_frames_show_a_person(trained_run, dense_clip, tmp_path, caplog,
+                                                                  with_person, warned):
+    work = tmp_path / "work"
+    for kind, source in (("inputs", "inputs"), ("Predict_motion", "poses"), ("DAIN", "DAIN")):
+        shutil.copytree(dense_clip / source / "walker", work / kind / "walker")
+    poses = read_pose_folder(work / "Predict_motion" / "walker")
+    poses[with_person:] = 0
+    write_pose_folder(work / "Predict_motion" / "walker", poses, overwrite=True)
+    with caplog.at_level(logging.WARNING, logger="render.inference"):
+        inference.main(["--input-dir", str(work), "--checkpoint", str(trained_run), "--upsample-rate", "4"])
+    lines = [record.getMessage() for record in caplog.records if record.levelno >= logging.WARNING]
+    expected = (f"{work / 'Predict_motion' / 'walker'}: a person was detected in only 4 of 9 frames; frames without "
+                "a person are rendered as the untouched background interpolation; check the pose step's output")
+    assert lines == ([expected] if warned else [])
 
 
 def test_finetune_on_a_clips_keyframes(trained_run, config_file, dense_clip, tmp_path, capsys):
