@@ -3,7 +3,8 @@ background interpolation timed in the same run, and peak memory of the whole com
 
 The input is the shipped example (7 frames of a person at 15 fps, exact poses) resized to each size, with its
 poses scaled to match (``--poses``, so pose estimation is not timed; MediaPipe's cost is in
-HumanSloMo_Dataset/README.md). Example (the full run; minutes on a 2-core CPU):
+HumanSloMo_Dataset/README.md). Writes a Markdown report and a JSON file with the same numbers beside it.
+Example (the full run; minutes on a 2-core CPU):
     python bench/speed.py --output bench/reports/speed.md
 Tiny check that it works:
     python bench/speed.py --sizes 192x128 --memory-sizes 240x160 --frames 3 --rate 2 --output /tmp/speed.md
@@ -12,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import shlex
 import subprocess
 import sys
 import tempfile
@@ -27,16 +27,16 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from HumanSloMo_Dataset import backgrounds  # noqa: E402
-from rib.atomic import write_text  # noqa: E402
-from rib.cli import parse_size, positive_int  # noqa: E402
+from rib.cli import parse_size, positive_int, upsample_rate  # noqa: E402
 from rib.errors import cli_entry  # noqa: E402
 from rib.frames import list_clips, list_frames, read_image, write_image  # noqa: E402
 from rib.machine import describe_machine  # noqa: E402
 from rib.names import INPUT_POSES, INPUTS  # noqa: E402
 from rib.paths import EXAMPLE_DIR  # noqa: E402
 from rib.pipeline import interpolate  # noqa: E402
-from rib.pipeline.cli import build_parser  # noqa: E402
+from rib.pipeline.cli import build_parser as pipeline_parser  # noqa: E402
 from rib.poses import read_pose_folder, write_pose_folder  # noqa: E402
+from rib.reports import command_line, write_report  # noqa: E402
 
 
 def make_input(root: Path, size: tuple[int, int], frames: int) -> tuple[Path, Path]:
@@ -63,7 +63,7 @@ def command(frame_dir: Path, pose_dir: Path, out: Path, args: argparse.Namespace
 def time_pipeline(frame_dir: Path, pose_dir: Path, out: Path, args: argparse.Namespace
                   ) -> tuple[dict[str, float], int]:
     """Seconds of each stage of one in-process run, and the number of upsampled frames."""
-    summary = interpolate.run(build_parser().parse_args(command(frame_dir, pose_dir, out, args)))
+    summary = interpolate.run(pipeline_parser().parse_args(command(frame_dir, pose_dir, out, args)))
     return summary.seconds, (summary.num_inputs - 1) * args.rate + 1
 
 
@@ -96,53 +96,73 @@ def peak_memory_mb(frame_dir: Path, pose_dir: Path, out: Path, args: argparse.Na
     return int(result.stdout.split()[-1]) / 1024
 
 
-def speed_rows(size: tuple[int, int], root: Path, args: argparse.Namespace) -> list[str]:
-    """Markdown rows of one size: each stage, end to end, DIS only and RIFE only (s per output frame)."""
+def time_size(size: tuple[int, int], root: Path, args: argparse.Namespace) -> dict:
+    """Timings of one size: seconds per output frame of each stage and end to end, and seconds per in-between of
+    DIS alone and RIFE alone (None: not installed)."""
     frame_dir, pose_dir = make_input(root, size, args.frames)
     seconds, frames = time_pipeline(frame_dir, pose_dir, root / f"out_{size[0]}.mp4", args)
-    label = f"{size[0]}x{size[1]}"
-    rows = [f"| {label} | {stage} | {s / frames:.3f} |" for stage, s in seconds.items()]
-    rows.append(f"| {label} | **end to end** | **{sum(seconds.values()) / frames:.3f}** |")
-    for name in ("dis", "rife"):
-        value = time_backend(name, frame_dir, args.rate)
-        rows.append(f"| {label} | {name.upper()} alone (per in-between) | "
-                    f"{'not installed' if value is None else f'{value:.3f}'} |")
+    return {"size": f"{size[0]}x{size[1]}", "stages": {stage: s / frames for stage, s in seconds.items()},
+            "end_to_end": sum(seconds.values()) / frames,
+            "alone": {name: time_backend(name, frame_dir, args.rate) for name in ("dis", "rife")}}
+
+
+def size_rows(timing: dict) -> list[str]:
+    """Markdown rows of one size's timings: each stage, end to end, DIS alone and RIFE alone."""
+    label = timing["size"]
+    rows = [f"| {label} | {stage} | {s:.3f} |" for stage, s in timing["stages"].items()]
+    rows.append(f"| {label} | **end to end** | **{timing['end_to_end']:.3f}** |")
+    rows += [f"| {label} | {name.upper()} alone (per in-between) | "
+             f"{'not installed' if value is None else f'{value:.3f}'} |" for name, value in timing["alone"].items()]
     return rows
 
 
-def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+def markdown(report: dict) -> str:
+    """The Markdown report of the numbers in ``report`` (the JSON written beside it)."""
+    return "\n".join([
+        "# rib interpolate: speed", "",
+        f"`{report['command']}`", "",
+        f"Machine: {report['machine']}", "",
+        f"Input: the example's {report['frames']} frames at 15 fps with exact poses (pose estimation not timed), "
+        f"x{report['rate']}; seconds per output (upsampled) frame.", "",
+        "| size | stage | s / output frame |", "|---|---|---|",
+        *[row for timing in report["sizes"] for row in size_rows(timing)], "",
+        "Peak memory of `python -m rib interpolate`: " + ", ".join(
+            f"{size}: {mb:.0f} MB" for size, mb in report["peak_memory_mb"].items()) + ".", ""])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line options."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", type=parse_size, nargs="+", default=[(768, 512), (1280, 720)])
+    parser.add_argument("--sizes", type=parse_size, nargs="+", default=[(768, 512), (1280, 720)],
+                        help="sizes (WxH) whose stages are timed (default: 768x512 1280x720)")
     parser.add_argument("--memory-sizes", type=parse_size, nargs="+", default=[(1920, 1080), (3840, 2160)],
-                        help="sizes whose peak memory is measured, each in a fresh process")
-    parser.add_argument("--frames", type=positive_int, default=7, help="input frames (the example has 7)")
-    parser.add_argument("--rate", type=positive_int, default=4)
-    parser.add_argument("--renderer", type=Path, default=interpolate.DEFAULT_RENDERER, help="renderer folder")
-    parser.add_argument("--output", type=Path, default=Path("bench/reports/speed.md"))
-    return parser.parse_args(argv)
+                        help="sizes whose peak memory is measured, each in a fresh process (default: 1920x1080 "
+                             "3840x2160)")
+    parser.add_argument("--frames", type=positive_int, default=7, help="input frames (default: 7, all the example has)")
+    parser.add_argument("--rate", type=upsample_rate, default=4, help="upsampling rate (default: 4)")
+    parser.add_argument("--renderer", type=Path, default=interpolate.DEFAULT_RENDERER,
+                        help="renderer folder (default: the shipped one)")
+    parser.add_argument("--output", type=Path, default=Path("bench/reports/speed.md"),
+                        help="Markdown report to write; the JSON with the same numbers goes beside it (default: "
+                             "bench/reports/speed.md)")
+    return parser
 
 
 @cli_entry
 def main(argv: Sequence[str] | None = None) -> None:
-    args = parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser().parse_args(argv)
+    report = {"command": command_line(__file__, argv), "frames": args.frames, "rate": args.rate}
     with tempfile.TemporaryDirectory(prefix="rib-speed-") as tmp:
         root = Path(tmp)
-        rows = [row for size in args.sizes for row in speed_rows(size, root, args)]
-        memory = {}
-        for size in args.memory_sizes:
-            frame_dir, pose_dir = make_input(root / f"memory_{size[0]}", size, args.frames)
-            memory[size] = peak_memory_mb(frame_dir, pose_dir, root / f"memory_{size[0]}.mp4", args)
-    report = [
-        "# rib interpolate: speed", "",
-        f"`python bench/speed.py {shlex.join(argv if argv is not None else sys.argv[1:])}`", "",
-        f"Machine: {describe_machine()}", "",
-        f"Input: the example's {args.frames} frames at 15 fps with exact poses (pose estimation not timed), "
-        f"x{args.rate}; seconds per output (upsampled) frame.", "",
-        "| size | stage | s / output frame |", "|---|---|---|", *rows, "",
-        "Peak memory of `python -m rib interpolate`: " + ", ".join(
-            f"{w}x{h}: {mb:.0f} MB" for (w, h), mb in memory.items()) + ".", ""]
-    write_text(args.output, "\n".join(report))
-    print("\n".join(report))
+        report["sizes"] = [time_size(size, root, args) for size in args.sizes]
+        report["peak_memory_mb"] = {}
+        for width, height in args.memory_sizes:
+            frame_dir, pose_dir = make_input(root / f"memory_{width}", (width, height), args.frames)
+            report["peak_memory_mb"][f"{width}x{height}"] = peak_memory_mb(frame_dir, pose_dir,
+                                                                           root / f"memory_{width}.mp4", args)
+    report["machine"] = describe_machine()
+    print(write_report(args.output, report, markdown))
 
 
 if __name__ == "__main__":
