@@ -1,9 +1,14 @@
 """Frame folders: sorted listing, image read/write, and the background-frame naming of every stage."""
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import sys
+import tempfile
+import threading
 from pathlib import Path
+from typing import IO, Iterator
 
 import cv2
 import numpy as np
@@ -15,6 +20,10 @@ from rib.errors import RIBError
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
 JPEG_START, JPEG_SCAN, JPEG_END = b"\xff\xd8", b"\xff\xda", b"\xff\xd9"
 """JPEG markers: start of image, start of scan, end of image."""
+LIBJPEG_CORRUPT = (b"Corrupt JPEG data", b"Premature end of JPEG file")
+"""Starts of libjpeg's warnings about damaged image data (bad Huffman code, premature end of data segment, ...)."""
+_STDERR_LOCK = threading.Lock()
+"""One redirect of file descriptor 2 at a time (see :func:`_stderr_to`)."""
 
 
 def natural_key(path: str | os.PathLike) -> list:
@@ -77,11 +86,51 @@ def is_truncated_jpeg(data: bytes) -> bool:
     return data.startswith(JPEG_START) and data.rfind(JPEG_END) <= data.rfind(JPEG_SCAN)
 
 
+@contextlib.contextmanager
+def _stderr_to(sink: IO[bytes]) -> Iterator[None]:
+    """Send file descriptor 2 (where libjpeg prints its warnings) to ``sink`` for the block; one thread at a time."""
+    with _STDERR_LOCK:
+        if sys.stderr is not None:
+            sys.stderr.flush()
+        saved = os.dup(2)
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+def _decode_jpeg(data: bytes, name: str) -> np.ndarray | None:
+    """``cv2.imdecode`` of JPEG bytes, refusing data that libjpeg reports as corrupt.
+
+    libjpeg only prints such a warning (to file descriptor 2) and decodes on with made-up pixels, so the descriptor is
+    captured while decoding; every other line written there meanwhile is passed on to it unchanged.
+    """
+    with tempfile.TemporaryFile() as sink:
+        with _stderr_to(sink):
+            image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+        sink.seek(0)
+        lines = sink.read().splitlines(keepends=True)
+    corrupt = [line for line in lines if line.startswith(LIBJPEG_CORRUPT)]
+    passed_on = b"".join(line for line in lines if not line.startswith(LIBJPEG_CORRUPT))
+    if passed_on:
+        os.write(2, passed_on)
+    if corrupt:
+        warning = corrupt[0].decode(errors="replace").strip()
+        raise RIBError(f"{name}: cannot read image (the JPEG decoder reports: {warning})")
+    return image
+
+
 def decode_image(data: bytes, name: str = "<bytes>") -> np.ndarray:
-    """Decode PNG/JPG bytes to RGB uint8; corrupt or truncated data raises :class:`RIBError` naming ``name``."""
+    """Decode PNG/JPG bytes to RGB uint8; corrupt or truncated data (JPEG data that the decoder warns about
+    included) raises :class:`RIBError` naming ``name``."""
     if is_truncated_jpeg(data):
         raise RIBError(f"{name}: cannot read image (truncated JPEG: no end-of-image marker after its image data)")
-    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    if data.startswith(JPEG_START):
+        image = _decode_jpeg(data, name)
+    else:
+        image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
     if image is None:
         raise RIBError(f"{name}: cannot read image (corrupt or not an image)")
     return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)

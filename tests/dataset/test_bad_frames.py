@@ -1,4 +1,4 @@
-"""Issue 12, dataset stage: bad --max-side values, frames too small for motion, truncated JPEGs."""
+"""Issue 12, dataset stage: bad --max-side values, frames too small for motion, truncated or corrupt JPEGs."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,7 +9,7 @@ import pytest
 
 from HumanSloMo_Dataset.interpolate_backgrounds import main
 from rib.errors import RIBError
-from rib.frames import decode_image, is_truncated_jpeg, read_image, write_image
+from rib.frames import JPEG_SCAN, decode_image, is_truncated_jpeg, read_image, write_image
 
 
 def gradient(width: int = 96, height: int = 64) -> np.ndarray:
@@ -68,6 +68,63 @@ def test_truncated_jpeg_is_corrupt_input(progressive, keep, tmp_path):
         read_image(path)
     with pytest.raises(RIBError, match="in.h5:clip/image 3: cannot read image \\(truncated JPEG"):
         decode_image(cut, "in.h5:clip/image 3")
+
+
+def scan_start(data: bytes) -> int:
+    """Offset of the first entropy-coded byte: after the start-of-scan marker and its header."""
+    sos = data.index(JPEG_SCAN)
+    return sos + 2 + int.from_bytes(data[sos + 2:sos + 4], "big")
+
+
+def flip_scan_bytes(data: bytes) -> bytes:
+    """Flip the high nibble of bytes early in the (first) scan, never making or breaking a 0xFF; SOI/EOI kept."""
+    out = bytearray(data)
+    for index in range(scan_start(data) + 16, scan_start(data) + 48, 4):
+        if 0xFF not in (out[index - 1], out[index], out[index] ^ 0xF0):
+            out[index] ^= 0xF0
+    return bytes(out)
+
+
+def drop_scan_bytes(data: bytes) -> bytes:
+    """Remove 100 bytes from the middle of the scan data; SOI/EOI kept."""
+    middle = (scan_start(data) + len(data)) // 2
+    return data[:middle] + data[middle + 100:]
+
+
+HUFFMAN, PREMATURE = "Corrupt JPEG data: bad Huffman code", "Corrupt JPEG data: premature end of data segment"
+
+
+@pytest.mark.parametrize("damage, progressive, warning", [
+    (flip_scan_bytes, False, HUFFMAN), (flip_scan_bytes, True, PREMATURE),
+    (drop_scan_bytes, False, PREMATURE), (drop_scan_bytes, True, HUFFMAN)])
+def test_jpeg_the_decoder_warns_about_is_corrupt_input(damage, warning, progressive, tmp_path, capfd):
+    data = damage(jpeg_bytes(progressive))
+    assert data.startswith(b"\xff\xd8") and data.endswith(b"\xff\xd9") and not is_truncated_jpeg(data)
+    assert cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR) is not None  # plain OpenCV decodes it ...
+    assert warning in capfd.readouterr().err  # ... and only prints libjpeg's warning
+    path = tmp_path / "frame.jpg"
+    path.write_bytes(data)
+    with pytest.raises(RIBError, match=f"frame.jpg: cannot read image \\(the JPEG decoder reports: {warning}\\)"):
+        read_image(path)
+    with pytest.raises(RIBError, match=f"in.h5:clip/image 3: cannot read image \\(the JPEG decoder reports: {warning}"):
+        decode_image(data, "in.h5:clip/image 3")
+    assert capfd.readouterr().err == ""  # the warning became the error, not a stray line
+
+
+def test_other_decoder_output_is_passed_on(monkeypatch, capfd):
+    import os
+
+    from rib import frames
+
+    decode = cv2.imdecode
+
+    def noisy(data, flags):
+        os.write(2, b"Warning: unknown JFIF revision number 3.01\n")
+        return decode(data, flags)
+
+    monkeypatch.setattr(frames.cv2, "imdecode", noisy)
+    assert decode_image(jpeg_bytes()).shape == (64, 96, 3)
+    assert capfd.readouterr().err == "Warning: unknown JFIF revision number 3.01\n"
 
 
 def test_complete_jpeg_reads_as_before(tmp_path):
