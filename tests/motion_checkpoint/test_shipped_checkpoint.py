@@ -79,3 +79,18 @@ def test_beats_linear_on_a_test_clip_at_rate_8():
     assert table["model"]["sequences"] == 8
     print({method: round(row["joint_error_px"], 2) for method, row in table.items()})
     assert table["model"]["joint_error_px"] < 0.9 * table["linear"]["joint_error_px"]
+
+
+def test_manifest_metrics_are_the_benchmark_report(manifest):
+    """The manifest's quality numbers are bench/motion_quality.py's JSON for these weights, rounded as shown."""
+    report = json.loads((REPO_ROOT / "bench" / "reports" / "motion_quality.json").read_text())
+    assert report["checkpoint_sha256"] == manifest["files"]["model.pth"]["sha256"], "the report measured these weights"
+    shown = {case: {method: {"joint_error_px": round(row["joint_error_px"], 2),
+                             "acceleration_error_px": round(row["acceleration_error_px"], 3),
+                             "pck10_percent": round(100 * row["pck@10px"], 1)}
+                    for method, row in table.items()}
+             for case, table in report["results"].items()}
+    assert manifest["metrics"]["results"] == shown
+    example = manifest["example_check"]["inbetween_error_px_768x512"]
+    assert example == {"Predict_motion": round(report["example"]["model"], 2),
+                       "Linear_motion": round(report["example"]["linear"], 2)}
