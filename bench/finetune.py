@@ -58,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
 def finetune_clip(args: argparse.Namespace, test: Path, clip: str) -> tuple[Path, float]:
     """Fine-tune on ``clip``'s keyframes; returns the run folder and the wall time of training."""
     folder = args.work_dir / f"x{args.rate}" / "clips" / clip
+    run = args.work_dir / f"x{args.rate}" / "runs" / clip  # beside the clip's data: train.py refuses it inside
     for kind in (INPUTS, INPUT_POSES):
         link = folder / kind / clip
         link.parent.mkdir(parents=True, exist_ok=True)
@@ -67,9 +68,9 @@ def finetune_clip(args: argparse.Namespace, test: Path, clip: str) -> tuple[Path
               "--input", folder / INPUTS, "--output", folder / TRAIN_BACKGROUNDS, "--overwrite")
     seconds = run_stage(args.threads, "Pose_Guided_Neural_Rendering/train.py", "--config",
                         "Pose_Guided_Neural_Rendering/configs/warp_blend_hard.yaml", "--init", args.renderer, "--data",
-                        folder, "--out-dir", folder / "run", "--overwrite", "--epochs", 1, "--set",
+                        folder, "--out-dir", run, "--overwrite", "--epochs", 1, "--set",
                         f"train.steps_per_epoch={args.steps}", "--set", f"train.lr={args.lr}")
-    return folder / "run", seconds
+    return run, seconds
 
 
 @cli_entry
