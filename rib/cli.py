@@ -16,15 +16,20 @@ def parse_size(text: str) -> tuple[int, int]:
     return width, height
 
 
-def positive_int(text: str) -> int:
-    """An integer >= 1, for argparse's ``type=`` (``--size 0`` or ``--batch-size -1`` are usage errors)."""
+def int_at_least(text: str, minimum: int, meaning: str = "") -> int:
+    """``text`` as an integer >= ``minimum``, or an argparse usage error (``meaning`` explains the bound)."""
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}': expected an integer") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {text}")
+    if value < minimum:
+        raise argparse.ArgumentTypeError(f"must be an integer >= {minimum}{meaning}, got {text}")
     return value
+
+
+def positive_int(text: str) -> int:
+    """An integer >= 1, for argparse's ``type=`` (``--size 0`` or ``--batch-size -1`` are usage errors)."""
+    return int_at_least(text, 1)
 
 
 def upsample_rate(text: str) -> int:
@@ -32,13 +37,7 @@ def upsample_rate(text: str) -> int:
 
     R = 1 has no in-between frame: every stage refuses it up front, so no stage writes before another rejects it.
     """
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}': expected an integer") from None
-    if value < 2:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 2 (frames per input interval), got {text}")
-    return value
+    return int_at_least(text, 2, " (frames per input interval)")
 
 
 def positive_number(text: str) -> float:

@@ -126,6 +126,8 @@ def test_non_finite_loss_stops_before_the_update(dense_clip, make_config, monkey
     (lambda c: c["data"]["sets"][0].update(rate=1), "rate must be at least 2"),
     (lambda c: c["model"].update(crop_size=33), "crop_size"),
     (lambda c: c["train"].update(batch_size=0), "batch_size"),
+    (lambda c: c["data"].update(hard_share=1.5), "hard_share: must lie in"),
+    (lambda c: c["data"].update(hard_share=0.5), "hard_share needs train.steps_per_epoch"),
 ])
 def test_strict_config(dense_clip, make_config, edit, message):
     config = make_config(dense_clip)
@@ -150,14 +152,3 @@ def test_hard_share_draws_the_samples_whose_background_is_wrong(dense_clip, make
     assert np.argmax(weights) == np.argmax(errors) and np.argmin(weights) == np.argmin(errors)
     config["data"]["hard_share"] = 0.0
     assert np.allclose(make_run(config)[1].draw_weights(), 1 / len(dataset))
-
-
-@pytest.mark.parametrize("edit, message", [
-    (lambda c: c["data"].update(hard_share=1.5), "hard_share: must lie in"),
-    (lambda c: c["data"].update(hard_share=0.5), "hard_share needs train.steps_per_epoch"),
-])
-def test_hard_share_is_checked(dense_clip, make_config, edit, message):
-    config = make_config(dense_clip)
-    edit(config)
-    with pytest.raises(RIBError, match=message):
-        blend_config.parse(config)
