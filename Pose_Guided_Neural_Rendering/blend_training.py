@@ -47,8 +47,8 @@ def main(args: argparse.Namespace, raw: dict) -> None:
     config = configure(args, raw)
     device = pick_device(args.device)
     out_dir = Path(args.out_dir)
-    prepare_run_folder(out_dir, args.resume, args.overwrite, outputs=(engine.EXPORT,))
     initial = load_blender(args.init, torch.device("cpu")) if args.init is not None else None
+    prepare_run_folder(out_dir, args.resume, args.overwrite, outputs=(engine.EXPORT,))
     if initial is not None and args.data is not None:
         config.model = initial[1].model  # a clip fine-tune keeps the initial model's widths and crop size
     seed_everything(config.train.seed)
