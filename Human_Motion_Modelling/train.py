@@ -127,8 +127,10 @@ def check_config(config: dict, source: str) -> None:
     ClipSpec.from_config(require(config, "data", source))
 
 
-def prepare_run(args: argparse.Namespace, ctx: DistContext) -> tuple[Path, dict, Path | None, dict | None]:
-    """The run folder, its checked config and, with ``--resume``, the checkpoint to continue from and its state.
+def prepare_run(args: argparse.Namespace, ctx: DistContext
+                ) -> tuple[Path, dict, Path | None, dict | None, dict | None]:
+    """The run folder, its checked config, with ``--resume`` the checkpoint to continue from and its state, and with
+    ``--init`` (not resuming) the checkpoint whose weights and normaliser start the run.
 
     A resumed run keeps the config stored in its checkpoint; command-line overrides (e.g. more epochs) still apply.
     Everything is checked before the run folder is touched.
@@ -145,11 +147,12 @@ def prepare_run(args: argparse.Namespace, ctx: DistContext) -> tuple[Path, dict,
     config = engine.configure(base, command_line_overrides(args), complete_config, source)
     refuse_overlap([*inputs, resolve(require(config, "data.h5_file"))], run_dir)
     check_config(config, source)
+    initial = load_motion_state(args.init) if args.init is not None and not args.resume else None
     engine.prepare_run_folder(run_dir, args.resume, args.overwrite, outputs=(EXPORT, *OLD_OUTPUTS),
                               legacy=LEGACY_FILES, is_main=ctx.is_main)
     if ctx.is_main:
         engine.save_config_snapshot(run_dir, config)
-    return run_dir, config, checkpoint, state
+    return run_dir, config, checkpoint, state, initial
 
 
 @cli_entry
@@ -163,24 +166,22 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 def starting_normaliser(args: argparse.Namespace, config: dict, dataset: MotionDataset, checkpoint: Path | None,
-                        state: dict | None) -> tuple[Normaliser, dict | None]:
-    """The normalisation statistics to train with (the resumed run's, ``--init``'s or computed), and ``--init``'s
-    checkpoint when its weights are the starting point."""
+                        state: dict | None, initial: dict | None) -> Normaliser:
+    """The normalisation statistics to train with: the resumed run's, ``--init``'s or computed."""
     if state is not None:
-        return read_normaliser(state["extra"], checkpoint), None
-    if args.init is not None:
-        initial = load_motion_state(args.init)
-        return read_normaliser(initial, args.init), initial
+        return read_normaliser(state["extra"], checkpoint)
+    if initial is not None:
+        return read_normaliser(initial, args.init)
     data = config["data"]
-    return compute_normaliser(dataset, int(data["stats_samples"]), int(data["stats_seed"])), None
+    return compute_normaliser(dataset, int(data["stats_samples"]), int(data["stats_seed"]))
 
 
 def run(args: argparse.Namespace, ctx: DistContext) -> None:
-    run_dir, config, checkpoint, state = prepare_run(args, ctx)
+    run_dir, config, checkpoint, state, initial = prepare_run(args, ctx)
     train = config["train"]
     seed_everything(int(train["seed"]))
     dataset = MotionDataset.from_config(config, "train_split")
-    normaliser, initial = starting_normaliser(args, config, dataset, checkpoint, state)
+    normaliser = starting_normaliser(args, config, dataset, checkpoint, state, initial)
     dataset.normaliser = normaliser
     training = build_run(config, ctx, normaliser)
     model = training.models["model"]

@@ -64,6 +64,7 @@ def truncated_h5(tmp_path, motion_h5) -> Path:
     (["--set", "train.log_every=0"], "train.log_every must be an integer >= 1"),
     (["--workers", "-1"], "train.workers must be an integer >= 0"),
     (["--device", "gpu0"], "device 'gpu0': expected auto, cpu, cuda or cuda:N"),
+    (["--init", "missing.pth"], "missing.pth: checkpoint not found"),
 ])
 def test_train_refuses_bad_numbers_and_devices_before_writing(argv, message, config_file, tmp_path, capsys):
     line = one_error(train.main, ["--config", config_file, "--save-root", tmp_path / "runs", *argv], capsys)
