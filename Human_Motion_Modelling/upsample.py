@@ -90,23 +90,47 @@ def crossfade_weights(length: int, overlap_before: int, overlap_after: int) -> n
     return weight
 
 
+def spline_through_keyframes(keyframes: np.ndarray, window: Window, length: int) -> np.ndarray:
+    """(length, 19, 2) cubic spline through a window's valid (K, 19, 2) keyframe coordinates (held at the ends)."""
+    valid = np.asarray(window.kf_valid, bool)
+    times = np.asarray(window.kf_time, float)[valid]
+    if len(times) < 2:
+        return np.repeat(keyframes[valid][:1], length, axis=0)
+    frames = np.clip(np.arange(length, dtype=float), times[0], times[-1])
+    if len(times) == 2:
+        weight = (frames - times[0]) / (times[1] - times[0])
+        return keyframes[valid][0] + (keyframes[valid][1] - keyframes[valid][0]) * weight[:, None, None]
+    return CubicSpline(times, keyframes[valid], axis=0)(frames)
+
+
 @torch.no_grad()
-def run_windows(model: MotionTransformer, windows: list[Window], batch_size: int, device: torch.device
-                ) -> list[np.ndarray]:
-    """Standardised (L, 19, 2) predictions of every window, ``batch_size`` windows per forward pass."""
+def run_windows(model: MotionTransformer, windows: list[Window], batch_size: int, device: torch.device,
+                denoised_spline: bool = False) -> list[np.ndarray]:
+    """Standardised (L, 19, 2) predictions of every window, ``batch_size`` windows per forward pass.
+
+    With ``denoised_spline`` each window is instead a cubic spline through the model's stage-1 denoised keyframes
+    (stage 2 unused): a diagnostic row of bench/motion_quality.py.
+    """
     outputs = []
     for first in range(0, len(windows), batch_size):
-        batch = collate_windows([w.arrays() for w in windows[first:first + batch_size]])
-        pred = model(**{k: batch[k].to(device) for k in MODEL_INPUTS})["pred"]
-        outputs.extend(pred.double().cpu().numpy())
+        chunk = windows[first:first + batch_size]
+        batch = collate_windows([w.arrays() for w in chunk])
+        out = model(**{k: batch[k].to(device) for k in MODEL_INPUTS})
+        if not denoised_spline:
+            outputs.extend(out["pred"].double().cpu().numpy())
+            continue
+        reco, length = out["reco"].double().cpu().numpy(), out["pred"].shape[1]
+        outputs.extend(spline_through_keyframes(keys, window, length) for keys, window in zip(reco, chunk))
     return outputs
 
 
 def model_upsample(model: MotionTransformer, normaliser: Normaliser, poses: np.ndarray, rate: int,
-                   batch_size: int = 64, window_frames: int = WINDOW_FRAMES) -> np.ndarray:
+                   batch_size: int = 64, window_frames: int = WINDOW_FRAMES, denoised_spline: bool = False
+                   ) -> np.ndarray:
     """The model's (L, 19, 3) upsampling of (N, 19, 3) keyframes; confidence as :func:`linear_upsample`.
 
-    Windows without any usable keyframe (no person) keep the linear result.
+    Windows without any usable keyframe (no person) keep the linear result. ``denoised_spline``: see
+    :func:`run_windows`.
     """
     if rate < 1:
         raise ValueError(f"upsample rate must be >= 1, got {rate}")
@@ -126,7 +150,7 @@ def model_upsample(model: MotionTransformer, normaliser: Normaliser, poses: np.n
                                                            max(0, output_length(shared_after, rate)))))
     if not prepared:
         return linear
-    predictions = run_windows(model, [window for _, window, _ in prepared], batch_size, device)
+    predictions = run_windows(model, [window for _, window, _ in prepared], batch_size, device, denoised_spline)
     total = np.zeros((len(linear), NUM_J19, 2))
     weights = np.zeros(len(linear))
     for (start, window, weight), pred in zip(prepared, predictions):

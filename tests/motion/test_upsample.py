@@ -54,6 +54,14 @@ def test_untrained_model_reproduces_linear_through_windows(tiny_config, tiny_nor
     np.testing.assert_allclose(out, linear_upsample(poses, rate), atol=1e-3)
 
 
+@pytest.mark.parametrize("rate,frames", [(3, 40), (8, 40)])
+def test_denoised_spline_of_an_untrained_model_is_the_cubic_spline(tiny_config, tiny_normaliser, rate, frames):
+    """A fresh model's stage 1 returns its keyframes, so the diagnostic spline through them is the cubic baseline."""
+    poses = _pixels(frames)
+    out = model_upsample(build(tiny_config).eval(), tiny_normaliser, poses, rate, denoised_spline=True)
+    np.testing.assert_allclose(out, cubic_upsample(poses, rate), atol=1e-3)
+
+
 def test_empty_frames_and_rate_one(tiny_config, tiny_normaliser):
     poses = _pixels(30)
     poses[10:14] = 0.0  # no person detected
