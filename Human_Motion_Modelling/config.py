@@ -31,6 +31,10 @@ class DataSection:
     stats_seed: int = 0
 
 
+BASES = ("linear", "cubic")
+"""Interpolations of the denoised keyframes that stage 2 can refine."""
+
+
 @dataclass
 class ModelSection:
     """``model``: the transformer's size."""
@@ -44,6 +48,13 @@ class ModelSection:
     dropout: float = 0.1
     attention_dropout: float = 0.0
     activation: str = "leaky_relu"
+    base: str = "linear"
+    """What stage 2 refines: the linear interpolation of the denoised keyframes (the reference) or a cubic (Hermite,
+    Catmull-Rom slopes) one."""
+
+    def __post_init__(self) -> None:
+        if self.base not in BASES:
+            raise RIBError(f"model.base: {self.base!r} is not one of {', '.join(BASES)}")
 
 
 @dataclass

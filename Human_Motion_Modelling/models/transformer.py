@@ -80,14 +80,43 @@ def gather_frames(values: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
     return torch.gather(values, 1, index[..., None].expand(-1, -1, values.shape[-1]))
 
 
+def keyframe_slopes(values: torch.Tensor, times: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
+    """(B, K, C) per-frame slopes at each keyframe from its valid neighbours: the slope of the parabola through the
+    three (exact for quadratic motion at any spacing), one-sided at the ends, zero for a lone keyframe."""
+    count = valid.shape[1]
+    slots = torch.arange(count, device=valid.device).expand_as(valid)
+    last_valid = torch.cummax(torch.where(valid, slots, -1), 1).values
+    previous = torch.cat([torch.full_like(slots[:, :1], -1), last_valid[:, :-1]], 1)
+    first_valid = torch.cummin(torch.where(valid, slots, count).flip(1), 1).values.flip(1)
+    following = torch.cat([first_valid[:, 1:], torch.full_like(slots[:, :1], count)], 1)
+    has_previous, has_following = previous >= 0, following < count
+    previous, following = torch.where(has_previous, previous, slots), torch.where(has_following, following, slots)
+    before = (times - torch.gather(times, 1, previous)).clamp_min(1e-6)[..., None]
+    after = (torch.gather(times, 1, following) - times).clamp_min(1e-6)[..., None]
+    slope_before = (values - gather_frames(values, previous)) / before * has_previous[..., None]
+    slope_after = (gather_frames(values, following) - values) / after * has_following[..., None]
+    both = (has_previous & has_following)[..., None]
+    return torch.where(both, (after * slope_before + before * slope_after) / (before + after),
+                       slope_before + slope_after)
+
+
+def hermite(first: torch.Tensor, second: torch.Tensor, slope_first: torch.Tensor, slope_second: torch.Tensor,
+            span: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
+    """Cubic Hermite interpolation between (B, L, C) values with per-frame slopes over ``span`` frames."""
+    s = weight[..., None]
+    h00, h10, h01, h11 = 2 * s ** 3 - 3 * s ** 2 + 1, s ** 3 - 2 * s ** 2 + s, -2 * s ** 3 + 3 * s ** 2, s ** 3 - s ** 2
+    span = span[..., None]
+    return h00 * first + h10 * span * slope_first + h01 * second + h11 * span * slope_second
+
+
 class MotionTransformer(nn.Module):
     """Keyframes of J19 2D poses -> every frame of the window (see the module docstring)."""
 
     def __init__(self, num_joints: int = 19, hidden_dim: int = 128, nheads: int = 8, dim_feedforward: int = 256,
                  enc_layers: int = 6, dec_layers: int = 6, dropout: float = 0.1, activation: str = "leaky_relu",
-                 attention_dropout: float = 0.1):
+                 attention_dropout: float = 0.1, base: str = "linear"):
         super().__init__()
-        self.num_joints = num_joints
+        self.num_joints, self.base = num_joints, base
         coords = 2 * num_joints
         self.embed = nn.Linear(coords + num_joints, hidden_dim)
         self.head = nn.Linear(hidden_dim, coords)
@@ -124,7 +153,14 @@ class MotionTransformer(nn.Module):
 
         flat = reco.flatten(2)
         first, second = gather_frames(flat, interp_index[..., 0]), gather_frames(flat, interp_index[..., 1])
-        interp = (first + (second - first) * interp_weight[..., None]).unflatten(-1, (self.num_joints, 2))
+        if self.base == "cubic":
+            slopes = keyframe_slopes(flat, kf_time, kf_valid)
+            span = torch.gather(kf_time, 1, interp_index[..., 1]) - torch.gather(kf_time, 1, interp_index[..., 0])
+            interp = hermite(first, second, gather_frames(slopes, interp_index[..., 0]),
+                             gather_frames(slopes, interp_index[..., 1]), span, interp_weight)
+        else:
+            interp = first + (second - first) * interp_weight[..., None]
+        interp = interp.unflatten(-1, (self.num_joints, 2))
         frames = torch.arange(length, device=frame_valid.device, dtype=memory_pos.dtype).expand(batch, length)
         pos = self.position(frames)
         x = self.tokens(interp, torch.ones(interp.shape[:-1], dtype=torch.bool, device=interp.device))
@@ -141,4 +177,4 @@ def build(config: dict) -> MotionTransformer:
         num_joints=int(model.num_joints), hidden_dim=int(model.hidden_dim), nheads=int(model.nheads),
         dim_feedforward=int(model.dim_feedforward), enc_layers=int(model.enc_layers),
         dec_layers=int(model.dec_layers), dropout=float(model.dropout), activation=str(model.activation),
-        attention_dropout=float(model.attention_dropout))
+        attention_dropout=float(model.attention_dropout), base=str(model.base))

@@ -9,8 +9,9 @@ from Human_Motion_Modelling.data.dataset import MotionDataset, compute_normalise
 from Human_Motion_Modelling.data.representation import MODEL_INPUTS, collate_windows, make_window
 from Human_Motion_Modelling.models.losses import masked_l1, motion_loss
 from Human_Motion_Modelling.models.position_encoding import SinePositionalEncoding
-from Human_Motion_Modelling.models.transformer import build
+from Human_Motion_Modelling.models.transformer import build, gather_frames, hermite, keyframe_slopes
 from rib.config import apply_overrides
+from rib.errors import RIBError
 
 
 def _inputs(batch):
@@ -121,3 +122,26 @@ def test_overfits_tiny_dataset_far_below_linear_interpolation(tiny_config):
     with torch.no_grad():
         fitted = masked_l1(model(**_inputs(batch))["pred"], batch["target"], batch["frame_valid"]).item()
     assert fitted < 0.3 * linear, (fitted, linear)
+
+
+def test_cubic_base_is_exact_on_quadratic_motion_between_missing_keyframes():
+    """Hermite interpolation with Catmull-Rom slopes reproduces a quadratic path away from the ends, also across a
+    missing keyframe (its neighbours' slopes and the span come from the keyframe times)."""
+    times = torch.tensor([[0.0, 4.0, 8.0, 12.0, 16.0, 20.0]])
+    valid = torch.tensor([[True, True, False, True, True, True]])
+    values = (times ** 2)[..., None] / 10
+    slopes = keyframe_slopes(values, times, valid)
+    assert torch.allclose(slopes[0, [1, 3, 4], 0], 2 * times[0, [1, 3, 4]] / 10)  # central differences of t^2
+    frames = torch.arange(4.0, 17.0)
+    first = torch.tensor([1 if f < 12 else 3 if f < 16 else 4 for f in frames.tolist()])[None]
+    second = torch.where(first == 1, 3, first + 1)
+    span = torch.gather(times, 1, second) - torch.gather(times, 1, first)
+    weight = (frames[None] - torch.gather(times, 1, first)) / span
+    out = hermite(gather_frames(values, first), gather_frames(values, second), gather_frames(slopes, first),
+                  gather_frames(slopes, second), span, weight)
+    assert torch.allclose(out[0, :, 0], frames ** 2 / 10, atol=1e-4)
+
+
+def test_unknown_base_is_an_error(tiny_config):
+    with pytest.raises(RIBError, match="model.base"):
+        build(apply_overrides(tiny_config, ["model.base=quintic"]))
