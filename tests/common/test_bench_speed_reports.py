@@ -3,7 +3,6 @@ JSON beside its Markdown report, the Markdown is what the JSON renders to, and t
 training form timed in the same run (issue 12)."""
 from __future__ import annotations
 
-import importlib.util
 import json
 import shlex
 from pathlib import Path
@@ -14,6 +13,7 @@ import torch
 
 from rib.paths import REPO_ROOT
 from rib.reports import json_path, write_report
+from tests.bench_scripts import load_bench_script
 
 TINY_RUNS = {
     "render_speed": ["--threads", "1", "--config", str(REPO_ROOT / "Pose_Guided_Neural_Rendering" / "configs" /
@@ -26,14 +26,6 @@ TINY_RUNS = {
 """Each script's arguments for a run of seconds, up to its output flag."""
 
 
-def load_bench(name: str) -> ModuleType:
-    """bench/<name>.py as a module (bench/ is a folder of scripts, not a package)."""
-    spec = importlib.util.spec_from_file_location(f"bench_{name}", REPO_ROOT / "bench" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def tiny_reports(tmp_path_factory) -> dict[str, tuple[ModuleType, Path]]:
     """Each speed script's module and the Markdown path of its tiny run."""
@@ -41,7 +33,7 @@ def tiny_reports(tmp_path_factory) -> dict[str, tuple[ModuleType, Path]]:
     reports = {}
     try:
         for name, arguments in TINY_RUNS.items():
-            bench, markdown = load_bench(name), tmp_path_factory.mktemp(name) / f"{name}.md"
+            bench, markdown = load_bench_script(name), tmp_path_factory.mktemp(name) / f"{name}.md"
             bench.main([*arguments, str(markdown)])
             reports[name] = bench, markdown
     finally:
@@ -83,6 +75,6 @@ def test_report_markdown_is_made_from_the_json_as_written(tmp_path: Path):
 
 @pytest.mark.parametrize("name", sorted(TINY_RUNS))
 def test_every_flag_is_explained(name):
-    parser = load_bench(name).build_parser()
+    parser = load_bench_script(name).build_parser()
     assert all(action.help for action in parser._actions), name
     assert "JSON" in parser.description and "Tiny check" in parser.description

@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib.util
-import sys
 
 import pytest
 import torch
@@ -14,8 +12,8 @@ from HumanSloMo_Dataset.interpolate_backgrounds import build_parser as interpola
 from HumanSloMo_Dataset.poses import estimate
 from Human_Motion_Modelling.models.losses import LOSSES, loss_weights, motion_loss
 from rib.errors import RIBError
-from rib.paths import REPO_ROOT
 from rib.pipeline.common import add_input_arguments
+from tests.bench_scripts import load_bench_script
 
 
 def choices(parser: argparse.ArgumentParser, option: str) -> list[str]:
@@ -25,14 +23,7 @@ def choices(parser: argparse.ArgumentParser, option: str) -> list[str]:
 
 
 def bench_backgrounds_parser() -> argparse.ArgumentParser:
-    spec = importlib.util.spec_from_file_location("bench_backgrounds_choices", REPO_ROOT / "bench" / "backgrounds.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    try:
-        spec.loader.exec_module(module)
-        return module.build_parser()
-    finally:
-        sys.modules.pop(spec.name, None)
+    return load_bench_script("backgrounds").build_parser()
 
 
 def pipeline_parser() -> argparse.ArgumentParser:

@@ -1,25 +1,18 @@
 """bench/backgrounds.py: task sampling skips scene cuts, and a tiny run writes the report table."""
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from rib.frames import write_image
-from rib.paths import REPO_ROOT
+from tests.bench_scripts import load_bench_script
 
 
 @pytest.fixture(scope="module")
 def bench():
-    spec = importlib.util.spec_from_file_location("bench_backgrounds", REPO_ROOT / "bench" / "backgrounds.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    yield module
-    sys.modules.pop(spec.name, None)
+    return load_bench_script("backgrounds")
 
 
 def ramp(level: int) -> np.ndarray:

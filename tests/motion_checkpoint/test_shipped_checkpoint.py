@@ -1,7 +1,6 @@
 """The shipped motion checkpoint: loadable without code execution, matching its manifest, better than linear."""
 from __future__ import annotations
 
-import importlib.util
 import json
 
 import numpy as np
@@ -13,16 +12,9 @@ from Human_Motion_Modelling.evaluation import view_table
 from rib import deepmimic
 from rib.checkpoint import sha256_file
 from rib.paths import REPO_ROOT
+from tests.bench_scripts import load_bench_script
 
 MANIFEST = DEFAULT_CHECKPOINT / "MANIFEST.json"
-
-
-def load_bench():
-    """bench/motion_quality.py as a module (bench/ is a folder of scripts, not a package)."""
-    spec = importlib.util.spec_from_file_location("motion_quality", REPO_ROOT / "bench" / "motion_quality.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +61,7 @@ def test_beats_linear_on_a_test_clip_at_rate_8():
 
     (On clean keyframes the model is slightly worse than linear; bench/reports/motion_quality.md shows both.)
     """
-    bench = load_bench()
+    bench = load_bench_script("motion_quality")
     trained = load_trained_model(DEFAULT_CHECKPOINT)
     clip = deepmimic.resample(deepmimic.read_clip(deepmimic.clip_paths()["dance_b"]), 60.0)
     joints = deepmimic.to_z_up(deepmimic.clip_j19(clip)).astype(np.float32)

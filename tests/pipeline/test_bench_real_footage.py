@@ -1,27 +1,21 @@
 """bench/real_footage.py: the person region, the frames scored, a tiny end-to-end run and a missing video."""
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from rib.frames import list_frames, read_image, write_image
-from rib.paths import EXAMPLE_DIR, REPO_ROOT
+from rib.paths import EXAMPLE_DIR
 from rib.video import write_video
+from tests.bench_scripts import load_bench_script
 
 
 @pytest.fixture(scope="module")
 def bench():
-    spec = importlib.util.spec_from_file_location("bench_real_footage", REPO_ROOT / "bench" / "real_footage.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    yield module
-    sys.modules.pop(spec.name, None)
+    return load_bench_script("real_footage")
 
 
 def square_pose(visible: int) -> np.ndarray:
