@@ -77,37 +77,42 @@ def test_renderer_beats_the_background_on_the_person(trained, dense_clip):
         assert alpha[far].mean() < 0.2, "the background is kept away from the person"
 
 
-def test_resume_is_exact(dense_clip, make_config, tmp_path):
-    config = make_config(dense_clip, epochs=2, steps_per_epoch=3)
+def two_epochs_and_one(config: dict, tmp_path, folder: str) -> engine.Run:
+    """Train ``config`` (2 epochs) straight through, and its first epoch alone into ``tmp_path / folder``."""
     straight, dataset = make_run(config)
     engine.fit(straight, dataset, None, tmp_path / "straight")
     first, dataset = make_run({**config, "train": {**config["train"], "epochs": 1}})
-    engine.fit(first, dataset, None, tmp_path / "resumed")
+    engine.fit(first, dataset, None, tmp_path / folder)
+    return straight
+
+
+def resume_and_compare(config: dict, folder, straight: engine.Run) -> engine.Run:
+    """Resume ``folder`` to the end of ``config`` and check the weights equal ``straight``'s."""
     resumed, dataset = make_run(config)
-    engine.resume(resumed, tmp_path / "resumed")
+    engine.resume(resumed, folder)
     assert resumed.epoch == 1 and resumed.step == 3
-    engine.fit(resumed, dataset, None, tmp_path / "resumed")
+    engine.fit(resumed, dataset, None, folder)
     for (name, a), b in zip(straight.model.state_dict().items(), resumed.model.state_dict().values()):
         assert torch.equal(a, b), name
+    return resumed
+
+
+def test_resume_is_exact(dense_clip, make_config, tmp_path):
+    config = make_config(dense_clip, epochs=2, steps_per_epoch=3)
+    straight = two_epochs_and_one(config, tmp_path, "resumed")
+    resume_and_compare(config, tmp_path / "resumed", straight)
 
 
 def test_a_checkpoint_of_the_trainer_before_rib_engine_resumes_exactly(dense_clip, make_config, tmp_path):
     """Runs started before the engine (runs/render/*) hold every part of checkpoint.pt at the top level."""
     config = make_config(dense_clip, epochs=2, steps_per_epoch=3)
-    straight, dataset = make_run(config)
-    engine.fit(straight, dataset, None, tmp_path / "straight")
-    first, dataset = make_run({**config, "train": {**config["train"], "epochs": 1}})
-    engine.fit(first, dataset, None, tmp_path / "old")
+    straight = two_epochs_and_one(config, tmp_path, "old")
     new = load_checkpoint(tmp_path / "old" / "checkpoint.pt")
     save_checkpoint(tmp_path / "old" / "checkpoint.pt", {
         "kind": "warp_blend", "config": new["config"], "model": new["models"]["model"],
         "optimizer": new["optimizers"]["optimizer"], "epoch": 1, "step": 3, "history": new["history"],
         "rng": new["rng"]})
-    resumed, dataset = make_run(config)
-    engine.resume(resumed, tmp_path / "old")
-    engine.fit(resumed, dataset, None, tmp_path / "old")
-    for (name, a), b in zip(straight.model.state_dict().items(), resumed.model.state_dict().values()):
-        assert torch.equal(a, b), name
+    resumed = resume_and_compare(config, tmp_path / "old", straight)
     assert len(resumed.history) == 2
 
 
