@@ -38,9 +38,9 @@ from rib.checkpoint import sha256_file
 from rib.errors import RIBError, cli_entry
 from rib.frames import list_clips
 from rib.machine import describe_machine
+from rib.openpose import read_json
 from rib.paths import REPO_ROOT, display_path
 from rib.poses import read_pose_folder
-from rib.textio import read_text
 
 log = logging.getLogger("bench.motion_quality")
 TARGET_GAIN = 0.30
@@ -139,8 +139,10 @@ def verdict(results: dict[tuple[int, str], dict[str, dict[str, float]]]) -> list
 def example_errors(trained, example: Path) -> dict[str, float]:
     """Mean in-between joint error (px of the example's frames) of the model and of linear interpolation on the
     shipped example clip's keyframes, against its exact poses."""
-    manifest = json.loads(read_text(example / "manifest.json"))
-    rate = int(manifest["rate"])
+    manifest = read_json(example / "manifest.json")
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("rate"), int) or manifest["rate"] < 2:
+        raise RIBError(f"{example / 'manifest.json'}: needs an integer 'rate' of at least 2")
+    rate = manifest["rate"]
     errors: dict[str, list[np.ndarray]] = {"model": [], "linear": []}
     for clip in list_clips(example / names.INPUT_POSES):
         keyframes = read_pose_folder(clip)
@@ -172,6 +174,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if not sequences:
         raise RIBError(f"{h5}: no test clips in subsets {data['test_split']}")
     views = view_table(args.view_seed, args.views, ClipSpec.from_config(data).rotation_axes)
+    example = example_errors(trained, args.example)  # cheap, and checks --example before the long part
     results = {}
     started = time.time()
     for rate in tqdm(args.rates, desc="rates", unit="rate"):
@@ -181,7 +184,6 @@ def main(argv: Sequence[str] | None = None) -> None:
             results[(rate, inputs)][DENOISED_SPLINE] = denoised_spline_row(protocol, trained)
             log.info("x%d %s: %s", rate, inputs, {m: round(r["joint_error_px"], 2)
                                                   for m, r in results[(rate, inputs)].items()})
-    example = example_errors(trained, args.example)
     command = " ".join(shlex.quote(a) for a in ["python", "bench/motion_quality.py", *(argv or sys.argv[1:])])
     report = "\n".join([
         "# Motion quality benchmark", "",
