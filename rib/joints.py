@@ -47,10 +47,10 @@ LIMB_COLOURS = (
 """RGB colour of each limb in :data:`LIMBS` (the reference's skeleton palette)."""
 
 
-def flip_permutation() -> np.ndarray:
-    """Index array that swaps left and right joints of a J19 pose."""
+def flip_permutation(pairs: tuple[tuple[int, int], ...] = FLIP_PAIRS) -> np.ndarray:
+    """Index array that swaps the right and left joint of each pair of ``pairs`` (default: all) of a J19 pose."""
     perm = np.arange(NUM_J19)
-    for right, left in FLIP_PAIRS:
+    for right, left in pairs:
         perm[right], perm[left] = left, right
     return perm
 

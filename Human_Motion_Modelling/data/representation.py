@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from Human_Motion_Modelling.data.flips import resolve_swaps
 from rib.joints import NECK, ROOT
 
 R_HIP, L_HIP = 9, 12
@@ -107,7 +108,7 @@ def interpolation_plan(times: np.ndarray, valid: np.ndarray, length: int) -> tup
 class Window:
     """Model inputs of one window (numpy), plus how to map outputs back to absolute coordinates."""
 
-    kf_coords: np.ndarray      # (K, 19, 2) standardised, 0 where not visible
+    kf_coords: np.ndarray      # (K, 19, 2) standardised; missing joints interpolated from the keyframes seeing them
     kf_vis: np.ndarray         # (K, 19) bool
     kf_valid: np.ndarray       # (K,) bool: the keyframe has a root
     kf_time: np.ndarray        # (K,) frame index of each keyframe inside the window
@@ -125,24 +126,40 @@ class Window:
 MODEL_INPUTS = ("kf_coords", "kf_vis", "kf_valid", "kf_time", "frame_valid", "interp_index", "interp_weight")
 
 
+def fill_missing(coords: np.ndarray, vis: np.ndarray, times: np.ndarray) -> np.ndarray:
+    """(K, 19, 2) coordinates with each missing joint linearly interpolated in time between the keyframes that
+    see it (held at the ends; 0 for a joint seen in no keyframe), so that leaving them is linear interpolation."""
+    out = np.zeros_like(coords)
+    times = np.asarray(times, dtype=np.float64)
+    for joint in range(coords.shape[1]):
+        seen = vis[:, joint]
+        if seen.any():
+            for axis in range(coords.shape[2]):
+                out[:, joint, axis] = np.interp(times, times[seen], coords[seen, joint, axis])
+    return out
+
+
 def make_window(keyframes: np.ndarray, times: np.ndarray, num_frames: int, length: int,
                 normaliser: Normaliser | None) -> Window | None:
     """Prepare (K, 19, 3) keyframes at frame ``times`` of a ``num_frames`` window padded to ``length``.
 
-    Returns ``None`` when no keyframe has a root (nothing to anchor the person). Without a normaliser the
-    coordinates stay unstandardised (used to compute the statistics).
+    Left/right swaps are undone first (:func:`~Human_Motion_Modelling.data.flips.resolve_swaps`), and missing
+    joints get :func:`fill_missing`'s values (flagged by ``kf_vis``). Returns ``None`` when no keyframe has a root
+    (nothing to anchor the person). Without a normaliser the coordinates stay unstandardised (used to compute the
+    statistics).
     """
     frame = body_frame(keyframes)
     if frame is None:
         return None
     centre, scale = frame
+    keyframes = resolve_swaps(keyframes, times, *estimate_root(keyframes), scale)
     coords, vis = localise(keyframes, centre, scale)
     if normaliser is not None:
         coords = normaliser.apply(coords)
     valid = vis[:, ROOT]
     index, weight = interpolation_plan(times, valid, length)
     return Window(
-        kf_coords=np.where(vis[..., None], coords, 0.0).astype(np.float32), kf_vis=vis, kf_valid=valid,
+        kf_coords=fill_missing(coords, vis, times).astype(np.float32), kf_vis=vis, kf_valid=valid,
         kf_time=times.astype(np.float32), frame_valid=np.arange(length) < num_frames, interp_index=index,
         interp_weight=weight.astype(np.float32), centre=centre, scale=scale)
 

@@ -1,7 +1,7 @@
 """The two-stage DETR-style motion transformer (reference 3.4), with the reference's NaN source removed.
 
-Stage 1: the encoder denoises the available keyframes (missing joints enter as a learned mask token plus a
-visibility flag). Stage 2: the denoised keyframes are linearly interpolated onto every frame, and the decoder
+Stage 1: the encoder denoises the available keyframes (missing joints enter interpolated from the keyframes that
+see them, plus a learned per-joint offset and a visibility flag). Stage 2: the denoised keyframes are linearly interpolated onto every frame, and the decoder
 refines that interpolation while attending to the keyframe memory. Every attention layer has a learned null
 key/value (``add_bias_kv``), so a query whose real keys are all masked (e.g. a clip with one keyframe) still
 attends to something and never produces NaN.
@@ -120,14 +120,14 @@ class MotionTransformer(nn.Module):
         coords = 2 * num_joints
         self.embed = nn.Linear(coords + num_joints, hidden_dim)
         self.head = nn.Linear(hidden_dim, coords)
-        self.mask_token = nn.Parameter(torch.zeros(num_joints, 2))
+        self.mask_token = nn.Parameter(torch.zeros(num_joints, 2))  # offset of missing joints, starts at 0
         self.position = SinePositionalEncoding(hidden_dim)
         layer_args = (hidden_dim, nheads, dim_feedforward, dropout, activation, attention_dropout)
         self.encoder = nn.ModuleList(EncoderLayer(*layer_args) for _ in range(enc_layers))
         self.decoder = nn.ModuleList(DecoderLayer(*layer_args) for _ in range(dec_layers))
         self.encoder_norm, self.decoder_norm = nn.LayerNorm(hidden_dim), nn.LayerNorm(hidden_dim)
         for name, parameter in self.named_parameters():
-            if parameter.dim() > 1 and not name.endswith(("bias_k", "bias_v")):
+            if parameter.dim() > 1 and not name.endswith(("bias_k", "bias_v", "mask_token")):
                 nn.init.xavier_uniform_(parameter)
         nn.init.zeros_(self.head.weight)  # both stages start as identity residuals: denoised = input,
         nn.init.zeros_(self.head.bias)    # prediction = linear interpolation; training learns the corrections
@@ -142,7 +142,7 @@ class MotionTransformer(nn.Module):
         """``reco`` (B, K, J, 2): denoised keyframes; ``interp`` (B, L, J, 2): their linear interpolation;
         ``pred`` (B, L, J, 2): the refined prediction of every frame."""
         batch, length = frame_valid.shape
-        filled = torch.where(kf_vis[..., None], kf_coords, self.mask_token.to(kf_coords.dtype))
+        filled = kf_coords + torch.where(kf_vis[..., None], 0.0, self.mask_token.to(kf_coords.dtype))
         memory = self.tokens(filled, kf_vis)
         memory_pos = self.position(kf_time)
         memory_padding = ~kf_valid

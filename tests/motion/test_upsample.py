@@ -54,6 +54,20 @@ def test_untrained_model_reproduces_linear_through_windows(tiny_config, tiny_nor
     np.testing.assert_allclose(out, linear_upsample(poses, rate), atol=1e-3)
 
 
+def test_untrained_model_fills_missing_joints_like_linear(tiny_config, tiny_normaliser):
+    """Joints missing in some keyframes enter the model interpolated from the keyframes that see them, so a fresh
+    model still gives linear interpolation (exactly so when the root itself moves linearly)."""
+    poses = _pixels(30)
+    poses[:, 8, :2] = np.linspace([300.0, 200.0], [420.0, 260.0], 30)
+    poses[[3, 4, 9], 4, 2] = 0.0
+    poses[[0, 1], 10, 2] = 0.0
+    poses[12, [3, 6, 13], 2] = 0.0
+    out, linear = model_upsample(build(tiny_config).eval(), tiny_normaliser, poses, 4), linear_upsample(poses, 4)
+    seen = linear[..., 2] > 0  # outside a joint's first and last sighting it is missing (confidence 0) in both
+    np.testing.assert_array_equal(out[..., 2], linear[..., 2])
+    np.testing.assert_allclose(out[seen], linear[seen], atol=1e-3)
+
+
 @pytest.mark.parametrize("rate,frames", [(3, 40), (8, 40)])
 def test_denoised_spline_of_an_untrained_model_is_the_cubic_spline(tiny_config, tiny_normaliser, rate, frames):
     """A fresh model's stage 1 returns its keyframes, so the diagnostic spline through them is the cubic baseline."""

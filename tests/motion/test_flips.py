@@ -1,0 +1,98 @@
+"""Left/right swap resolution of keyframes (data/flips.py) and the fill of missing joints (make_window)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from Human_Motion_Modelling.data.dataset import keyframe_times, project_clip
+from Human_Motion_Modelling.data.flips import ARM_PAIRS, HYPOTHESES, LEG_PAIRS, resolve_swaps
+from Human_Motion_Modelling.data.representation import body_frame, estimate_root, fill_missing, make_window
+from Human_Motion_Modelling.evaluation import view_table
+from rib import deepmimic
+from rib.joints import FLIP_PAIRS
+
+ARMS, LEGS, BOTH = HYPOTHESES[1], HYPOTHESES[2], HYPOTHESES[3]
+
+
+def _clip(name: str) -> np.ndarray:
+    clip = deepmimic.resample(deepmimic.read_clip(deepmimic.clip_paths()[name]), 60.0)
+    return deepmimic.to_z_up(deepmimic.clip_j19(clip))
+
+
+def _keyframes(name: str, angles, rate: int) -> tuple[np.ndarray, np.ndarray]:
+    poses = project_clip(_clip(name)[:161], np.asarray(angles, dtype=float), 4.0, 4.0)
+    times = keyframe_times(len(poses), rate)
+    return poses[times], times
+
+
+def _resolve(keyframes: np.ndarray, times: np.ndarray) -> np.ndarray:
+    return resolve_swaps(keyframes, times, *estimate_root(keyframes), body_frame(keyframes)[1])
+
+
+def test_hypotheses_swap_arms_legs_or_both():
+    assert sorted(ARM_PAIRS + LEG_PAIRS) == sorted(FLIP_PAIRS)
+    for perm, pairs in ((ARMS, ARM_PAIRS), (LEGS, LEG_PAIRS), (BOTH, FLIP_PAIRS)):
+        assert all(perm[r] == l and perm[l] == r for r, l in pairs)
+        assert (perm[perm] == np.arange(19)).all()
+
+
+@pytest.mark.parametrize("rate", [4, 8])
+def test_swapped_keyframes_of_a_walk_are_restored(rate):
+    clean, times = _keyframes("walker_0walk_forward", [0.1, 0.0, 0.3], rate)
+    corrupted = clean.copy()
+    corrupted[3] = clean[3, BOTH]
+    corrupted[6] = clean[6, LEGS]
+    corrupted[9] = clean[9, ARMS]
+    np.testing.assert_array_equal(_resolve(corrupted, times), clean)
+
+
+@pytest.mark.parametrize("rate", [4, 8, 16])
+def test_exact_keyframes_of_every_test_clip_are_kept(rate):
+    """Exact poses from 12 views of each held-out clip: nothing is swapped (clean input stays linear-exact)."""
+    for name in deepmimic.TEST_CLIPS:
+        for angles in view_table(5, 12, (0.2, 0.0, 1.0)):
+            clean, times = _keyframes(name, angles, rate)
+            np.testing.assert_array_equal(_resolve(clean, times), clean, err_msg=f"{name} {angles}")
+
+
+def test_a_whole_sequence_swap_is_left_as_given():
+    clean, times = _keyframes("walker_0walk_forward", [0.0, 0.0, 0.0], 8)
+    swapped = clean[:, BOTH]
+    np.testing.assert_array_equal(_resolve(swapped, times), swapped)
+
+
+def test_keyframes_without_a_root_or_torso_are_kept():
+    clean, times = _keyframes("walker_0walk_forward", [0.0, 0.0, 0.0], 8)
+    corrupted = clean.copy()
+    corrupted[2] = clean[2, BOTH]
+    corrupted[2, [8, 9, 12], 2] = 0.0  # no root: skipped
+    corrupted[5] = clean[5, BOTH]
+    corrupted[5, [2, 5, 9, 12], 2] = 0.0  # no shoulders or hips: nothing to compare, the labels stay
+    out = _resolve(corrupted, times)
+    np.testing.assert_array_equal(out[[2, 5]], corrupted[[2, 5]])
+    np.testing.assert_array_equal(np.delete(out, [2, 5], 0), np.delete(clean, [2, 5], 0))
+    one = corrupted[:1]
+    np.testing.assert_array_equal(_resolve(one, times[:1]), one)
+
+
+def test_make_window_undoes_swaps():
+    clean, times = _keyframes("walker_0walk_forward", [0.0, 0.0, 0.2], 4)
+    corrupted = clean.copy()
+    corrupted[4] = clean[4, BOTH]
+    length = int(times[-1]) + 1
+    got, expected = make_window(corrupted, times, length, length, None), make_window(clean, times, length, length, None)
+    np.testing.assert_array_equal(got.kf_coords, expected.kf_coords)
+
+
+def test_missing_joints_are_interpolated_between_the_keyframes_that_see_them():
+    times = np.array([0, 4, 8, 12])
+    coords = np.arange(4 * 19 * 2, dtype=float).reshape(4, 19, 2)
+    vis = np.ones((4, 19), dtype=bool)
+    vis[1, 3] = vis[2, 3] = False   # in between: linear in time
+    vis[0, 5] = False               # before the first sighting: held
+    vis[:, 7] = False               # never seen: 0
+    filled = fill_missing(coords, vis, times)
+    np.testing.assert_allclose(filled[1:3, 3], coords[0, 3] + (coords[3, 3] - coords[0, 3]) * np.array([[1 / 3], [2 / 3]]))
+    np.testing.assert_array_equal(filled[0, 5], coords[1, 5])
+    np.testing.assert_array_equal(filled[:, 7], 0.0)
+    np.testing.assert_array_equal(filled[vis], coords[vis])
