@@ -1,6 +1,7 @@
 """What a motion checkpoint holds and how to turn one back into a ready model."""
 from __future__ import annotations
 
+import io
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +13,8 @@ from Human_Motion_Modelling.config import complete_config
 from Human_Motion_Modelling.data.representation import Normaliser
 from Human_Motion_Modelling.models.transformer import MotionTransformer, build
 from rib import engine
-from rib.checkpoint import load_checkpoint, save_checkpoint
+from rib.atomic import write_bytes
+from rib.checkpoint import load_checkpoint
 from rib.errors import RIBError
 from rib.joints import NUM_J19
 from rib.paths import CHECKPOINTS_DIR
@@ -116,10 +118,18 @@ def load_trained_model(path: str | os.PathLike, device: torch.device | str = "cp
                         epoch=int(state.get("epoch", -1)))
 
 
-def export_model(source: str | os.PathLike, target: str | os.PathLike, half: bool = True) -> None:
-    """Write the inference part of a training checkpoint (weights, normalisation, config), optionally float16."""
+def inference_bytes(source: str | os.PathLike, half: bool = True) -> bytes:
+    """The inference part of a checkpoint (weights, normalisation, config, epoch) as ``torch.save`` bytes, optionally
+    float16; the same checkpoint always gives the same bytes (so an export's sha256 can be checked before writing)."""
     path = find_checkpoint(source)
     state = load_motion_state(path)
     weights = {k: (v.half() if half and v.is_floating_point() else v) for k, v in state["model"].items()}
-    save_checkpoint(target, {"model": weights, "normaliser": state["normaliser"], "config": state["config"],
-                             "epoch": state.get("epoch", -1)})
+    buffer = io.BytesIO()
+    torch.save({"model": weights, "normaliser": state["normaliser"], "config": state["config"],
+                "epoch": state.get("epoch", -1)}, buffer)
+    return buffer.getvalue()
+
+
+def export_model(source: str | os.PathLike, target: str | os.PathLike, half: bool = True) -> None:
+    """Write the inference part of a training checkpoint (:func:`inference_bytes`) atomically."""
+    write_bytes(target, inference_bytes(source, half))

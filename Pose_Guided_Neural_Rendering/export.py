@@ -11,8 +11,6 @@ Example:
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
 import logging
 import sys
@@ -23,12 +21,12 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from Pose_Guided_Neural_Rendering.blend_render import load_blender
+from rib import engine
 from rib.atomic import prepare_output_dir, write_bytes, write_text
 from rib.checkpoint import sha256_file
 from rib.errors import RIBError, cli_entry
 from rib.machine import describe_machine
 from rib.openpose import read_json
-from rib.textio import read_text
 
 LOG = logging.getLogger("render.export")
 SHIPPED_FILES = {"model.pt": "model.pt", "config.yaml": "config.yaml", "history.csv": "training_curve.csv"}
@@ -44,26 +42,13 @@ def quality_summary(report: dict, path: Path) -> dict:
         raise RIBError(f"{path}: not a bench/quality.py report") from None
 
 
-def training_summary(run: Path, command: str) -> dict:
-    """Epochs, steps and wall time from the run's history.csv."""
-    path = run / "history.csv"
-    rows = list(csv.DictReader(io.StringIO(read_text(path))))
-    if not rows:
-        raise RIBError(f"{path}: no finished epoch")
-    try:
-        return {"command": command, "epochs": int(rows[-1]["epoch"]), "steps": int(rows[-1]["step"]),
-                "wall_time_s": round(sum(float(row["seconds"]) for row in rows), 1), "curve": "training_curve.csv"}
-    except (KeyError, TypeError, ValueError):
-        raise RIBError(f"{path}: not a history written by train.py (epoch, step, seconds columns)") from None
-
-
 def export(run: Path, out: Path, command: str, quality: Path | None, notes: str, overwrite: bool) -> dict:
     """Copy the run's shipped files into ``out`` and write its manifest; returns the manifest."""
     missing = [name for name in SHIPPED_FILES if not (run / name).is_file()]
     if missing:
         raise RIBError(f"{run}: not a finished warp-blend run (missing {', '.join(missing)})")
     model, config = load_blender(run / "model.pt", device="cpu")
-    training = training_summary(run, command)  # every input is read and checked before anything is written
+    training = {"command": command, **engine.history_summary(run), "curve": "training_curve.csv"}  # read before writing
     measured = None if quality is None else quality_summary(read_json(quality), quality)
     for name in [*SHIPPED_FILES.values(), "MANIFEST.json"]:  # --overwrite replaces only what export writes
         prepare_output_dir(out, overwrite, name)

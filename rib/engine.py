@@ -33,6 +33,7 @@ from rib.checkpoint import capture_rng, load_checkpoint, restore_rng, save_check
 from rib.config import apply_overrides, save_config
 from rib.errors import RIBError
 from rib.schema import to_dict
+from rib.textio import read_text
 
 LOG = logging.getLogger("rib.engine")
 FORMAT = 1
@@ -291,6 +292,19 @@ def write_history(path: Path, history: list[dict[str, float]]) -> None:
     writer.writeheader()
     writer.writerows(history)
     write_text(path, buffer.getvalue())
+
+
+def history_summary(folder: Path) -> dict:
+    """Epochs, steps and wall time of a run folder, from its ``history.csv`` (what an export records)."""
+    path = folder / HISTORY
+    rows = list(csv.DictReader(io.StringIO(read_text(path))))
+    if not rows:
+        raise RIBError(f"{path}: no finished epoch")
+    try:
+        return {"epochs": int(rows[-1]["epoch"]), "steps": int(rows[-1]["step"]),
+                "wall_time_s": round(sum(float(row["seconds"]) for row in rows), 1)}
+    except (KeyError, TypeError, ValueError):
+        raise RIBError(f"{path}: not a history written by a trainer (epoch, step, seconds columns)") from None
 
 
 # --- the loop -------------------------------------------------------------------------------------------------
