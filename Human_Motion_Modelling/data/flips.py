@@ -2,12 +2,12 @@
 
 A detector that swaps left and right (OpenPose's commonest error) still places every joint on the body, so one
 frame alone cannot show the swap; its neighbours can. Each keyframe is read as given, with its arms swapped, its
-legs swapped, or both, and the path along which the shoulders and hips move least (root-relative, in torso
-lengths) is kept. Limb ends are left out of that cost: they swing far between keyframes, while the torso turns
-slowly. Each swapped group costs a penalty that grows with the keyframe spacing (the torso turns further between
-distant keyframes), so the labels given win ties: the whole-sequence swap moves the body exactly as little, and
-the detector is right most of the time. On exact keyframes of the held-out clips this changes nothing at x4,
-x8 and x16 (bench/motion_quality.py).
+legs swapped, or both, and the path along which the shoulders and hips (root-relative, in torso lengths) move most
+smoothly is kept: each inner keyframe is compared with the interpolation of its two neighbours, which a turning
+torso follows far better than either neighbour alone. Limb ends are left out: they swing far between keyframes.
+Each swapped group costs a penalty that grows with the keyframe spacing, so the labels given win ties (the
+whole-sequence swap is exactly as smooth, and the detector is right most of the time). On exact keyframes of the
+held-out clips this swaps nothing at x4, x8 and x16 (tests/motion/test_flips.py).
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ LEG_PAIRS = tuple(pair for pair in FLIP_PAIRS if pair not in ARM_PAIRS)
 """Hips, knees, ankles and toes."""
 TORSO_SIDES = (2, 5, 9, 12)
 """Shoulders and hips: the joints whose motion the path minimises."""
-PENALTY_PER_FRAME = 0.0125
+PENALTY_PER_FRAME = 0.009
 """Cost of one swapped group (arms or legs) per frame of keyframe spacing, in torso lengths of mean motion."""
 
 
@@ -31,19 +31,48 @@ HYPOTHESES = (np.arange(NUM_J19), flip_permutation(ARM_PAIRS), flip_permutation(
 SWAPPED_GROUPS = np.array([0, 1, 1, 2])
 
 
-def transition_costs(first: np.ndarray, second: np.ndarray) -> np.ndarray:
-    """(H, H) mean distance between the torso joints that both (H, 19, 3) root-relative hypothesis sets see (0 where
-    they share none)."""
-    first, second = first[:, TORSO_SIDES], second[:, TORSO_SIDES]
-    seen = (first[:, None, :, 2] > 0) & (second[None, :, :, 2] > 0)
-    distance = np.linalg.norm(first[:, None, :, :2] - second[None, :, :, :2], axis=-1)
+def mean_distance(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """Mean distance between the joints that both broadcastable (..., J, 3) pose sets see (0 where they share none)."""
+    seen = (first[..., 2] > 0) & (second[..., 2] > 0)
+    distance = np.linalg.norm(first[..., :2] - second[..., :2], axis=-1)
     count = seen.sum(-1)
     return np.where(count > 0, (distance * seen).sum(-1) / np.maximum(count, 1), 0.0)
 
 
+def between(before: np.ndarray, after: np.ndarray, weight: float) -> np.ndarray:
+    """(H, H, J, 3) interpolation of every pair of (H, J, 3) hypotheses, seen where both are."""
+    xy = before[:, None, :, :2] * (1.0 - weight) + after[None, :, :, :2] * weight
+    seen = (before[:, None, :, 2:] > 0) & (after[None, :, :, 2:] > 0)
+    return np.concatenate([xy, seen.astype(xy.dtype)], axis=-1)
+
+
+def path_choice(torso: np.ndarray, times: np.ndarray, penalty: np.ndarray) -> np.ndarray:
+    """The hypothesis index of each of V keyframes, from their (V, H, J, 3) torso joints, minimising the swap
+    penalties plus, for every inner keyframe, its distance from the interpolation of its two neighbours (and the
+    distance between the first two and the last two keyframes): a Viterbi path over pairs of hypotheses."""
+    count = len(torso)
+    edge = mean_distance(torso[0][:, None], torso[1][None])
+    total = penalty[:, None] + penalty[None, :] + edge  # (previous, current)
+    back = []
+    for step in range(1, count - 1):
+        weight = (times[step] - times[step - 1]) / (times[step + 1] - times[step - 1])
+        middle = between(torso[step - 1], torso[step + 1], weight)  # (previous, next)
+        cost = mean_distance(torso[step][None, :, None], middle[:, None])  # (previous, current, next)
+        if step == count - 2:
+            cost = cost + mean_distance(torso[step][:, None], torso[step + 1][None])[None]
+        options = total[:, :, None] + cost + penalty[None, None, :]
+        back.append(options.argmin(0))
+        total = options.min(0)
+    previous, current = np.unravel_index(int(total.argmin()), total.shape)
+    choice = [current, previous]
+    for pointers in reversed(back):
+        choice.append(pointers[choice[-1], choice[-2]])
+    return np.array(choice[::-1])
+
+
 def resolve_swaps(poses: np.ndarray, times: np.ndarray, root: np.ndarray, valid: np.ndarray, scale: float
                   ) -> np.ndarray:
-    """(K, 19, 3) keyframes at frame ``times`` with left/right swaps undone along the least-motion path.
+    """(K, 19, 3) keyframes at frame ``times`` with left/right swaps undone along the smoothest path.
 
     ``root`` (K, 2) and ``valid`` (K,) give each keyframe's root and whether it has one (keyframes without one
     are kept as they are); ``scale`` is the body's torso length in the poses' units.
@@ -53,20 +82,10 @@ def resolve_swaps(poses: np.ndarray, times: np.ndarray, root: np.ndarray, valid:
         return poses
     relative = poses[order].copy()
     relative[..., :2] = (relative[..., :2] - root[order, None, :]) / scale
-    hypotheses = np.stack([relative[:, perm] for perm in HYPOTHESES], axis=1)  # (V, H, 19, 3)
-    spacing = float(np.median(np.diff(np.asarray(times, dtype=np.float64)[order])))
-    penalty = PENALTY_PER_FRAME * spacing * SWAPPED_GROUPS
-    total = penalty.copy()
-    back = np.zeros((len(order), len(HYPOTHESES)), dtype=np.int64)
-    for step in range(1, len(order)):
-        costs = total[:, None] + transition_costs(hypotheses[step - 1], hypotheses[step])
-        back[step] = costs.argmin(0)
-        total = costs.min(0) + penalty
-    choice = np.empty(len(order), dtype=np.int64)
-    choice[-1] = int(total.argmin())
-    for step in range(len(order) - 1, 0, -1):
-        choice[step - 1] = back[step, choice[step]]
+    torso = np.stack([relative[:, perm][:, TORSO_SIDES] for perm in HYPOTHESES], axis=1)  # (V, H, J, 3)
+    times = np.asarray(times, dtype=np.float64)[order]
+    penalty = PENALTY_PER_FRAME * float(np.median(np.diff(times))) * SWAPPED_GROUPS
     out = poses.copy()
-    for slot, hypothesis in zip(order, choice):
+    for slot, hypothesis in zip(order, path_choice(torso, times, penalty)):
         out[slot] = poses[slot, HYPOTHESES[hypothesis]]
     return out
