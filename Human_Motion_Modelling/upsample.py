@@ -12,6 +12,7 @@ import numpy as np
 import torch
 from scipy.interpolate import CubicSpline
 
+from Human_Motion_Modelling.data.flips import undo_swaps
 from Human_Motion_Modelling.data.representation import (
     MODEL_INPUTS, Normaliser, Window, collate_windows, globalise, interpolation_plan, make_window)
 from Human_Motion_Modelling.models.transformer import MotionTransformer
@@ -129,12 +130,14 @@ def model_upsample(model: MotionTransformer, normaliser: Normaliser, poses: np.n
                    ) -> np.ndarray:
     """The model's (L, 19, 3) upsampling of (N, 19, 3) keyframes; confidence as :func:`linear_upsample`.
 
-    Windows without any usable keyframe (no person) keep the linear result. ``denoised_spline``: see
+    Left/right swaps of the keyframes are undone first (:func:`~Human_Motion_Modelling.data.flips.undo_swaps`).
+    Windows without any usable keyframe (no person) keep the linear interpolation of those keyframes. ``denoised_spline``: see
     :func:`run_windows`.
     """
     if rate < 1:
         raise ValueError(f"upsample rate must be >= 1, got {rate}")
-    linear = linear_upsample(poses, rate)
+    keyframes = undo_swaps(poses, np.arange(len(poses)) * rate)  # once for the clip, so overlapping windows agree
+    linear = linear_upsample(keyframes, rate)
     if rate == 1 or len(poses) < 2:
         return linear
     device = next(model.parameters()).device
@@ -142,7 +145,7 @@ def model_upsample(model: MotionTransformer, normaliser: Normaliser, poses: np.n
     prepared = []
     for index, (start, end) in enumerate(ranges):
         frames = output_length(end - start, rate)
-        window = make_window(poses[start:end], np.arange(end - start) * rate, frames, frames, normaliser)
+        window = make_window(keyframes[start:end], np.arange(end - start) * rate, frames, frames, normaliser)
         if window is not None:
             shared_before = ranges[index - 1][1] - start if index > 0 else 0  # keyframes
             shared_after = end - ranges[index + 1][0] if index + 1 < len(ranges) else 0

@@ -11,6 +11,7 @@ import numpy as np
 from torch.utils.data import Dataset
 
 from Human_Motion_Modelling.config import DataSection
+from Human_Motion_Modelling.data.flips import undo_swaps
 from Human_Motion_Modelling.data.keyframes import Augmentation, augment_keyframes
 from Human_Motion_Modelling.data.projection import project, sample_view, to_camera
 from Human_Motion_Modelling.data.representation import Normaliser, Window, localise, make_window
@@ -113,7 +114,7 @@ class MotionDataset(Dataset):
         times = keyframe_times(num_frames, rate)
         keyframes = poses[times]
         if self.augmentation is not None:
-            keyframes = augment_keyframes(keyframes, rng, self.augmentation)
+            keyframes = undo_swaps(augment_keyframes(keyframes, rng, self.augmentation), times)
         window = make_window(keyframes, times, num_frames, spec.max_seq_length, self.normaliser)
         return {**window.arrays(), "target": sample_target(window, poses, spec.max_seq_length, self.normaliser)}
 

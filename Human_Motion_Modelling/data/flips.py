@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from Human_Motion_Modelling.data.representation import body_frame, estimate_root
 from rib.joints import FLIP_PAIRS, NUM_J19, RIGHT_HAND, flip_permutation
 
 ARM_PAIRS = tuple(pair for pair in FLIP_PAIRS if {2, 3, 4, RIGHT_HAND} & set(pair))
@@ -89,3 +90,12 @@ def resolve_swaps(poses: np.ndarray, times: np.ndarray, root: np.ndarray, valid:
     for slot, hypothesis in zip(order, path_choice(torso, times, penalty)):
         out[slot] = poses[slot, HYPOTHESES[hypothesis]]
     return out
+
+
+def undo_swaps(keyframes: np.ndarray, times: np.ndarray) -> np.ndarray:
+    """:func:`resolve_swaps` of (K, 19, 3) keyframes at frame ``times``, with the root and torso length found in
+    them (keyframes without any root are returned as they are)."""
+    frame = body_frame(keyframes)
+    if frame is None:
+        return keyframes
+    return resolve_swaps(keyframes, times, *estimate_root(keyframes), frame[1])

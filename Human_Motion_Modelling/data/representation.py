@@ -11,7 +11,6 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from Human_Motion_Modelling.data.flips import resolve_swaps
 from rib.joints import NECK, ROOT
 
 R_HIP, L_HIP = 9, 12
@@ -143,8 +142,7 @@ def make_window(keyframes: np.ndarray, times: np.ndarray, num_frames: int, lengt
                 normaliser: Normaliser | None) -> Window | None:
     """Prepare (K, 19, 3) keyframes at frame ``times`` of a ``num_frames`` window padded to ``length``.
 
-    Left/right swaps are undone first (:func:`~Human_Motion_Modelling.data.flips.resolve_swaps`), and missing
-    joints get :func:`fill_missing`'s values (flagged by ``kf_vis``). Returns ``None`` when no keyframe has a root
+    Missing joints get :func:`fill_missing`'s values (flagged by ``kf_vis``). Returns ``None`` when no keyframe has a root
     (nothing to anchor the person). Without a normaliser the coordinates stay unstandardised (used to compute the
     statistics).
     """
@@ -152,7 +150,6 @@ def make_window(keyframes: np.ndarray, times: np.ndarray, num_frames: int, lengt
     if frame is None:
         return None
     centre, scale = frame
-    keyframes = resolve_swaps(keyframes, times, *estimate_root(keyframes), scale)
     coords, vis = localise(keyframes, centre, scale)
     if normaliser is not None:
         coords = normaliser.apply(coords)

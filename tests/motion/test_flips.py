@@ -1,13 +1,16 @@
-"""Left/right swap resolution of keyframes (data/flips.py) and the fill of missing joints (make_window)."""
+"""Left/right swap resolution of keyframes (data/flips.py), in the model path, and the fill of
+missing joints (make_window)."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
 from Human_Motion_Modelling.data.dataset import keyframe_times, project_clip
-from Human_Motion_Modelling.data.flips import ARM_PAIRS, HYPOTHESES, LEG_PAIRS, resolve_swaps
-from Human_Motion_Modelling.data.representation import body_frame, estimate_root, fill_missing, make_window
+from Human_Motion_Modelling.data.flips import ARM_PAIRS, HYPOTHESES, LEG_PAIRS, resolve_swaps, undo_swaps
+from Human_Motion_Modelling.data.representation import body_frame, estimate_root, fill_missing
 from Human_Motion_Modelling.evaluation import view_table
+from Human_Motion_Modelling.models.transformer import build
+from Human_Motion_Modelling.upsample import linear_upsample, model_upsample
 from rib import deepmimic
 from rib.joints import FLIP_PAIRS
 
@@ -27,6 +30,15 @@ def _keyframes(name: str, angles, rate: int) -> tuple[np.ndarray, np.ndarray]:
 
 def _resolve(keyframes: np.ndarray, times: np.ndarray) -> np.ndarray:
     return resolve_swaps(keyframes, times, *estimate_root(keyframes), body_frame(keyframes)[1])
+
+
+def test_undo_swaps_finds_root_and_scale_itself():
+    clean, times = _keyframes("walker_0walk_forward", [0.0, 0.0, 0.5], 8)
+    corrupted = clean.copy()
+    corrupted[2] = clean[2, LEGS]
+    np.testing.assert_array_equal(undo_swaps(corrupted, times), clean)
+    nobody = np.zeros_like(clean)
+    np.testing.assert_array_equal(undo_swaps(nobody, times), nobody)
 
 
 def test_hypotheses_swap_arms_legs_or_both():
@@ -75,13 +87,20 @@ def test_keyframes_without_a_root_or_torso_are_kept():
     np.testing.assert_array_equal(_resolve(one, times[:1]), one)
 
 
-def test_make_window_undoes_swaps():
-    clean, times = _keyframes("walker_0walk_forward", [0.0, 0.0, 0.2], 4)
+def test_the_model_path_undoes_swaps_across_windows(tiny_config, tiny_normaliser):
+    """model_upsample resolves the whole clip, then cuts windows: an untrained model given swapped keyframes
+    of a long clip (several windows) outputs the linear interpolation of the clean ones."""
+    clip = _clip("walker_0walk_forward")
+    poses = project_clip(np.concatenate([clip, clip[::-1]] * 3), np.array([0.0, 0.0, 0.2]), 4.0, 4.0)
+    times = keyframe_times(len(poses), 4)
+    clean = poses[times]
     corrupted = clean.copy()
-    corrupted[4] = clean[4, BOTH]
-    length = int(times[-1]) + 1
-    got, expected = make_window(corrupted, times, length, length, None), make_window(clean, times, length, length, None)
-    np.testing.assert_array_equal(got.kf_coords, expected.kf_coords)
+    for slot in (4, 37, 41, 60, 95):
+        corrupted[slot] = clean[slot, BOTH]
+    model = build(tiny_config).eval()
+    np.testing.assert_array_equal(undo_swaps(corrupted, times), clean)
+    out = model_upsample(model, tiny_normaliser, corrupted, 4, window_frames=161)
+    np.testing.assert_allclose(out, linear_upsample(clean, 4), atol=1e-5)
 
 
 def test_missing_joints_are_interpolated_between_the_keyframes_that_see_them():
