@@ -27,6 +27,7 @@ from tqdm import tqdm
 
 from Human_Motion_Modelling.checkpoints import DEFAULT_CHECKPOINT, find_checkpoint, load_trained_model
 from Human_Motion_Modelling.data.dataset import ClipSpec
+from Human_Motion_Modelling.data.flips import undo_swaps
 from Human_Motion_Modelling.data.keyframes import Augmentation
 from Human_Motion_Modelling.data.sequences import load_sequences
 from Human_Motion_Modelling.evaluation import METHODS, Protocol, view_table
@@ -83,18 +84,24 @@ def protocol_for(config: dict, sequences: dict[str, np.ndarray], views: np.ndarr
 
 DENOISED_SPLINE = "stage 1 + spline"
 """Diagnostic row: a cubic spline through the model's stage-1 denoised keyframes (its stage 2 unused)."""
-ROWS = (*METHODS, DENOISED_SPLINE)
+UNSWAPPED_LINEAR = "swaps undone + linear"
+"""Diagnostic row: linear interpolation of the keyframes after left/right swaps are undone (no network)."""
+ROWS = (*METHODS, UNSWAPPED_LINEAR, DENOISED_SPLINE)
 
 
-def denoised_spline_row(protocol: Protocol, trained) -> dict[str, float]:
-    """The metrics of :data:`DENOISED_SPLINE` over the protocol's cases."""
-    metrics = MotionMetrics(protocol.pck_px)
+def diagnostic_rows(protocol: Protocol, trained) -> dict[str, dict[str, float]]:
+    """The metrics of :data:`UNSWAPPED_LINEAR` and :data:`DENOISED_SPLINE` over the protocol's cases."""
+    metrics = {name: MotionMetrics(protocol.pck_px) for name in (UNSWAPPED_LINEAR, DENOISED_SPLINE)}
     cases, _ = protocol.cases()
     for case in cases:
-        output = model_upsample(trained.model, trained.normaliser, case.keyframes, protocol.rate,
-                                denoised_spline=True)
-        metrics.update(output[..., :2] * protocol.px_per_unit, case.gt[..., :2] * protocol.px_per_unit, protocol.rate)
-    return {**metrics.result(), "sequences": float(len(cases))}
+        outputs = {UNSWAPPED_LINEAR: linear_upsample(undo_swaps(case.keyframes, np.arange(len(case.keyframes))
+                                                                * protocol.rate), protocol.rate),
+                   DENOISED_SPLINE: model_upsample(trained.model, trained.normaliser, case.keyframes, protocol.rate,
+                                                   denoised_spline=True)}
+        for name, output in outputs.items():
+            metrics[name].update(output[..., :2] * protocol.px_per_unit, case.gt[..., :2] * protocol.px_per_unit,
+                                 protocol.rate)
+    return {name: {**m.result(), "sequences": float(len(cases))} for name, m in metrics.items()}
 
 
 def gain(model: float, linear: float) -> str:
@@ -181,7 +188,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         for inputs in ("clean", "noisy"):
             protocol = protocol_for(config, sequences, views, rate, args.noise_seed, inputs == "noisy")
             results[(rate, inputs)] = protocol.run(trained.model, trained.normaliser)
-            results[(rate, inputs)][DENOISED_SPLINE] = denoised_spline_row(protocol, trained)
+            results[(rate, inputs)].update(diagnostic_rows(protocol, trained))
             log.info("x%d %s: %s", rate, inputs, {m: round(r["joint_error_px"], 2)
                                                   for m, r in results[(rate, inputs)].items()})
     command = " ".join(shlex.quote(a) for a in ["python", "bench/motion_quality.py", *(argv or sys.argv[1:])])
@@ -202,8 +209,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         "Targets: model never worse than linear on clean keyframes, at least "
         f"{100 * TARGET_GAIN:.0f}% below linear on noisy keyframes at x8 and x16, and no added jitter "
         "(acceleration error not above linear's).", *verdict(results), "",
-        f"`{DENOISED_SPLINE}` is a diagnostic, not a shipped method: a cubic spline through the model's stage-1 "
-        "denoised keyframes, its stage 2 unused.", "",
+        f"`{UNSWAPPED_LINEAR}` and `{DENOISED_SPLINE}` are diagnostics, not shipped methods: the linear "
+        "interpolation of the keyframes once left/right swaps are undone (the model's first step, no network), and "
+        "a cubic spline through the model's stage-1 denoised keyframes (its stage 2 unused).", "",
         f"Example clip (`{display_path(args.example)}`: its keyframe poses upsampled and compared with its exact "
         "poses on in-between frames, pixels of its frames): "
         f"model (Predict_motion) {example['model']:.2f} px, linear (Linear_motion) {example['linear']:.2f} px: "
