@@ -142,9 +142,9 @@ def make_window(keyframes: np.ndarray, times: np.ndarray, num_frames: int, lengt
                 normaliser: Normaliser | None) -> Window | None:
     """Prepare (K, 19, 3) keyframes at frame ``times`` of a ``num_frames`` window padded to ``length``.
 
-    Missing joints get :func:`fill_missing`'s values (flagged by ``kf_vis``). Returns ``None`` when no keyframe has a root
-    (nothing to anchor the person). Without a normaliser the coordinates stay unstandardised (used to compute the
-    statistics).
+    Missing joints get :func:`fill_missing`'s values (flagged by ``kf_vis``). Returns ``None`` when no keyframe
+    has a root (nothing to anchor the person). Without a normaliser the coordinates stay unstandardised (used to
+    compute the statistics).
     """
     frame = body_frame(keyframes)
     if frame is None:

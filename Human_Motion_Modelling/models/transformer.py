@@ -1,8 +1,9 @@
 """The two-stage DETR-style motion transformer (reference 3.4), with the reference's NaN source removed.
 
 Stage 1: the encoder denoises the available keyframes (missing joints enter interpolated from the keyframes that
-see them, plus a learned per-joint offset and a visibility flag). Stage 2: the denoised keyframes are linearly interpolated onto every frame, and the decoder
-refines that interpolation while attending to the keyframe memory. Every attention layer has a learned null
+see them, plus a learned per-joint offset and a visibility flag). Stage 2: the denoised keyframes are interpolated
+onto every frame (linearly, or cubically with ``base="cubic"``), and the decoder refines that interpolation while
+attending to the keyframe memory. Every attention layer has a learned null
 key/value (``add_bias_kv``), so a query whose real keys are all masked (e.g. a clip with one keyframe) still
 attends to something and never produces NaN.
 """
