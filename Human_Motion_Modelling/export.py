@@ -24,7 +24,7 @@ from typing import Sequence
 if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from Human_Motion_Modelling.checkpoints import inference_bytes, load_motion_state, load_trained_model
+from Human_Motion_Modelling.checkpoints import inference_bytes, load_trained_model
 from Human_Motion_Modelling.data.sequences import load_sequences
 from rib import engine
 from rib.atomic import prepare_output_dir, write_bytes, write_text
@@ -79,7 +79,6 @@ def export(run: Path, out: Path, command: str, quality: Path | None, notes: str,
     source = run / WEIGHTS
     if not source.is_file() or not (run / engine.HISTORY).is_file():
         raise RIBError(f"{run}: not a finished motion run (needs {WEIGHTS} and {engine.HISTORY})")
-    state = load_motion_state(source)
     trained = load_trained_model(source)
     training = engine.history_summary(run)
     data = data_summary(trained.config)
@@ -103,7 +102,7 @@ def export(run: Path, out: Path, command: str, quality: Path | None, notes: str,
                   for name in sorted(listed)},
         "format": "model.pth: torch.save dict {model (float16 state_dict), normaliser {mean, std}, config, epoch}; "
                   "torch.load(weights_only=True); Human_Motion_Modelling.checkpoints.load_trained_model reads it",
-        "training": {"command": command, **training, "epoch": int(state.get("epoch", -1)),
+        "training": {"command": command, **training, "epoch": trained.epoch,
                      "parameters": sum(p.numel() for p in trained.model.parameters()),
                      "machine": describe_machine(), "notes": notes},
         "data": data,
