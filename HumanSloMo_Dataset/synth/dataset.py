@@ -224,7 +224,8 @@ def render_clip(plan: ClipPlan, clip: deepmimic.MotionClip, joints: np.ndarray, 
         actor = None
         path, cameras = choose_camera(rng, roots, joints[plan.frames], fps, settings)
     floor = sorted(appearance.FLOORS)[rng.integers(len(appearance.FLOORS))]
-    backdrop_name = appearance.BACKDROPS[rng.integers(len(appearance.BACKDROPS))]
+    backdrops = appearance.BACKDROPS if actor is None else appearance.HUMAN_BACKDROPS
+    backdrop_name = backdrops[rng.integers(len(backdrops))]
     backdrop = Backdrop(appearance.read_photo(backdrop_name), path.backdrop_azimuth)
     dense = settings.is_dense(plan.split)
     folder_set = TRAIN_DENSE if dense and plan.split == TRAIN else plan.split
