@@ -22,6 +22,7 @@ from rib.pipeline.media import Source, exact_rate, probe
 from rib.pipeline.scenes import MAD_THRESHOLD
 from rib.pipeline.stages import frames_stage, people_per_frame, poses_stage
 from rib.pipeline.summary import RunSummary
+from rib.pipeline.timeline import check_input_rate
 from rib.pipeline.validate import check_input_path, check_output_dir
 
 DEVICES = ("auto", "cpu", "cuda")
@@ -35,7 +36,8 @@ def add_input_arguments(parser: argparse.ArgumentParser) -> None:
                         help="a video file (anything the bundled ffmpeg reads: mp4, avi, mov, webm ...) or a folder "
                              "of frames")
     parser.add_argument("--input-fps", type=positive_number, default=30.0,
-                        help="frame rate of a frame-folder INPUT (a video's own rate is read from the file)")
+                        help="frame rate of a frame-folder INPUT, at most 5000 (a video's own rate is read from its frame times; "
+                             "a variable rate is read at a constant one first, as the summary says)")
     parser.add_argument("--poses", type=Path, default=None,
                         help=f"OpenPose {KEYPOINTS_PATTERN} files (one per frame, matched by name or order) or "
                              "AlphaPose outputs (alphapose-results.json) instead of estimating poses with MediaPipe")
@@ -63,6 +65,7 @@ def check_inputs(args: argparse.Namespace, output: Path, min_frames: int = 2) ->
     if args.keep_work is not None:
         check_output_dir(args.keep_work, (args.input, args.poses, output), "--keep-work")
     source = probe(args.input, exact_rate(args.input_fps))
+    check_input_rate(source.fps, f"{args.input}: frame rate" if source.is_video else "--input-fps")
     if source.num_frames < min_frames:
         raise RIBError(f"{args.input}: {source.num_frames} frames; this command needs at least {min_frames}")
     from HumanSloMo_Dataset import backgrounds
@@ -89,6 +92,7 @@ def frames_and_poses(args: argparse.Namespace, source: Source, layout: WorkLayou
     with summary.timed("frames"):
         files, summary.cuts = frames_stage(source, layout, args.cut_threshold)
     summary.num_inputs, summary.input_fps = len(files), source.fps
+    summary.notes += source.notes
     with summary.timed("poses"):
         poses = poses_stage(layout, args.poses)
     summary.person_found = [has_person(pose) for pose in poses]

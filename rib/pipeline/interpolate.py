@@ -13,10 +13,10 @@ from rib.paths import CHECKPOINTS_DIR
 from rib.pipeline.common import add_input_arguments, check_inputs, fraction_arg, frames_and_poses, work_layout
 from rib.pipeline.compare import ground_truth_frames, write_comparison
 from rib.pipeline.compose import Kind, count_kinds, finish_generated, frame_kinds, output_frames
-from rib.pipeline.media import Source, encode
+from rib.pipeline.media import Source, encode, size_note
 from rib.pipeline.stages import background_stage, motion_stage, render_stage
 from rib.pipeline.summary import RunSummary
-from rib.pipeline.timeline import Timeline, plan_timeline
+from rib.pipeline.timeline import MAX_FPS, MAX_RATE, Timeline, plan_timeline
 from rib.pipeline.validate import check_input_path, check_output_file
 
 DEFAULT_RENDERER = CHECKPOINTS_DIR / "render"
@@ -27,10 +27,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_input_arguments(parser)
     parser.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.mp4", help="the video to write")
     speed = parser.add_mutually_exclusive_group(required=True)
-    speed.add_argument("--rate", type=positive_int, help="R: output frames per input frame (integer, >= 2)")
+    speed.add_argument("--rate", type=positive_int,
+                       help=f"R: output frames per input frame (integer, 2 to {MAX_RATE}; output at most {MAX_FPS} fps)")
     speed.add_argument("--fps", type=fraction_arg,
-                       help="output frame rate (e.g. 60, 59.94, 60000/1001); a non-integer factor upsamples by the "
-                            "next integer and keeps the upsampled frame nearest in time to each output frame")
+                       help=f"output frame rate (e.g. 60, 59.94, 60000/1001; at most {MAX_FPS}, and {MAX_RATE} times "
+                            "the input's); a non-integer factor upsamples by the next integer and keeps the upsampled "
+                            "frame nearest in time to each output frame")
     parser.add_argument("--renderer", type=Path, default=DEFAULT_RENDERER, metavar="MODEL_DIR",
                         help="renderer folder (model.pt or generator.pt), e.g. one written by `rib finetune`")
     parser.add_argument("--batch-size", type=positive_int, default=4, help="input intervals rendered together")
@@ -88,6 +90,7 @@ def run(args: argparse.Namespace) -> RunSummary:
             with summary.timed("rendering"):
                 render_stage(layout, args.renderer, timeline.rate, device, args.batch_size)
         paths = finish_generated(layout, layout.upsampled_names([f.stem for f in files], timeline.rate), kinds)
+        summary.notes += [note for note in [size_note(source)] if note]
         if timeline.resampled:
             summary.notes.append(f"resampled: x{timeline.rate} ({float(timeline.input_fps * timeline.rate):g} fps), "
                                  f"then the nearest frame in time for each of {float(timeline.output_fps):g} fps")
