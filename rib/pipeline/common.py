@@ -94,7 +94,7 @@ def frames_and_poses(args: argparse.Namespace, source: Source, layout: WorkLayou
     summary.num_inputs, summary.input_fps = len(files), source.fps
     summary.notes += source.notes
     with summary.timed("poses"):
-        poses = poses_stage(layout, args.poses)
+        poses = poses_stage(layout, args.poses, (source.height, source.width))
     summary.person_found = [has_person(pose) for pose in poses]
     summary.people = people_per_frame(layout.input_poses)
     return files, poses
