@@ -5,6 +5,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib.util
+import logging
+import os
+import re
+import shutil
 import tempfile
 from fractions import Fraction
 from pathlib import Path
@@ -25,7 +29,11 @@ from rib.pipeline.summary import RunSummary
 from rib.pipeline.timeline import check_input_rate
 from rib.pipeline.validate import check_input_path, check_output_dir
 
+log = logging.getLogger(__name__)
 DEVICES = ("auto", "cpu", "cuda")
+WORK_PREFIX = "rib-"
+WORK_NAME = re.compile(rf"{WORK_PREFIX}(\d+)-[a-z0-9_]{{8}}")
+"""A temporary work folder: ``rib-<pid of its run>-<mkdtemp's 8 characters>``."""
 MEDIAPIPE_RECIPE = ("MediaPipe is not installed: pip install --no-deps mediapipe==0.10.21 (see "
                     "HumanSloMo_Dataset/README.md), or give the poses with --poses DIR")
 
@@ -55,6 +63,16 @@ def add_input_arguments(parser: argparse.ArgumentParser) -> None:
                              f"{INPUT_POSES}/, {PREDICT_MOTION}/, {DAIN}/, {GENERATED_FRAMES}/); must be new or empty")
 
 
+def input_paths(args: argparse.Namespace) -> tuple[Path | None, ...]:
+    """Every input of the command line that an output must stay apart from: INPUT, --poses and each command's own
+    (--compare, --renderer, --init, --config); None where not given."""
+    paths = []
+    for name in ("input", "poses", "compare", "renderer", "init", "config"):
+        value = getattr(args, name, None)
+        paths.append(Path(value) if value is not None and str(value).lower() != "none" else None)
+    return tuple(paths)
+
+
 def check_inputs(args: argparse.Namespace, output: Path, min_frames: int = 2) -> Source:
     """Check INPUT, --poses, --keep-work and the pose backend; probe INPUT (nothing is written)."""
     check_input_path(args.input, "INPUT")
@@ -63,11 +81,9 @@ def check_inputs(args: argparse.Namespace, output: Path, min_frames: int = 2) ->
     elif importlib.util.find_spec("mediapipe") is None:
         raise RIBError(MEDIAPIPE_RECIPE)
     if args.keep_work is not None:
-        check_output_dir(args.keep_work, (args.input, args.poses, output), "--keep-work")
-    source = probe(args.input, exact_rate(args.input_fps))
+        check_output_dir(args.keep_work, (*input_paths(args), output), "--keep-work")
+    source = probe(args.input, exact_rate(args.input_fps), min_frames)
     check_input_rate(source.fps, f"{args.input}: frame rate" if source.is_video else "--input-fps")
-    if source.num_frames < min_frames:
-        raise RIBError(f"{args.input}: {source.num_frames} frames; this command needs at least {min_frames}")
     from HumanSloMo_Dataset import backgrounds
 
     backgrounds.build(args.background, args.max_side, args.device)  # unknown backend, no RIFE weights, bad size
@@ -76,14 +92,42 @@ def check_inputs(args: argparse.Namespace, output: Path, min_frames: int = 2) ->
 
 @contextlib.contextmanager
 def work_layout(args: argparse.Namespace) -> Iterator[WorkLayout]:
-    """The run's work folder: ``--keep-work`` (kept), else a temporary one (removed at the end)."""
+    """The run's work folder: ``--keep-work`` (kept), else a temporary one (removed at the end, also on Ctrl-C or
+    SIGTERM; after a SIGKILL, by the next run: see :func:`remove_stale_work_folders`)."""
     clip = clip_name(args.input)
     if args.keep_work is not None:
         args.keep_work.mkdir(parents=True, exist_ok=True)
         yield WorkLayout(args.keep_work, clip)
         return
-    with tempfile.TemporaryDirectory(prefix="rib-") as root:
+    remove_stale_work_folders(Path(tempfile.gettempdir()))
+    with tempfile.TemporaryDirectory(prefix=f"{WORK_PREFIX}{os.getpid()}-") as root:
         yield WorkLayout(Path(root), clip)
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process ``pid`` exists (one of another user counts)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_work_folders(root: Path) -> list[Path]:
+    """Remove the work folders in ``root`` that runs of this user killed by SIGKILL left (``rib-<pid>-*`` of a
+    process that no longer exists); returns them."""
+    stale = []
+    for folder in root.glob(f"{WORK_PREFIX}*-*"):
+        match = WORK_NAME.fullmatch(folder.name)
+        if (match and folder.is_dir() and not folder.is_symlink() and folder.stat().st_uid == os.getuid()
+                and not process_alive(int(match.group(1)))):
+            shutil.rmtree(folder, ignore_errors=True)
+            stale.append(folder)
+    if stale:
+        log.info("removed %d work folder(s) that killed runs left in %s", len(stale), root)
+    return stale
 
 
 def frames_and_poses(args: argparse.Namespace, source: Source, layout: WorkLayout,

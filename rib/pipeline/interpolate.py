@@ -6,11 +6,13 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from rib.atomic import output_locks
 from rib.cli import positive_int
 from rib.distributed import pick_device
 from rib.errors import RIBError
 from rib.paths import CHECKPOINTS_DIR
-from rib.pipeline.common import add_input_arguments, check_inputs, fraction_arg, frames_and_poses, work_layout
+from rib.pipeline.common import (add_input_arguments, check_inputs, fraction_arg, frames_and_poses, input_paths,
+                                 work_layout)
 from rib.pipeline.compare import ground_truth_frames, write_comparison
 from rib.pipeline.compose import Kind, count_kinds, finish_generated, frame_kinds, output_frames
 from rib.pipeline.media import Source, encode, size_note
@@ -56,13 +58,23 @@ def check_renderer(path: Path) -> None:
         raise RIBError(f"{path}: renderer weights not found")
 
 
+def output_paths(args: argparse.Namespace) -> list[Path]:
+    """The videos this run writes: OUT.mp4, and OUT_compare.mp4 with ``--compare``."""
+    return [args.output] + ([comparison_path(args.output)] if args.compare is not None else [])
+
+
+def check_outputs(args: argparse.Namespace) -> None:
+    """Every output video: an mp4 name apart from every input, new unless ``--overwrite``, writable."""
+    for path in output_paths(args):
+        check_output_file(path, (*input_paths(args), args.keep_work), args.overwrite)
+
+
 def prepare(args: argparse.Namespace) -> tuple[Source, Timeline]:
     """Every check before anything is written; returns the probed input and the planned timeline."""
     check_input_path(args.input, "INPUT")
-    check_output_file(args.output, (args.input, args.poses, args.keep_work), args.overwrite)
     if args.compare is not None:
         check_input_path(args.compare, "--compare")
-        check_output_file(comparison_path(args.output), (args.input, args.poses, args.keep_work), args.overwrite)
+    check_outputs(args)
     source = check_inputs(args, args.output)
     timeline = plan_timeline(source.num_frames, source.fps, args.rate, args.fps)
     check_renderer(args.renderer)
@@ -71,8 +83,16 @@ def prepare(args: argparse.Namespace) -> tuple[Source, Timeline]:
 
 
 def run(args: argparse.Namespace) -> RunSummary:
-    """Run the whole pipeline; returns the summary (printed by the caller)."""
+    """Run the whole pipeline; returns the summary (printed by the caller). A second run writing the same output at
+    the same time is refused (:func:`rib.atomic.output_lock`)."""
     source, timeline = prepare(args)
+    with output_locks(output_paths(args)):
+        check_outputs(args)  # again under the lock: another run may have written them since
+        return upsample(args, source, timeline)
+
+
+def upsample(args: argparse.Namespace, source: Source, timeline: Timeline) -> RunSummary:
+    """Every stage, frames to the output video."""
     device = pick_device(args.device)
     summary = RunSummary(args.input, rate=timeline.rate)
     with work_layout(args) as layout:

@@ -114,11 +114,12 @@ def _audio_codec(header: str) -> str | None:
     return match.group(1) if match else None
 
 
-def probe_video(path: Path) -> Source:
-    """Frame rate, count, size and audio codec of a video; unreadable, empty or one-frame videos are errors."""
+def probe_video(path: Path, min_frames: int = 2) -> Source:
+    """Frame rate, count, size and audio codec of a video; unreadable videos and videos of fewer than
+    ``min_frames`` frames are errors."""
     info = video_info(path)
-    if info.num_frames < 2:
-        raise RIBError(f"{path}: the video holds {info.num_frames} frame(s); at least 2 are needed")
+    if info.num_frames < min_frames:
+        raise RIBError(f"{path}: the video holds {info.num_frames} frame(s); at least {min_frames} are needed")
     header = _stream_header(path)
     source = Source(path, header_rate(header, info.fps), info.num_frames, info.width, info.height,
                     _audio_codec(header), _pixel_aspect(header))
@@ -136,22 +137,29 @@ def probe_video(path: Path) -> Source:
     return source
 
 
-def probe_folder(path: Path, fps: Fraction) -> Source:
-    """Frame count and size of a frame folder (its first frame is read); fewer than 2 frames is an error."""
+def probe_folder(path: Path, fps: Fraction, min_frames: int = 2) -> Source:
+    """Frame count and size of a frame folder (its first frame is read); fewer than ``min_frames`` frames, or two
+    frames of one name (``frame00003.png`` and ``frame00003.jpg``), are errors."""
     frames = list_frames(path)
-    if len(frames) < 2:
-        raise RIBError(f"{path}: holds {len(frames)} frame(s); at least 2 are needed")
+    if len(frames) < min_frames:
+        raise RIBError(f"{path}: holds {len(frames)} frame(s); at least {min_frames} are needed")
+    by_stem: dict[str, Path] = {}
+    for frame in frames:
+        if frame.stem in by_stem:
+            raise RIBError(f"{path}: {by_stem[frame.stem].name} and {frame.name} are both frame {frame.stem}; keep "
+                           "one of them")
+        by_stem[frame.stem] = frame
     height, width = read_image(frames[0]).shape[:2]
     return Source(path, fps, len(frames), width, height)
 
 
-def probe(path: Path, folder_fps: Fraction) -> Source:
-    """Probe a video file or a frame folder (frame folders play at ``folder_fps``)."""
+def probe(path: Path, folder_fps: Fraction, min_frames: int = 2) -> Source:
+    """Probe a video file or a frame folder (frame folders play at ``folder_fps``) of at least ``min_frames``."""
     if path.is_dir():
-        return probe_folder(path, folder_fps)
+        return probe_folder(path, folder_fps, min_frames)
     if not path.exists():
         raise RIBError(f"{path}: not found")
-    return probe_video(path)
+    return probe_video(path, min_frames)
 
 
 def source_frames(source: Source) -> Iterator[tuple[str, np.ndarray]]:
