@@ -97,12 +97,19 @@ def check_model_dir(args: argparse.Namespace) -> None:
                                               "--overwrite to start afresh)")
 
 
+def has_training_sample(poses: np.ndarray) -> bool:
+    """Whether ``rib finetune`` finds a training sample in these input poses: a frame that shows a person, as
+    both its neighbours do."""
+    found = [has_person(pose) for pose in poses]
+    return any(all(found[k - 1:k + 2]) for k in range(1, len(found) - 1))
+
+
 def check_training_sample(args: argparse.Namespace, poses: np.ndarray) -> None:
-    """Refuse a clip with no frame that shows a person together with both its neighbours (nothing to train on)."""
-    seen = [has_person(pose) for pose in poses]
-    if not any(all(seen[k - 1:k + 2]) for k in range(1, len(seen) - 1)):
+    """Refuse a clip without a training sample (:func:`has_training_sample`): nothing to train on."""
+    if not has_training_sample(poses):
+        found = sum(has_person(pose) for pose in poses)
         raise RIBError(f"{args.input}: no frame shows a person together with both its neighbours (a person was found "
-                       f"in {sum(seen)} of {len(seen)} frames); rib finetune needs at least one such frame")
+                       f"in {found} of {len(poses)} frames); rib finetune needs at least one such frame")
 
 
 def run(args: argparse.Namespace) -> RunSummary:
