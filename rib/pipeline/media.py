@@ -64,9 +64,10 @@ def _stream_header(path: Path) -> str:
     return result.stderr
 
 
-def header_rate(header: str, fallback: float) -> Fraction:
-    """The ``fps`` of ffmpeg's video stream line (``29.97 fps``, ``1k fps``, ``0.005 fps``), else ``fallback``."""
-    match = re.search(r"Video:.*?(\d+(?:\.\d+)?)(k?) fps", header)
+def header_rate(header: str, fallback: float, unit: str = "fps") -> Fraction:
+    """The ``fps`` (or another ``unit``: ``tbr``, the nominal rate) of ffmpeg's video stream line (``29.97 fps``,
+    ``1k fps``, ``0.005 fps``), else ``fallback``."""
+    match = re.search(rf"Video:.*?(\d+(?:\.\d+)?)(k?) {unit}", header)
     if match is None:
         return exact_rate(fallback)
     return exact_rate(Fraction(match.group(1)) * (1000 if match.group(2) else 1))
@@ -89,24 +90,31 @@ class StreamRate:
     """Frames at ``fps`` (for a variable rate: its duration at ``fps``)."""
 
 
-def stream_rate(times: FrameTimes) -> StreamRate | None:
+def stream_rate(times: FrameTimes, nominal: Fraction | None = None) -> StreamRate | None:
     """The rate of a stream whose frames start at ``times`` (None for fewer than 2 frames or no duration).
 
-    Steady intervals give their exact mean rate. Varying ones (dropped frames, a phone's variable rate) give the
-    median interval's rate (the nominal rate, so that no frame is dropped), or the average when that is more than
-    twice as fast; the stream is then read at that constant rate.
+    Steady intervals give their mean rate. Varying ones (dropped frames, a phone's variable rate) give the median
+    interval's rate (the nominal rate, so that no frame is dropped), or the average when that is more than twice as
+    fast; the stream is then read at that constant rate. Either is the container's ``nominal`` rate where that fits
+    the interval to a tick of the time base (a 1 ms time base has no exact 30 fps interval).
     """
     seconds = times.seconds()
     if len(seconds) < 2 or seconds[-1] <= 0:
         return None
     intervals = [b - a for a, b in zip(seconds, seconds[1:])]
-    average = exact_rate((len(seconds) - 1) / seconds[-1])
-    tolerance = max(times.timebase, STEADY_TOLERANCE * seconds[-1] / len(intervals))
-    if all(abs(gap - seconds[-1] / len(intervals)) <= tolerance for gap in intervals):
+    mean = seconds[-1] / len(intervals)
+    tolerance = max(times.timebase, STEADY_TOLERANCE * mean)
+
+    def rate_of(interval: Fraction) -> Fraction:
+        fits = nominal is not None and nominal > 0 and abs(1 / nominal - interval) <= tolerance
+        return nominal if fits else exact_rate(1 / interval)
+
+    average = rate_of(mean)
+    if all(abs(gap - mean) <= tolerance for gap in intervals):
         return StreamRate(average, False, average, len(seconds))
     median = statistics.median_low(gap for gap in intervals if gap > 0)
-    fps = exact_rate(1 / median) if 1 / median <= 2 * average else average
-    return StreamRate(fps, True, average, int(seconds[-1] * fps) + 1)
+    fps = rate_of(median) if 1 / median <= 2 * average else average
+    return StreamRate(fps, True, average, round(seconds[-1] * fps) + 1)
 
 
 def _audio_codec(header: str) -> str | None:
@@ -124,7 +132,7 @@ def probe_video(path: Path, min_frames: int = 2) -> Source:
     source = Source(path, header_rate(header, info.fps), info.num_frames, info.width, info.height,
                     _audio_codec(header), _pixel_aspect(header))
     times = frame_times(path)
-    rate = None if times is None else stream_rate(times)
+    rate = None if times is None else stream_rate(times, header_rate(header, 0, "tbr") or None)
     if rate is not None and not rate.variable:
         source.fps = rate.fps
     elif rate is not None:

@@ -14,8 +14,9 @@ import pytest
 from rib.errors import RIBError
 from rib.frames import encode_png
 from rib.pipeline.compare import write_comparison
-from rib.pipeline.media import encode, exact_rate, header_rate, probe_video, size_note, source_frames
-from rib.video import write_video
+from rib.pipeline.media import (StreamRate, encode, exact_rate, header_rate, probe_video, size_note, source_frames,
+                               stream_rate)
+from rib.video import FrameTimes, write_video
 from tests.pipeline.conftest import streams
 
 FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
@@ -126,3 +127,13 @@ def test_the_pixel_aspect_ratio_is_kept_and_odd_sizes_are_said(tmp_path):
                                  "needs even sizes); pixel aspect ratio 2:1 kept")
     encode(tmp_path / "out.mp4", (frame for _, frame in source_frames(source)), Fraction(20), source)
     assert "64x48 [SAR 2:1 DAR 8:3]" in streams(tmp_path / "out.mp4")
+
+
+def test_a_millisecond_time_base_keeps_the_nominal_rate():
+    """webm / mkv store times in ms: 30 fps intervals are 33 or 34 ticks; the container's nominal rate is kept."""
+    steady = FrameTimes(Fraction(1, 1000), tuple(round(i * 1000 / 30) for i in range(60)))
+    assert stream_rate(steady, Fraction(30)) == StreamRate(Fraction(30), False, Fraction(30), 60)
+    dropped = FrameTimes(Fraction(1, 1000), tuple(round(i * 1000 / 30) for i in range(60) if i % 10 != 9))
+    rate = stream_rate(dropped, Fraction(30))
+    assert rate.variable and rate.fps == 30 and rate.num_frames == 59
+    assert stream_rate(FrameTimes(Fraction(1, 1000), (0,)), Fraction(30)) is None
