@@ -44,8 +44,8 @@ def add_input_arguments(parser: argparse.ArgumentParser) -> None:
                         help="a video file (anything the bundled ffmpeg reads: mp4, avi, mov, webm ...) or a folder "
                              "of frames")
     parser.add_argument("--input-fps", type=positive_number, default=30.0,
-                        help="frame rate of a frame-folder INPUT, at most 5000 (a video's own rate is read from its frame times; "
-                             "a variable rate is read at a constant one first, as the summary says)")
+                        help="frame rate of a frame-folder INPUT, at most 5000 (a video's own rate is read from its "
+                             "frame times; a variable rate is read at a constant one first, as the summary says)")
     parser.add_argument("--poses", type=Path, default=None,
                         help=f"OpenPose {KEYPOINTS_PATTERN} files (one per frame, matched by name or order) or "
                              "AlphaPose outputs (alphapose-results.json) instead of estimating poses with MediaPipe")

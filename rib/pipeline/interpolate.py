@@ -30,7 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.mp4", help="the video to write")
     speed = parser.add_mutually_exclusive_group(required=True)
     speed.add_argument("--rate", type=positive_int,
-                       help=f"R: output frames per input frame (integer, 2 to {MAX_RATE}; output at most {MAX_FPS} fps)")
+                       help=f"R: output frames per input frame (integer, 2 to {MAX_RATE}; at most {MAX_FPS} fps out)")
     speed.add_argument("--fps", type=fraction_arg,
                        help=f"output frame rate (e.g. 60, 59.94, 60000/1001; at most {MAX_FPS}, and {MAX_RATE} times "
                             "the input's); a non-integer factor upsamples by the next integer and keeps the upsampled "

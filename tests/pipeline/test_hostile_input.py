@@ -101,7 +101,8 @@ def test_outputs_must_not_land_in_the_compare_or_renderer_folders(no_person_vide
     renderer.mkdir()
     (renderer / "model.pt").write_bytes(b"x")
     line = fails(capsys, ["interpolate", str(no_person_video), "-o", str(tmp_path / "o.mp4"), "--rate", "2",
-                          "--renderer", str(renderer), "--keep-work", str(renderer / "work"), "--poses", str(unused_poses(tmp_path))])
+                          "--renderer", str(renderer), "--keep-work", str(renderer / "work"),
+                          "--poses", str(unused_poses(tmp_path))])
     assert "must not be, contain or lie inside the input" in line and str(renderer) in line
 
 
@@ -134,7 +135,8 @@ def test_a_finetune_folder_left_by_a_kill_can_be_resumed_or_overwritten(no_perso
     (model / "history.csv").write_text("epoch\n")  # what a run killed before its first checkpoint leaves
     line = fails(capsys, ["finetune", str(no_person_video), "-o", str(model), "--poses", str(unused_poses(tmp_path))])
     assert "is not empty" in line and "--resume" in line and "--overwrite" in line
-    line = fails(capsys, ["finetune", str(no_person_video), "-o", str(model), "--resume", "--poses", str(unused_poses(tmp_path))])
+    line = fails(capsys, ["finetune", str(no_person_video), "-o", str(model), "--resume",
+                          "--poses", str(unused_poses(tmp_path))])
     assert line == f"error: {model / 'checkpoint.pt'}: nothing to resume from"
 
 
