@@ -64,6 +64,7 @@ from rib.paths import CHECKPOINTS_DIR, REPO_ROOT, display_path
 from rib.pipeline import cli as pipeline_cli
 from rib.pipeline.common import DEVICES, MEDIAPIPE_RECIPE
 from rib.pipeline.compose import Kind, frame_kinds
+from rib.pipeline.finetune import has_training_sample
 from rib.pipeline.layout import WorkLayout, clip_name
 from rib.pipeline.media import probe_video
 from rib.pipeline.scenes import CutDetector
@@ -169,13 +170,6 @@ def person_region(pose: np.ndarray, height: int, width: int) -> np.ndarray | Non
     cv2.fillConvexPoly(mask, cv2.convexHull(points), 1)
     mask = dilate(mask, int(round(MARGIN * torso_length(pose)))).astype(bool)
     return mask if mask.any() else None
-
-
-def has_training_sample(poses: np.ndarray) -> bool:
-    """Whether ``rib finetune`` finds a training sample in these input poses: a frame that shows a person, as
-    both its neighbours do."""
-    found = [has_person(pose) for pose in poses]
-    return any(all(found[k - 1:k + 2]) for k in range(1, len(found) - 1))
 
 
 def run_pipeline(argv: list[object]) -> RunSummary:

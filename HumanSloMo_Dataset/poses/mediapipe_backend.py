@@ -14,6 +14,7 @@ import numpy as np
 
 from HumanSloMo_Dataset.poses.layouts import BLAZEPOSE_33, to_person
 from rib.errors import RIBError
+from rib.frames import held_stderr
 from rib.openpose import NUM_HAND, Person
 from rib.person import MIN_CONFIDENCE
 
@@ -27,6 +28,13 @@ MODEL_COMPLEXITY = 1
 _LEFT_WRIST, _RIGHT_WRIST = 15, 16
 _HARMLESS_IMPORT_NOTICE = "GetPrototype"
 """mediapipe's protobuf bridge prints this with protobuf 6 and then falls back to a path that works."""
+CPP_NOTICES = (b"inference_feedback_manager", b"absl::InitializeLog() is called",
+               b"Created TensorFlow Lite XNNPACK delegate", b"gl_context", b"landmark_projection_calculator")
+"""What MediaPipe's C++ code logs on every run (absl logging, which GLOG_minloglevel does not silence): held back."""
+
+
+def _is_cpp_notice(line: bytes) -> bool:
+    return any(notice in line for notice in CPP_NOTICES)
 
 
 def import_mediapipe():
@@ -108,10 +116,11 @@ class MediaPipeEstimator:
             log.warning("%s: frame size changes from %dx%d to %dx%d; pose tracking restarts", name,
                         self._size[1], self._size[0], width, height)
             self.close()
-        if self._model is None:
-            self._model = self._holistic(static_image_mode=False, model_complexity=MODEL_COMPLEXITY)
-            self._size = (height, width)
-        result = self._model.process(np.ascontiguousarray(image[..., :3], dtype=np.uint8))
+        with held_stderr(_is_cpp_notice):
+            if self._model is None:
+                self._model = self._holistic(static_image_mode=False, model_complexity=MODEL_COMPLEXITY)
+                self._size = (height, width)
+            result = self._model.process(np.ascontiguousarray(image[..., :3], dtype=np.uint8))
         if result.pose_landmarks is None:
             return []
         body = _body(result.pose_landmarks, width, height, self.min_confidence)

@@ -1,6 +1,8 @@
 """The built-in MediaPipe backend on real footage shipped in packages (skipped where mediapipe is not installed)."""
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import cv2
@@ -90,3 +92,16 @@ def test_empty_unreadable_and_resized_frames(tmp_path, caplog) -> None:
     assert len(summary.failures) == 1 and "f2.png: cannot read image" in summary.failures[0]
     assert [len(read_people(f)) for f in list_poses(tmp_path / "poses")] == [1, 0, 1]
     assert "frame size changes from 512x512 to 256x256" in caplog.text
+
+
+def test_mediapipe_cpp_log_lines_do_not_reach_the_terminal():
+    """Issue 21: ``W0000 ... inference_feedback_manager`` lines (absl logging from C++) are held back."""
+    script = ("import numpy as np\n"
+              "from HumanSloMo_Dataset.poses.mediapipe_backend import MediaPipeEstimator\n"
+              "with MediaPipeEstimator() as estimator:\n"
+              "    for _ in range(2):\n"
+              "        estimator.people(np.zeros((48, 64, 3), np.uint8))\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            cwd=Path(__file__).resolve().parents[2])
+    assert result.returncode == 0, result.stderr
+    assert "inference_feedback_manager" not in result.stderr and "W0000" not in result.stderr, result.stderr
