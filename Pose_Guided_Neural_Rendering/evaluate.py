@@ -26,9 +26,9 @@ import torch
 from tqdm import tqdm
 
 from Pose_Guided_Neural_Rendering import metrics
-from Pose_Guided_Neural_Rendering.data.augment import resize_matrix, warp_joints
-from Pose_Guided_Neural_Rendering.data.labels import human_mask, image_scale
-from Pose_Guided_Neural_Rendering.data.sources import FolderClip, FolderSource, read_mask
+from Pose_Guided_Neural_Rendering.spade_gan.data.augment import resize_matrix, warp_joints
+from Pose_Guided_Neural_Rendering.spade_gan.data.labels import human_mask, image_scale
+from Pose_Guided_Neural_Rendering.spade_gan.data.sources import FolderClip, FolderSource, read_mask
 from rib.cli import parse_size, positive_number
 from rib.atomic import prepare_output_dir, write_text
 from rib.distributed import pick_device

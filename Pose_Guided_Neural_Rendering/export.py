@@ -20,7 +20,7 @@ from typing import Sequence
 if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from Pose_Guided_Neural_Rendering.blend_render import load_blender
+from Pose_Guided_Neural_Rendering.warp_blend.render import load_blender
 from rib import engine
 from rib.atomic import prepare_output_dir, write_bytes, write_text
 from rib.checkpoint import sha256_file

@@ -30,11 +30,11 @@ import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
-from Pose_Guided_Neural_Rendering.blend_render import BlendRenderer, blender_from_state
-from Pose_Guided_Neural_Rendering.data.augment import resize_matrix, warp_image, warp_joints
-from Pose_Guided_Neural_Rendering.data.labels import render_label
-from Pose_Guided_Neural_Rendering.models.generator import Generator, composite, load_plain
-from Pose_Guided_Neural_Rendering.warping import has_person
+from Pose_Guided_Neural_Rendering.warp_blend.render import BlendRenderer, blender_from_state
+from Pose_Guided_Neural_Rendering.spade_gan.data.augment import resize_matrix, warp_image, warp_joints
+from Pose_Guided_Neural_Rendering.spade_gan.data.labels import render_label
+from Pose_Guided_Neural_Rendering.spade_gan.models.generator import Generator, composite, load_plain
+from Pose_Guided_Neural_Rendering.warp_blend.warping import has_person
 from rib import person
 from rib.atomic import prepare_output_dir, write_bytes
 from rib.checkpoint import load_checkpoint

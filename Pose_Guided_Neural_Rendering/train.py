@@ -29,13 +29,13 @@ import torch
 import torch.distributed as dist
 from torch.utils.data import DataLoader, DistributedSampler
 
-from Pose_Guided_Neural_Rendering import blend_training
-from Pose_Guided_Neural_Rendering.data import dataset as render_dataset
-from Pose_Guided_Neural_Rendering.gan_config import complete_config
-from Pose_Guided_Neural_Rendering.models import discriminators as discriminators_model
-from Pose_Guided_Neural_Rendering.models import generator as generator_model
-from Pose_Guided_Neural_Rendering.models import losses as losses_model
-from Pose_Guided_Neural_Rendering.trainer import KIND, LEGACY, Trainer, frames_for_epoch
+from Pose_Guided_Neural_Rendering.warp_blend import train as blend_training
+from Pose_Guided_Neural_Rendering.spade_gan.data import dataset as render_dataset
+from Pose_Guided_Neural_Rendering.spade_gan.config import complete_config
+from Pose_Guided_Neural_Rendering.spade_gan.models import discriminators as discriminators_model
+from Pose_Guided_Neural_Rendering.spade_gan.models import generator as generator_model
+from Pose_Guided_Neural_Rendering.spade_gan.models import losses as losses_model
+from Pose_Guided_Neural_Rendering.spade_gan.trainer import KIND, LEGACY, Trainer, frames_for_epoch
 from rib import engine
 from rib.checkpoint import seed_everything
 from rib.cli import positive_int

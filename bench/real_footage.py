@@ -49,10 +49,10 @@ import cv2
 import numpy as np
 import torch
 
-from Pose_Guided_Neural_Rendering.blend_render import BlendRenderer, load_blender
+from Pose_Guided_Neural_Rendering.warp_blend.render import BlendRenderer, load_blender
 from Pose_Guided_Neural_Rendering.inference import plan_clip
 from Pose_Guided_Neural_Rendering.metrics import dilate, psnr
-from Pose_Guided_Neural_Rendering.warping import has_person, torso_length
+from Pose_Guided_Neural_Rendering.warp_blend.warping import has_person, torso_length
 from rib.atomic import write_bytes, write_text
 from rib.cli import positive_int
 from rib.distributed import pick_device

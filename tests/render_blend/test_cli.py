@@ -11,7 +11,7 @@ import yaml
 from HumanSloMo_Dataset import backgrounds
 from HumanSloMo_Dataset.backgrounds.layout import interpolate_clip
 from Pose_Guided_Neural_Rendering import inference, train
-from Pose_Guided_Neural_Rendering.blend_render import load_blender
+from Pose_Guided_Neural_Rendering.warp_blend.render import load_blender
 from rib.frames import list_frames
 from rib.poses import read_pose_folder, write_pose_folder
 

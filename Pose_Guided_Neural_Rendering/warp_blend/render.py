@@ -13,11 +13,11 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from Pose_Guided_Neural_Rendering import blend_config
-from Pose_Guided_Neural_Rendering.data.inbetween import candidates, inputs_to_tensors
-from Pose_Guided_Neural_Rendering.models import blender
-from Pose_Guided_Neural_Rendering.models.blender import WarpBlender
-from Pose_Guided_Neural_Rendering.warping import Crop, TargetBones, has_person, person_crop, pose_warp
+from Pose_Guided_Neural_Rendering.warp_blend import config as blend_config
+from Pose_Guided_Neural_Rendering.warp_blend.data import candidates, inputs_to_tensors
+from Pose_Guided_Neural_Rendering.warp_blend import model as blender
+from Pose_Guided_Neural_Rendering.warp_blend.model import WarpBlender
+from Pose_Guided_Neural_Rendering.warp_blend.warping import Crop, TargetBones, has_person, person_crop, pose_warp
 from rib.checkpoint import load_checkpoint
 from rib.errors import RIBError
 

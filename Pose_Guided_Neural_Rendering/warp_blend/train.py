@@ -11,11 +11,11 @@ from pathlib import Path
 
 import torch
 
-from Pose_Guided_Neural_Rendering import blend_config, engine
-from Pose_Guided_Neural_Rendering.blend_config import KIND, BlendConfig, ClipSet
-from Pose_Guided_Neural_Rendering.blend_render import load_blender
-from Pose_Guided_Neural_Rendering.data.inbetween import InBetweenDataset, list_samples
-from Pose_Guided_Neural_Rendering.models import blender
+from Pose_Guided_Neural_Rendering.warp_blend import config as blend_config, training as engine
+from Pose_Guided_Neural_Rendering.warp_blend.config import KIND, BlendConfig, ClipSet
+from Pose_Guided_Neural_Rendering.warp_blend.render import load_blender
+from Pose_Guided_Neural_Rendering.warp_blend.data import InBetweenDataset, list_samples
+from Pose_Guided_Neural_Rendering.warp_blend import model as blender
 from rib.checkpoint import seed_everything
 from rib.distributed import pick_device
 from rib.engine import Logger, prepare_run_folder, save_config_snapshot

@@ -15,8 +15,8 @@ import torch
 from torch.utils.data import Dataset
 from tqdm import tqdm
 
-from Pose_Guided_Neural_Rendering.blend_config import ClipSet, DataConfig
-from Pose_Guided_Neural_Rendering.warping import (
+from Pose_Guided_Neural_Rendering.warp_blend.config import ClipSet, DataConfig
+from Pose_Guided_Neural_Rendering.warp_blend.warping import (
     Crop, TargetBones, body_proximity, has_person, person_crop, pose_warp, torso_length,
 )
 from rib.errors import RIBError

@@ -14,10 +14,10 @@ from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 from torchvision.utils import make_grid
 
-from Pose_Guided_Neural_Rendering.gan_config import TrainSection, parse_config
-from Pose_Guided_Neural_Rendering.models.discriminators import Discriminators
-from Pose_Guided_Neural_Rendering.models.generator import Generator, composite, inference_state
-from Pose_Guided_Neural_Rendering.models.losses import RenderLosses
+from Pose_Guided_Neural_Rendering.spade_gan.config import TrainSection, parse_config
+from Pose_Guided_Neural_Rendering.spade_gan.models.discriminators import Discriminators
+from Pose_Guided_Neural_Rendering.spade_gan.models.generator import Generator, composite, inference_state
+from Pose_Guided_Neural_Rendering.spade_gan.models.losses import RenderLosses
 from rib import engine
 from rib.distributed import DistContext
 from rib.errors import RIBError

@@ -15,9 +15,9 @@ import types
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, ClassVar, Union, get_args, get_origin, get_type_hints
 
-from Pose_Guided_Neural_Rendering.data.augment import ROTATE_LIMIT, SCALE_LIMIT, SHIFT_LIMIT
-from Pose_Guided_Neural_Rendering.data.labels import BLUR_RATE, DROP_PROB, GAUSS_SIGMA
-from Pose_Guided_Neural_Rendering.models.vgg import LAYER_INDEX
+from Pose_Guided_Neural_Rendering.spade_gan.data.augment import ROTATE_LIMIT, SCALE_LIMIT, SHIFT_LIMIT
+from Pose_Guided_Neural_Rendering.spade_gan.data.labels import BLUR_RATE, DROP_PROB, GAUSS_SIGMA
+from Pose_Guided_Neural_Rendering.spade_gan.models.vgg import LAYER_INDEX
 from rib.errors import RIBError
 from rib.names import DAIN
 from rib.schema import from_section, to_dict

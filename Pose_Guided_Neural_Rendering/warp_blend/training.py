@@ -14,9 +14,9 @@ import torch
 import torch.nn.functional as F
 from torch.utils.data import DataLoader
 
-from Pose_Guided_Neural_Rendering.blend_config import KIND, BlendConfig
-from Pose_Guided_Neural_Rendering.data.inbetween import InBetweenDataset
-from Pose_Guided_Neural_Rendering.models.blender import WarpBlender, blend, features
+from Pose_Guided_Neural_Rendering.warp_blend.config import KIND, BlendConfig
+from Pose_Guided_Neural_Rendering.warp_blend.data import InBetweenDataset
+from Pose_Guided_Neural_Rendering.warp_blend.model import WarpBlender, blend, features
 from rib import engine
 from rib.engine import CHECKPOINT, LegacyLayout, Logger
 
