@@ -61,13 +61,13 @@ from rib.frames import read_image, write_image
 from rib.machine import describe_machine
 from rib.names import DAIN
 from rib.paths import CHECKPOINTS_DIR, REPO_ROOT, display_path
-from rib.pipeline import cli as pipeline_cli
-from rib.pipeline.common import DEVICES, MEDIAPIPE_RECIPE
-from rib.pipeline.compose import Kind, frame_kinds
-from rib.pipeline.layout import WorkLayout, clip_name
-from rib.pipeline.media import probe_video
-from rib.pipeline.scenes import CutDetector
-from rib.pipeline.summary import RunSummary
+from rib_pipeline import cli as pipeline_cli
+from rib_pipeline.common import DEVICES, MEDIAPIPE_RECIPE
+from rib_pipeline.compose import Kind, frame_kinds
+from rib_pipeline.layout import WorkLayout, clip_name
+from rib_pipeline.media import probe_video
+from rib_pipeline.scenes import CutDetector
+from rib_pipeline.summary import RunSummary
 from rib.poses import read_pose_folder
 from rib.video import read_video
 

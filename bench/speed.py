@@ -33,8 +33,8 @@ from rib.frames import list_clips, list_frames, read_image, write_image  # noqa:
 from rib.machine import describe_machine  # noqa: E402
 from rib.names import INPUT_POSES, INPUTS  # noqa: E402
 from rib.paths import EXAMPLE_DIR  # noqa: E402
-from rib.pipeline import interpolate  # noqa: E402
-from rib.pipeline.cli import build_parser as pipeline_parser  # noqa: E402
+from rib_pipeline import interpolate  # noqa: E402
+from rib_pipeline.cli import build_parser as pipeline_parser  # noqa: E402
 from rib.poses import read_pose_folder, write_pose_folder  # noqa: E402
 from rib.reports import command_line, write_report  # noqa: E402
 

@@ -12,7 +12,7 @@ from Pose_Guided_Neural_Rendering.inference import plan_clip, resolve_background
 from rib import names
 from rib.frames import write_image
 from rib.openpose import keypoint_filename
-from rib.pipeline.layout import WorkLayout
+from rib_pipeline.layout import WorkLayout
 from rib.poses import write_pose_folder
 
 

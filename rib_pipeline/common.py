@@ -16,13 +16,13 @@ from HumanSloMo_Dataset.backgrounds import BACKENDS as BACKGROUND_BACKENDS
 from rib.cli import positive_number
 from rib.errors import RIBError
 from rib.names import DAIN, GENERATED_FRAMES, INPUT_POSES, INPUTS, KEYPOINTS_PATTERN, PREDICT_MOTION
-from rib.pipeline.compose import has_person
-from rib.pipeline.layout import WorkLayout, clip_name
-from rib.pipeline.media import Source, exact_rate, probe
-from rib.pipeline.scenes import MAD_THRESHOLD
-from rib.pipeline.stages import frames_stage, people_per_frame, poses_stage
-from rib.pipeline.summary import RunSummary
-from rib.pipeline.validate import check_input_path, check_output_dir
+from rib_pipeline.compose import has_person
+from rib_pipeline.layout import WorkLayout, clip_name
+from rib_pipeline.media import Source, exact_rate, probe
+from rib_pipeline.scenes import MAD_THRESHOLD
+from rib_pipeline.stages import frames_stage, people_per_frame, poses_stage
+from rib_pipeline.summary import RunSummary
+from rib_pipeline.validate import check_input_path, check_output_dir
 
 DEVICES = ("auto", "cpu", "cuda")
 MEDIAPIPE_RECIPE = ("MediaPipe is not installed: pip install --no-deps mediapipe==0.10.21 (see "

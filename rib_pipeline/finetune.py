@@ -14,10 +14,10 @@ from rib.checkpoint import load_checkpoint
 from rib.cli import positive_int
 from rib.errors import RIBError
 from rib.paths import CHECKPOINTS_DIR, REPO_ROOT
-from rib.pipeline.common import add_input_arguments, check_inputs, frames_and_poses, work_layout
-from rib.pipeline.stages import train_background_stage
-from rib.pipeline.summary import RunSummary
-from rib.pipeline.validate import check_input_path, check_output_dir
+from rib_pipeline.common import add_input_arguments, check_inputs, frames_and_poses, work_layout
+from rib_pipeline.stages import train_background_stage
+from rib_pipeline.summary import RunSummary
+from rib_pipeline.validate import check_input_path, check_output_dir
 
 CONFIG = REPO_ROOT / "Pose_Guided_Neural_Rendering" / "configs" / "warp_blend_hard.yaml"
 DEFAULT_INIT = CHECKPOINTS_DIR / "render"

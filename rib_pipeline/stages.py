@@ -10,9 +10,9 @@ from tqdm import tqdm
 
 from rib.atomic import prepare_output_dir
 from rib.errors import RIBError
-from rib.pipeline.layout import WorkLayout
-from rib.pipeline.media import Source, extract_frames
-from rib.pipeline.scenes import CutDetector
+from rib_pipeline.layout import WorkLayout
+from rib_pipeline.media import Source, extract_frames
+from rib_pipeline.scenes import CutDetector
 from rib.frames import list_poses
 from rib.names import DAIN
 from rib.openpose import read_people
@@ -79,7 +79,7 @@ def background_stage(layout: WorkLayout, num_inputs: int, backend: str, rate: in
     """``DAIN/<clip>``: the (N-1)R+1 backgrounds (test layout); across a scene cut, the nearer input frame."""
     from HumanSloMo_Dataset import backgrounds
     from HumanSloMo_Dataset.backgrounds.layout import interpolate_test_clip
-    from rib.pipeline.progress_interpolator import CutAwareInterpolator
+    from rib_pipeline.progress_interpolator import CutAwareInterpolator
 
     inner = backgrounds.build(backend, max_side, device)
     with tqdm(total=num_inputs - 1, desc=f"backgrounds ({backend})", unit="pair") as bar:
@@ -92,7 +92,7 @@ def train_background_stage(layout: WorkLayout, num_inputs: int, backend: str, de
     """``train_backgrounds/<clip>``: frame k from frames k-1 and k+1 (the renderer's training layout)."""
     from HumanSloMo_Dataset import backgrounds
     from HumanSloMo_Dataset.backgrounds.layout import interpolate_train_clip
-    from rib.pipeline.progress_interpolator import CutAwareInterpolator
+    from rib_pipeline.progress_interpolator import CutAwareInterpolator
 
     inner = backgrounds.build(backend, max_side, device)
     with tqdm(total=max(0, num_inputs - 2), desc=f"train backgrounds ({backend})", unit="frame") as bar:

@@ -10,14 +10,14 @@ from rib.cli import positive_int
 from rib.distributed import pick_device
 from rib.errors import RIBError
 from rib.paths import CHECKPOINTS_DIR
-from rib.pipeline.common import add_input_arguments, check_inputs, fraction_arg, frames_and_poses, work_layout
-from rib.pipeline.compare import ground_truth_frames, write_comparison
-from rib.pipeline.compose import Kind, count_kinds, finish_generated, frame_kinds, output_frames
-from rib.pipeline.media import Source, encode
-from rib.pipeline.stages import background_stage, motion_stage, render_stage
-from rib.pipeline.summary import RunSummary
-from rib.pipeline.timeline import Timeline, plan_timeline
-from rib.pipeline.validate import check_input_path, check_output_file
+from rib_pipeline.common import add_input_arguments, check_inputs, fraction_arg, frames_and_poses, work_layout
+from rib_pipeline.compare import ground_truth_frames, write_comparison
+from rib_pipeline.compose import Kind, count_kinds, finish_generated, frame_kinds, output_frames
+from rib_pipeline.media import Source, encode
+from rib_pipeline.stages import background_stage, motion_stage, render_stage
+from rib_pipeline.summary import RunSummary
+from rib_pipeline.timeline import Timeline, plan_timeline
+from rib_pipeline.validate import check_input_path, check_output_file
 
 DEFAULT_RENDERER = CHECKPOINTS_DIR / "render"
 

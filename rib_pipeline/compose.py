@@ -11,7 +11,7 @@ import numpy as np
 
 from rib.atomic import write_bytes
 from rib.frames import read_image
-from rib.pipeline.layout import WorkLayout
+from rib_pipeline.layout import WorkLayout
 
 
 class Kind(str, Enum):
