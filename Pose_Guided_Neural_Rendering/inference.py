@@ -34,7 +34,6 @@ from Pose_Guided_Neural_Rendering.warp_blend.render import BlendRenderer, blende
 from Pose_Guided_Neural_Rendering.spade_gan.data.augment import resize_matrix, warp_image, warp_joints
 from Pose_Guided_Neural_Rendering.spade_gan.data.labels import render_label
 from Pose_Guided_Neural_Rendering.spade_gan.models.generator import Generator, composite, load_plain
-from Pose_Guided_Neural_Rendering.warp_blend.warping import has_person
 from rib import person
 from rib.atomic import prepare_output_dir, write_bytes
 from rib.checkpoint import load_checkpoint
@@ -43,6 +42,7 @@ from rib.distributed import pick_device
 from rib.errors import RIBError, cli_entry
 from rib.frames import background_name, list_clips, list_frames, read_image, write_image
 from rib.names import BACKGROUNDS, DAIN, GENERATED_FRAMES, INPUTS, PREDICT_MOTION
+from rib.person import has_person
 from rib.paths import CHECKPOINTS_DIR
 from rib.poses import read_pose_folder
 from rib.safety import refuse_overlap

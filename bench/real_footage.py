@@ -52,7 +52,7 @@ import torch
 from Pose_Guided_Neural_Rendering.warp_blend.render import BlendRenderer, load_blender
 from Pose_Guided_Neural_Rendering.inference import plan_clip
 from Pose_Guided_Neural_Rendering.metrics import dilate, psnr
-from Pose_Guided_Neural_Rendering.warp_blend.warping import has_person, torso_length
+from Pose_Guided_Neural_Rendering.warp_blend.warping import torso_length
 from rib.atomic import write_bytes, write_text
 from rib.cli import positive_int
 from rib.distributed import pick_device
@@ -61,6 +61,7 @@ from rib.frames import read_image, write_image
 from rib.machine import describe_machine
 from rib.names import DAIN
 from rib.paths import CHECKPOINTS_DIR, REPO_ROOT, display_path
+from rib.person import has_person
 from rib_pipeline import cli as pipeline_cli
 from rib_pipeline.common import DEVICES, MEDIAPIPE_RECIPE
 from rib_pipeline.compose import Kind, frame_kinds

@@ -16,7 +16,7 @@ from HumanSloMo_Dataset.backgrounds import BACKENDS as BACKGROUND_BACKENDS
 from rib.cli import positive_number
 from rib.errors import RIBError
 from rib.names import DAIN, GENERATED_FRAMES, INPUT_POSES, INPUTS, KEYPOINTS_PATTERN, PREDICT_MOTION
-from rib_pipeline.compose import has_person
+from rib.person import has_person
 from rib_pipeline.layout import WorkLayout, clip_name
 from rib_pipeline.media import Source, exact_rate, probe
 from rib_pipeline.scenes import MAD_THRESHOLD

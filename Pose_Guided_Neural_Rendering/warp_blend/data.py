@@ -17,10 +17,11 @@ from tqdm import tqdm
 
 from Pose_Guided_Neural_Rendering.warp_blend.config import ClipSet, DataConfig
 from Pose_Guided_Neural_Rendering.warp_blend.warping import (
-    Crop, TargetBones, body_proximity, has_person, person_crop, pose_warp, torso_length,
+    Crop, TargetBones, body_proximity, person_crop, pose_warp, torso_length,
 )
 from rib.errors import RIBError
 from rib.frames import background_name, check_one_size, list_clips, list_frames, read_image, train_background_name
+from rib.person import has_person
 from rib.poses import read_pose_folder
 
 ERROR_CROP = 64

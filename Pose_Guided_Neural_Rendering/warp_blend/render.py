@@ -17,9 +17,10 @@ from Pose_Guided_Neural_Rendering.warp_blend import config as blend_config
 from Pose_Guided_Neural_Rendering.warp_blend.data import candidates, inputs_to_tensors
 from Pose_Guided_Neural_Rendering.warp_blend import model as blender
 from Pose_Guided_Neural_Rendering.warp_blend.model import WarpBlender
-from Pose_Guided_Neural_Rendering.warp_blend.warping import Crop, TargetBones, has_person, person_crop, pose_warp
+from Pose_Guided_Neural_Rendering.warp_blend.warping import Crop, TargetBones, person_crop, pose_warp
 from rib.checkpoint import load_checkpoint
 from rib.errors import RIBError
+from rib.person import has_person
 
 BORDER_FRACTION = 1 / 16
 """Width of the crop border over which the weights fade to the background."""
