@@ -50,7 +50,7 @@ import numpy as np
 import torch
 
 from Pose_Guided_Neural_Rendering.warp_blend.render import BlendRenderer, load_blender
-from Pose_Guided_Neural_Rendering.inference import plan_clip
+from Pose_Guided_Neural_Rendering.api import plan_clip
 from Pose_Guided_Neural_Rendering.metrics import dilate, psnr
 from Pose_Guided_Neural_Rendering.warp_blend.warping import torso_length
 from rib.atomic import write_bytes, write_text

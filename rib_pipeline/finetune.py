@@ -10,7 +10,7 @@ import argparse
 import math
 from pathlib import Path
 
-from rib.checkpoint import load_checkpoint
+from rib.checkpoint import WARP_BLEND, find_weights, load_checkpoint
 from rib.cli import positive_int
 from rib.errors import RIBError
 from rib.paths import CHECKPOINTS_DIR, REPO_ROOT
@@ -41,10 +41,12 @@ def initial_weights(text: str) -> Path | None:
     """``--init`` checked: a warp-blend ``model.pt`` (or a folder holding one), or None for 'none'."""
     if text.lower() == "none":
         return None
+    from Pose_Guided_Neural_Rendering.warp_blend.render import WEIGHTS
+
     path = Path(text)
     check_input_path(path, "--init")
-    weights = path / "model.pt" if path.is_dir() else path
-    if not weights.is_file() or load_checkpoint(weights, "cpu").get("kind") != "warp_blend":
+    weights = find_weights(path, (WEIGHTS,))
+    if weights is None or load_checkpoint(weights, "cpu").get("kind") != WARP_BLEND:
         raise RIBError(f"{path}: not a warp-blend renderer (model.pt); rib finetune fine-tunes only those "
                        "(or pass --init none)")
     return path

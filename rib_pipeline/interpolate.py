@@ -47,7 +47,7 @@ def comparison_path(output: Path) -> Path:
 
 def check_renderer(path: Path) -> None:
     """The renderer weights exist (loading them writes nothing, but is left to the rendering stage)."""
-    from Pose_Guided_Neural_Rendering.inference import checkpoint_file
+    from Pose_Guided_Neural_Rendering.api import checkpoint_file
 
     check_input_path(path, "--renderer")
     if not checkpoint_file(path).is_file():

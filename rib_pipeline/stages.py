@@ -103,7 +103,7 @@ def train_background_stage(layout: WorkLayout, num_inputs: int, backend: str, de
 def render_stage(layout: WorkLayout, renderer_path: Path, rate: int, device: torch.device,
                  batch_size: int = 4) -> list[Path]:
     """``Generated_frames/<clip>``: every upsampled frame from the renderer (its own progress bar)."""
-    from Pose_Guided_Neural_Rendering.inference import load_renderer, plan_clip, render_clip
+    from Pose_Guided_Neural_Rendering.api import load_renderer, plan_clip, render_clip
 
     plan = plan_clip(layout.root, layout.root / DAIN, layout.clip, rate)
     renderer = load_renderer(renderer_path, device, "auto")

@@ -7,30 +7,34 @@ weights fade to the background over the crop's border, so pasting leaves no seam
 """
 from __future__ import annotations
 
+import logging
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
+from Pose_Guided_Neural_Rendering.clips import ClipPlan, read_background
 from Pose_Guided_Neural_Rendering.warp_blend import config as blend_config
 from Pose_Guided_Neural_Rendering.warp_blend.data import candidates, inputs_to_tensors
 from Pose_Guided_Neural_Rendering.warp_blend import model as blender
 from Pose_Guided_Neural_Rendering.warp_blend.model import WarpBlender
 from Pose_Guided_Neural_Rendering.warp_blend.warping import Crop, TargetBones, person_crop, pose_warp
-from rib.checkpoint import load_checkpoint
+from rib.checkpoint import find_weights, load_checkpoint, load_state
 from rib.errors import RIBError
-from rib.person import has_person
+from rib.person import BACKGROUND_ONLY, has_person
 
+LOG = logging.getLogger("render.inference")
+WEIGHTS = "model.pt"
+"""The weights file (with its config) train.py writes into a warp-blend run folder."""
 BORDER_FRACTION = 1 / 16
 """Width of the crop border over which the weights fade to the background."""
 
 
 def load_blender(path: Path, device: torch.device) -> tuple[WarpBlender, blend_config.BlendConfig]:
     """The model and config of a ``model.pt`` written by train.py (or a run/checkpoint folder holding one)."""
-    path = Path(path)
-    if path.is_dir():
-        path = path / "model.pt"
+    path = find_weights(Path(path), (WEIGHTS,)) or Path(path) / WEIGHTS
     return blender_from_state(load_checkpoint(path, "cpu"), path, device)
 
 
@@ -40,10 +44,7 @@ def blender_from_state(state: dict, path: Path, device: torch.device) -> tuple[W
         raise RIBError(f"{path}: not a warp-blend renderer (kind {state.get('kind')!r})")
     config = blend_config.parse(state["config"], str(path))
     model = blender.build(config.to_dict())
-    try:
-        model.load_state_dict(state["model"])
-    except RuntimeError as error:
-        raise RIBError(f"{path}: weights do not match the model ({str(error).splitlines()[0][:200]})") from None
+    load_state(model, state["model"], path)
     return model.to(device).eval(), config
 
 
@@ -97,3 +98,30 @@ class BlendRenderer:
         a = alpha[fy0:fy1, fx0:fx1, None]
         out[fy0:fy1, fx0:fx1] = a * warped[inner] + (1 - a) * region
         return np.clip(np.rint(out), 0, 255).astype(np.uint8), alpha
+
+
+class WarpBlendSegments:
+    """Adapts :class:`BlendRenderer` to :func:`render_clip` (frames rendered one by one, from both keyframes)."""
+
+    NO_PERSON = BACKGROUND_ONLY
+
+    def __init__(self, renderer: BlendRenderer):
+        self.renderer = renderer
+
+    def segments(self, plan: ClipPlan, starts: list[int],
+                 keyframes: list[np.ndarray]) -> Iterator[tuple[int, np.ndarray]]:
+        shape = keyframes[0].shape[:2]
+        for k in starts:
+            for step in range(1, plan.rate):
+                index = k * plan.rate + step
+                background = read_background(plan.backgrounds[index], shape)
+                poses = plan.poses[[k * plan.rate, (k + 1) * plan.rate, index]]
+                frame, _ = self.renderer.frame(keyframes[k], keyframes[k + 1], background, poses, step / plan.rate)
+                yield index, frame
+
+
+def clip_renderer(state: dict, path: Path, device: torch.device) -> WarpBlendSegments:
+    """The clip renderer of a loaded warp-blend ``model.pt`` (``path`` names it in errors and the log)."""
+    model, config = blender_from_state(state, path, device)
+    LOG.info("warp-blend renderer (%d px crops) on %s", config.model.crop_size, device)
+    return WarpBlendSegments(BlendRenderer(model, config, device))

@@ -12,7 +12,7 @@ from pathlib import Path
 import torch
 
 from Pose_Guided_Neural_Rendering.warp_blend import config as blend_config, training as engine
-from Pose_Guided_Neural_Rendering.warp_blend.config import KIND, BlendConfig, ClipSet
+from Pose_Guided_Neural_Rendering.warp_blend.config import BlendConfig, ClipSet
 from Pose_Guided_Neural_Rendering.warp_blend.render import load_blender
 from Pose_Guided_Neural_Rendering.warp_blend.data import InBetweenDataset, list_samples
 from Pose_Guided_Neural_Rendering.warp_blend import model as blender
