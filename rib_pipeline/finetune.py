@@ -10,7 +10,7 @@ import argparse
 import math
 from pathlib import Path
 
-from rib.checkpoint import WARP_BLEND, find_weights, load_checkpoint
+from rib.checkpoint import WARP_BLEND
 from rib.cli import positive_int
 from rib.errors import RIBError
 from rib.paths import CHECKPOINTS_DIR, REPO_ROOT
@@ -41,12 +41,11 @@ def initial_weights(text: str) -> Path | None:
     """``--init`` checked: a warp-blend ``model.pt`` (or a folder holding one), or None for 'none'."""
     if text.lower() == "none":
         return None
-    from Pose_Guided_Neural_Rendering.warp_blend.render import WEIGHTS
+    from Pose_Guided_Neural_Rendering.api import read_renderer
 
     path = Path(text)
     check_input_path(path, "--init")
-    weights = find_weights(path, (WEIGHTS,))
-    if weights is None or load_checkpoint(weights, "cpu").get("kind") != WARP_BLEND:
+    if read_renderer(path)[2] != WARP_BLEND:
         raise RIBError(f"{path}: not a warp-blend renderer (model.pt); rib finetune fine-tunes only those "
                        "(or pass --init none)")
     return path
@@ -72,9 +71,9 @@ def run(args: argparse.Namespace) -> RunSummary:
         files, _ = frames_and_poses(args, source, layout, summary)
         with summary.timed("train backgrounds"):
             train_background_stage(layout, len(files), args.background, args.device, args.max_side)
-        from Pose_Guided_Neural_Rendering import train
+        from Pose_Guided_Neural_Rendering.api import train
 
         with summary.timed("fine-tuning"):
-            train.main(train_arguments(args, layout.root, init))
+            train(train_arguments(args, layout.root, init))
     summary.notes.append(f"renderer: {args.output} (use: rib interpolate ... --renderer {args.output})")
     return summary
