@@ -15,7 +15,7 @@ from torch.utils.data import DataLoader
 from torch.utils.data.distributed import DistributedSampler
 from torch.utils.tensorboard import SummaryWriter
 
-from Human_Motion_Modelling.checkpoints import KIND, inference_view, load_motion_state, load_weights, read_normaliser
+from Human_Motion_Modelling.checkpoints import KIND, inference_view, load_motion_state, read_normaliser
 from Human_Motion_Modelling.config import complete_config
 from Human_Motion_Modelling.data.dataset import ClipSpec, MotionDataset, compute_normaliser
 from Human_Motion_Modelling.data.representation import MODEL_INPUTS, Normaliser, collate_windows
@@ -24,7 +24,7 @@ from Human_Motion_Modelling.evaluation import Protocol, log_metrics
 from Human_Motion_Modelling.models.losses import motion_loss
 from Human_Motion_Modelling.models.transformer import build
 from rib import engine
-from rib.checkpoint import seed_everything
+from rib.checkpoint import load_state, seed_everything
 from rib.config import load_config, require
 from rib.distributed import DistContext, cleanup_distributed, init_distributed
 from rib.errors import RIBError, cli_entry
@@ -189,7 +189,7 @@ def run(args: argparse.Namespace, ctx: DistContext) -> None:
         training.load_state_dict(state, str(checkpoint))
         log.info("resumed %s at epoch %d", run_dir, training.epoch)
     elif initial is not None:
-        load_weights(model, initial["model"], args.init)
+        load_state(model, initial["model"], args.init)
         log.info("starting from the weights of %s", args.init)
     loader = make_loader(dataset, config, ctx)
     logger = engine.Logger(run_dir, int(train["log_every"])) if ctx.is_main else None

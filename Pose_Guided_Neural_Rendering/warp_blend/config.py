@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from rib.checkpoint import WARP_BLEND
 from rib.errors import RIBError
 from rib.names import DAIN, GT, POSES
 from rib.schema import from_section, to_dict
 
-KIND = "warp_blend"
+KIND = WARP_BLEND
 
 
 @dataclass
