@@ -25,7 +25,7 @@ from Human_Motion_Modelling.models.losses import motion_loss
 from Human_Motion_Modelling.models.transformer import build
 from rib import engine
 from rib.checkpoint import load_state, seed_everything
-from rib.config import load_config, require
+from rib.config import add_set_argument, configure, load_config, require
 from rib.distributed import DistContext, cleanup_distributed, init_distributed
 from rib.errors import RIBError, cli_entry
 from rib.paths import REPO_ROOT
@@ -53,7 +53,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--epochs", type=int, help="override train.epochs")
     parser.add_argument("--seed", type=int, help="override train.seed")
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
-    engine.add_set_argument(parser)
+    add_set_argument(parser)
     return parser.parse_args(argv)
 
 
@@ -144,7 +144,7 @@ def prepare_run(args: argparse.Namespace, ctx: DistContext
         base, source, inputs = state["config"], f"{checkpoint} config", []
     else:
         base, source = load_config(args.config), str(args.config)
-    config = engine.configure(base, command_line_overrides(args), complete_config, source)
+    config = configure(base, command_line_overrides(args), complete_config, source)
     refuse_overlap([*inputs, resolve(require(config, "data.h5_file"))], run_dir)
     check_config(config, source)
     initial = load_motion_state(args.init) if args.init is not None and not args.resume else None

@@ -25,10 +25,9 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 
 from Pose_Guided_Neural_Rendering.spade_gan import train as spade_gan
 from Pose_Guided_Neural_Rendering.warp_blend import train as warp_blend
-from rib import engine
 from rib.checkpoint import WARP_BLEND
 from rib.cli import positive_int
-from rib.config import apply_overrides, load_config
+from rib.config import add_set_argument, apply_overrides, load_config
 from rib.errors import cli_entry
 from rib.paths import REPO_ROOT
 from rib.safety import refuse_overlap
@@ -41,7 +40,7 @@ DEFAULT_OUT = REPO_ROOT / "runs" / "render" / "default"
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG, help="YAML config (see configs/)")
-    engine.add_set_argument(parser)
+    add_set_argument(parser)
     parser.add_argument("--out-dir", type=Path, default=DEFAULT_OUT, help="folder for checkpoints and logs")
     parser.add_argument("--resume", action="store_true", help="continue exactly from OUT_DIR/checkpoint.pt")
     parser.add_argument("--overwrite", action="store_true",
