@@ -13,6 +13,9 @@ from Human_Motion_Modelling.data.keyframes import Augmentation
 from rib.errors import RIBError
 from rib.schema import Section, check_sections, parse_sections, to_dict
 
+WINDOW_FRAMES = 321
+"""Frames of one training window (``data.max_seq_length``'s default); inference cuts long clips into such windows."""
+
 
 @dataclass
 class DataSection(Section):
@@ -23,7 +26,7 @@ class DataSection(Section):
     train_split: tuple[str, ...] = ("DeepMimicTrain",)
     test_split: tuple[str, ...] = ("DeepMimicTest",)
     fps: float = 60.0
-    max_seq_length: int = 321
+    max_seq_length: int = WINDOW_FRAMES
     rates: tuple[int, ...] = tuple(range(4, 17))
     rotation_axes: tuple[float, float, float] = (0.2, 0.0, 1.0)
     focal: float = 4.0

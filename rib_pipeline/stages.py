@@ -8,6 +8,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
+from HumanSloMo_Dataset.backgrounds.base import MAX_SIDE
 from rib.atomic import prepare_output_dir
 from rib.errors import RIBError
 from rib_pipeline.layout import WorkLayout
@@ -75,7 +76,7 @@ def motion_stage(layout: WorkLayout, poses: np.ndarray, rate: int, device: torch
 
 
 def background_stage(layout: WorkLayout, num_inputs: int, backend: str, rate: int, cuts: Sequence[int],
-                     device: str, max_side: int = 1024) -> list[Path]:
+                     device: str, max_side: int = MAX_SIDE) -> list[Path]:
     """``DAIN/<clip>``: the (N-1)R+1 backgrounds (test layout); across a scene cut, the nearer input frame."""
     from HumanSloMo_Dataset import backgrounds
     from HumanSloMo_Dataset.backgrounds.layout import interpolate_test_clip
@@ -88,7 +89,7 @@ def background_stage(layout: WorkLayout, num_inputs: int, backend: str, rate: in
 
 
 def train_background_stage(layout: WorkLayout, num_inputs: int, backend: str, device: str,
-                           max_side: int = 1024) -> list[Path]:
+                           max_side: int = MAX_SIDE) -> list[Path]:
     """``train_backgrounds/<clip>``: frame k from frames k-1 and k+1 (the renderer's training layout)."""
     from HumanSloMo_Dataset import backgrounds
     from HumanSloMo_Dataset.backgrounds.layout import interpolate_train_clip
