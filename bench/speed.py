@@ -33,10 +33,10 @@ from rib.frames import FRAME_SIZE, list_clips, list_frames, read_image, write_im
 from rib.machine import describe_machine  # noqa: E402
 from rib.names import INPUT_POSES, INPUTS  # noqa: E402
 from rib.paths import EXAMPLE_DIR  # noqa: E402
-from rib_pipeline import interpolate  # noqa: E402
-from rib_pipeline.cli import build_parser as pipeline_parser  # noqa: E402
 from rib.poses import read_pose_folder, write_pose_folder  # noqa: E402
 from rib.reports import command_line, write_report  # noqa: E402
+from rib_pipeline import interpolate  # noqa: E402
+from rib_pipeline.cli import build_parser as pipeline_parser  # noqa: E402
 
 
 def make_input(root: Path, size: tuple[int, int], frames: int) -> tuple[Path, Path]:

@@ -11,13 +11,13 @@ from tqdm import tqdm
 from HumanSloMo_Dataset.backgrounds.base import MAX_SIDE
 from rib.atomic import prepare_output_dir
 from rib.errors import RIBError
-from rib_pipeline.layout import WorkLayout
-from rib_pipeline.media import Source, extract_frames
-from rib_pipeline.scenes import CutDetector
 from rib.frames import list_poses
 from rib.names import DAIN
 from rib.openpose import read_people
 from rib.poses import read_pose_folder, write_pose_folder
+from rib_pipeline.layout import WorkLayout
+from rib_pipeline.media import Source, extract_frames
+from rib_pipeline.scenes import CutDetector
 
 ALPHAPOSE_MARKERS = ("alphapose-results.json", "sep-json")
 

@@ -16,10 +16,9 @@ import torch
 import torch.nn.functional as F
 
 from Pose_Guided_Neural_Rendering.clips import ClipPlan, read_background
-from Pose_Guided_Neural_Rendering.warp_blend import config as blend_config
+from Pose_Guided_Neural_Rendering.warp_blend.config import KIND, BlendConfig, parse
 from Pose_Guided_Neural_Rendering.warp_blend.data import candidates, inputs_to_tensors
-from Pose_Guided_Neural_Rendering.warp_blend import model as blender
-from Pose_Guided_Neural_Rendering.warp_blend.model import WarpBlender
+from Pose_Guided_Neural_Rendering.warp_blend.model import WarpBlender, build, features
 from Pose_Guided_Neural_Rendering.warp_blend.warping import Crop, TargetBones, person_crop, pose_warp
 from rib.checkpoint import find_weights, load_checkpoint, load_state
 from rib.errors import RIBError
@@ -32,18 +31,18 @@ BORDER_FRACTION = 1 / 16
 """Width of the crop border over which the weights fade to the background."""
 
 
-def load_blender(path: Path, device: torch.device) -> tuple[WarpBlender, blend_config.BlendConfig]:
+def load_blender(path: Path, device: torch.device) -> tuple[WarpBlender, BlendConfig]:
     """The model and config of a ``model.pt`` written by train.py (or a run/checkpoint folder holding one)."""
     path = find_weights(Path(path), (WEIGHTS,)) or Path(path) / WEIGHTS
     return blender_from_state(load_checkpoint(path, "cpu"), path, device)
 
 
-def blender_from_state(state: dict, path: Path, device: torch.device) -> tuple[WarpBlender, blend_config.BlendConfig]:
+def blender_from_state(state: dict, path: Path, device: torch.device) -> tuple[WarpBlender, BlendConfig]:
     """The model and config of a loaded ``model.pt`` (``path`` names it in errors)."""
-    if state.get("kind") != blend_config.KIND:
+    if state.get("kind") != KIND:
         raise RIBError(f"{path}: not a warp-blend renderer (kind {state.get('kind')!r})")
-    config = blend_config.parse(state["config"], str(path))
-    model = blender.build(config.to_dict())
+    config = parse(state["config"], str(path))
+    model = build(config.to_dict())
     load_state(model, state["model"], path)
     return model.to(device).eval(), config
 
@@ -58,7 +57,7 @@ def border_taper(n: int) -> np.ndarray:
 class BlendRenderer:
     """Renders in-between frames for given poses; ``frame`` returns the frame and its alpha (person weight)."""
 
-    def __init__(self, model: WarpBlender, config: blend_config.BlendConfig, device: torch.device):
+    def __init__(self, model: WarpBlender, config: BlendConfig, device: torch.device):
         self.model, self.config, self.device = model, config, device
 
     @torch.no_grad()
@@ -67,8 +66,8 @@ class BlendRenderer:
         """Blend weights (3, n, n) on the network-size ``crop``."""
         batch = {k: v[None].to(self.device) for k, v in
                  inputs_to_tensors(candidates(crop, poses, previous, following, background), t).items()}
-        logits = self.model(blender.features(batch["background"], batch["warp_previous"], batch["warp_next"],
-                                             batch["proximity"], batch["t"].view(1)))
+        logits = self.model(features(batch["background"], batch["warp_previous"], batch["warp_next"],
+                                     batch["proximity"], batch["t"].view(1)))
         return logits.softmax(1)[0].float().cpu().numpy()
 
     def frame(self, previous: np.ndarray, following: np.ndarray, background: np.ndarray, poses: np.ndarray,
