@@ -2,7 +2,7 @@
 
 Two renderers: the reference's SPADE GAN (configs/HSM.yaml and its smaller variants) and the warp-blend renderer
 (configs/warp_blend.yaml then configs/warp_blend_hard.yaml, ``kind: warp_blend``; the one shipped in
-checkpoints/render/, see engine.py). Fine-tune the shipped warp-blend renderer on your own clip: ``train.py --config
+checkpoints/render/, see warp_blend/). Fine-tune the shipped warp-blend renderer on your own clip: ``train.py --config
 configs/warp_blend_hard.yaml --init checkpoints/render --data CLIP_FOLDER`` (CLIP_FOLDER holds inputs/, input_poses/
 and train_backgrounds/, the latter from ``interpolate_backgrounds.py --layout train``); the fine-tuned model keeps
 the initial one's widths and crop size.
