@@ -80,9 +80,9 @@ def build_run(config: dict, ctx: DistContext, normaliser: Normaliser) -> engine.
     """The run: the transformer on this process's device, Adam, the step schedule, the normaliser it trains with."""
     train = config["train"]
     model = build(config).to(ctx.device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=float(train["lr"]),
-                                 betas=tuple(float(b) for b in train["betas"]), amsgrad=bool(train["amsgrad"]))
-    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, int(train["step_size"]), float(train["gamma"]))
+    optimizer = torch.optim.Adam(model.parameters(), lr=train["lr"],
+                                 betas=tuple(train["betas"]), amsgrad=train["amsgrad"])
+    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, train["step_size"], train["gamma"])
     return engine.Run(KIND, config, {"model": model}, {"optimizer": optimizer}, {"scheduler": scheduler},
                       extra={"normaliser": normaliser.state()}, is_main=ctx.is_main)
 
@@ -96,8 +96,8 @@ def make_step(run: engine.Run, ctx: DistContext) -> Callable[[dict[str, torch.Te
     def step(batch: dict[str, torch.Tensor]) -> dict[str, float]:
         batch = {k: v.to(ctx.device, non_blocking=True) for k, v in batch.items()}
         outputs = network(**{k: batch[k] for k in MODEL_INPUTS})
-        losses = motion_loss(outputs, batch, float(train["w_2d"]), float(train["w_condition"]))
-        run.update(losses["total"], clip_grad_norm=float(train["grad_clip"]))
+        losses = motion_loss(outputs, batch, train["w_2d"], train["w_condition"])
+        run.update(losses["total"], clip_grad_norm=train["grad_clip"])
         return {f"recon/{name}": float(value.detach()) for name, value in losses.items()}
 
     return step
@@ -107,8 +107,8 @@ def make_loader(dataset: MotionDataset, config: dict, ctx: DistContext) -> DataL
     """Loader over this process's share of the epoch's samples."""
     train = config["train"]
     sampler = DistributedSampler(dataset, ctx.world_size, ctx.rank, shuffle=False) if ctx.distributed else None
-    workers = int(train["workers"])
-    return DataLoader(dataset, batch_size=int(train["batch_size"]), sampler=sampler, shuffle=False,
+    workers = train["workers"]
+    return DataLoader(dataset, batch_size=train["batch_size"], sampler=sampler, shuffle=False,
                       num_workers=workers, collate_fn=collate_windows, pin_memory=ctx.device.type == "cuda",
                       persistent_workers=False)
 
@@ -173,13 +173,13 @@ def starting_normaliser(args: argparse.Namespace, config: dict, dataset: MotionD
     if initial is not None:
         return read_normaliser(initial, args.init)
     data = config["data"]
-    return compute_normaliser(dataset, int(data["stats_samples"]), int(data["stats_seed"]))
+    return compute_normaliser(dataset, data["stats_samples"], data["stats_seed"])
 
 
 def run(args: argparse.Namespace, ctx: DistContext) -> None:
     run_dir, config, checkpoint, state, initial = prepare_run(args, ctx)
     train = config["train"]
-    seed_everything(int(train["seed"]))
+    seed_everything(train["seed"])
     dataset = MotionDataset.from_config(config, "train_split")
     normaliser = starting_normaliser(args, config, dataset, checkpoint, state, initial)
     dataset.normaliser = normaliser
@@ -192,22 +192,22 @@ def run(args: argparse.Namespace, ctx: DistContext) -> None:
         load_state(model, initial["model"], args.init)
         log.info("starting from the weights of %s", args.init)
     loader = make_loader(dataset, config, ctx)
-    logger = engine.Logger(run_dir, int(train["log_every"])) if ctx.is_main else None
+    logger = engine.Logger(run_dir, train["log_every"]) if ctx.is_main else None
     log.info("training %d parameters on %s (%d process(es)), %d sequences", sum(p.numel() for p in
              model.parameters()), ctx.device, ctx.world_size, len(dataset.names))
-    evaluate = make_evaluator(config, normaliser) if logger is not None and int(train["eval_every"]) else None
+    evaluate = make_evaluator(config, normaliser) if logger is not None and train["eval_every"] else None
     step = make_step(training, ctx)
 
     def epoch() -> dict[str, float]:
         dataset.set_epoch(training.epoch)
         model.train()
         logs = engine.train_one_epoch(training, loader, step, logger, show=("recon/total",))
-        if evaluate is not None and (training.epoch + 1) % int(train["eval_every"]) == 0:
+        if evaluate is not None and (training.epoch + 1) % train["eval_every"] == 0:
             evaluate(model, logger.writer, training.step)
         return logs
 
     try:
-        engine.fit(training, run_dir, int(train["epochs"]), epoch, keep_every=int(train["save_every"]),
+        engine.fit(training, run_dir, train["epochs"], epoch, keep_every=train["save_every"],
                    export=lambda: {EXPORT: inference_view(training.state_dict())}, logger=logger)
     finally:
         if logger is not None:
