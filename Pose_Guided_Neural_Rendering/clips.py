@@ -16,7 +16,6 @@ from rib.atomic import write_bytes
 from rib.errors import RIBError
 from rib.frames import background_name, list_frames, read_image, write_image
 from rib.names import BACKGROUNDS, DAIN, INPUTS, PREDICT_MOTION
-from rib.person import has_person
 from rib.poses import read_pose_folder
 
 LOG = logging.getLogger("render.inference")
@@ -129,7 +128,7 @@ def copy_keyframe(source: Path, destination: Path) -> None:
 def warn_if_few_people(renderer: ClipRenderer, plan: ClipPlan, pose_dir: Path) -> None:
     """One warning line for a clip whose poses show a person in fewer than half of the frames, saying what the
     renderer makes of the others."""
-    seen = [has_person(pose) for pose in plan.poses]
+    seen = [person.has_person(pose) for pose in plan.poses]
     person.warn_if_few_people(LOG, pose_dir, seen, if_none=renderer.NO_PERSON, if_few=renderer.NO_PERSON)
 
 

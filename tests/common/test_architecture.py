@@ -90,6 +90,7 @@ def test_a_forbidden_import_is_caught(where, line):
 
 def test_the_allowed_imports_pass():
     assert not violations(ENTRY_SHIM, "from rib_pipeline.cli import main")
-    assert not violations(REPO_ROOT / "rib_pipeline" / "x.py", "from Pose_Guided_Neural_Rendering.api import render_clip")
+    assert not violations(REPO_ROOT / "rib_pipeline" / "x.py",
+                          "from Pose_Guided_Neural_Rendering.api import render_clip")
     assert not violations(REPO_ROOT / "Pose_Guided_Neural_Rendering" / "warp_blend" / "x.py",
                           "from ..clips import ClipPlan\nfrom rib.person import has_person")
