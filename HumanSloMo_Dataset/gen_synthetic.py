@@ -1,4 +1,4 @@
-"""Render an offline HumanSlomo-format dataset with exact 60-fps ground truth from pybullet's DeepMimic mocap.
+"""Render an offline HumanSlomo-format dataset with exact 60-fps ground truth: people performing DeepMimic mocap.
 
     python HumanSloMo_Dataset/gen_synthetic.py --out data/synthetic --rate 4
     python HumanSloMo_Dataset/gen_synthetic.py --example --out example --motions jump --max-frames 9
@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Sequence
 
 from HumanSloMo_Dataset.synth.contact_sheet import contact_sheet
-from HumanSloMo_Dataset.synth.dataset import Settings, generate
+from HumanSloMo_Dataset.synth.body import DEFAULT_POOL
+from HumanSloMo_Dataset.synth.dataset import ACTORS, Settings, generate
 from rib.errors import cli_entry
 from rib.names import POSES, SPLIT_FRAMES, TEST, TRAIN
 from rib.paths import REPO_ROOT
@@ -50,6 +51,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--dense-train", action="store_true",
                         help="write training clips at every 60-fps frame in the test layout under OUT/train_dense/ "
                              "(gt, poses, masks, inputs every R-th frame): in-between ground truth for the renderer")
+    parser.add_argument("--actor", choices=ACTORS, default="human",
+                        help="who performs: 'human', an anny body with a new identity (skin, hair, clothes, shape) "
+                             "per clip, test identities never used for training; 'capsule', pybullet's DeepMimic "
+                             "mannequin of the reports before December 2026")
+    parser.add_argument("--bodies", type=Path, default=DEFAULT_POOL,
+                        help="body pool of the human actor (HumanSloMo_Dataset/make_bodies.py makes one)")
     parser.add_argument("--contact-sheet", type=Path, default=None,
                         help="also draw generated ground-truth frames with their poses into this PNG")
     parser.add_argument("--overwrite", action="store_true", help="replace the files of an earlier run (clip folders this run does not write are left alone)")
@@ -73,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         train_views=args.train_views, test_views=args.test_views, motions=args.motions,
         splits=("test",) if args.example else tuple(args.splits), max_frames=args.max_frames,
         max_pieces=args.max_pieces, image_format=args.format, jpeg_quality=args.jpeg_quality, example=args.example,
-        dense_train=args.dense_train)
+        dense_train=args.dense_train, actor=args.actor, bodies=args.bodies)
     started = time.perf_counter()
     manifest = generate(args.out, settings, overwrite=args.overwrite)
     seconds = time.perf_counter() - started

@@ -14,7 +14,7 @@ from tqdm import tqdm
 from rib import person
 from rib.atomic import write_bytes
 from rib.errors import RIBError
-from rib.frames import background_name, list_frames, read_image, write_image
+from rib.frames import background_name, image_size, list_frames, read_image, write_image
 from rib.names import BACKGROUNDS, DAIN, INPUTS, PREDICT_MOTION
 from rib.poses import read_pose_folder
 
@@ -81,7 +81,7 @@ def background_files(folder: Path, keyframes: list[Path], rate: int) -> tuple[li
 def plan_clip(input_dir: Path, backgrounds_dir: Path, clip: str, rate: int | None) -> ClipPlan:
     """Read and check the folders of one clip."""
     keyframes = list_frames(input_dir / INPUTS / clip)
-    poses = read_pose_folder(input_dir / PREDICT_MOTION / clip)
+    poses = read_pose_folder(input_dir / PREDICT_MOTION / clip, image_size(keyframes[0])[::-1])
     rate = infer_rate(len(keyframes), len(poses), rate, input_dir / PREDICT_MOTION / clip)
     backgrounds, outputs = background_files(backgrounds_dir / clip, keyframes, rate)
     return ClipPlan(clip, keyframes, poses, rate, backgrounds, outputs)

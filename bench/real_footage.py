@@ -67,6 +67,7 @@ from rib.video import read_video
 from rib_pipeline import cli as pipeline_cli
 from rib_pipeline.common import DEVICES, MEDIAPIPE_RECIPE
 from rib_pipeline.compose import Kind, frame_kinds
+from rib_pipeline.finetune import has_training_sample
 from rib_pipeline.layout import WorkLayout, clip_name
 from rib_pipeline.media import probe_video
 from rib_pipeline.scenes import CutDetector
@@ -170,13 +171,6 @@ def person_region(pose: np.ndarray, height: int, width: int) -> np.ndarray | Non
     cv2.fillConvexPoly(mask, cv2.convexHull(points), 1)
     mask = dilate(mask, int(round(MARGIN * torso_length(pose)))).astype(bool)
     return mask if mask.any() else None
-
-
-def has_training_sample(poses: np.ndarray) -> bool:
-    """Whether ``rib finetune`` finds a training sample in these input poses: a frame that shows a person, as
-    both its neighbours do."""
-    found = [has_person(pose) for pose in poses]
-    return any(all(found[k - 1:k + 2]) for k in range(1, len(found) - 1))
 
 
 def run_pipeline(argv: list[object]) -> RunSummary:

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import logging
 import os
 import re
 import tempfile
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from rib.errors import RIBError
 
@@ -58,15 +59,76 @@ def remove_orphaned_temporaries(folder: str | os.PathLike) -> list[Path]:
 
     Call it only where no other process is writing into ``folder`` (e.g. when a run prepares its checkpoints).
     """
-    folder = Path(folder)
-    if not folder.is_dir():
-        return []
-    orphans = sorted(p for p in folder.iterdir() if p.is_file() and TEMPORARY_NAME.fullmatch(p.name))
+    return _remove_temporaries(Path(folder), TEMPORARY_NAME)
+
+
+def _remove_temporaries(folder: Path, names: re.Pattern) -> list[Path]:
+    """Delete the files of ``folder`` whose whole name matches ``names``."""
+    orphans = sorted(p for p in folder.iterdir() if p.is_file() and names.fullmatch(p.name)) if folder.is_dir() else []
     for orphan in orphans:
         orphan.unlink(missing_ok=True)
     if orphans:
         log.info("%s: removed %d temporary file(s) left by an interrupted write", folder, len(orphans))
     return orphans
+
+
+def remove_temporaries_of(path: str | os.PathLike) -> list[Path]:
+    """Delete the temporary files that killed atomic writes of ``path`` left beside it (``.<stem>.*.tmp<suffix>``).
+
+    Call it only while no other process writes ``path`` (under :func:`output_lock`).
+    """
+    path = Path(path)
+    own = re.compile(re.escape(f".{path.stem}.") + r"[a-z0-9_]{8}\.tmp" + re.escape(path.suffix))
+    return _remove_temporaries(path.parent, own)
+
+
+def _holds(lock: Path, fd: int) -> bool:
+    try:
+        return os.stat(lock).st_ino == os.fstat(fd).st_ino
+    except FileNotFoundError:
+        return False
+
+
+@contextlib.contextmanager
+def output_lock(path: str | os.PathLike) -> Iterator[None]:
+    """Hold ``.<name>.lock`` beside the output ``path`` for the block: a second run writing the same output is
+    refused instead of mixing its files in. The kernel frees the lock of a killed run, so a rerun gets it; the
+    temporary files a killed write of ``path`` left are then removed (:func:`remove_temporaries_of`)."""
+    path = Path(path)
+    lock = path.with_name(f".{path.name}.lock")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        while True:
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666 & ~_umask())
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
+                os.close(fd)
+                raise RIBError(f"{path}: another run (pid {holder}) is writing it; wait for it to finish or choose "
+                               "another output") from None
+            if _holds(lock, fd):
+                break
+            os.close(fd)  # the lock file was removed and made anew meanwhile: lock the new one
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+    except OSError as error:
+        raise cannot_write(path, error) from None
+    try:
+        remove_temporaries_of(path)
+        yield
+    finally:
+        lock.unlink(missing_ok=True)
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def output_locks(paths: Iterable[str | os.PathLike]) -> Iterator[None]:
+    """:func:`output_lock` of every path, for the block."""
+    with contextlib.ExitStack() as stack:
+        for path in paths:
+            stack.enter_context(output_lock(path))
+        yield
 
 
 def _umask() -> int:

@@ -8,7 +8,7 @@ import sys
 import tempfile
 import threading
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO, Callable, Iterator
 
 import cv2
 import numpy as np
@@ -103,21 +103,32 @@ def _stderr_to(sink: IO[bytes]) -> Iterator[None]:
             os.close(saved)
 
 
+@contextlib.contextmanager
+def held_stderr(is_held: Callable[[bytes], bool]) -> Iterator[list[bytes]]:
+    """Capture file descriptor 2 (where C and C++ libraries print) for the block: the lines ``is_held`` picks are
+    kept back in the yielded list, every other line is passed on to it unchanged afterwards."""
+    held: list[bytes] = []
+    with tempfile.TemporaryFile() as sink:
+        try:
+            with _stderr_to(sink):
+                yield held
+        finally:
+            sink.seek(0)
+            lines = sink.read().splitlines(keepends=True)
+            held += [line for line in lines if is_held(line)]
+            passed_on = b"".join(line for line in lines if not is_held(line))
+            if passed_on:
+                os.write(2, passed_on)
+
+
 def _decode_jpeg(data: bytes, name: str) -> np.ndarray | None:
     """``cv2.imdecode`` of JPEG bytes, refusing data that libjpeg reports as corrupt.
 
     libjpeg only prints such a warning (to file descriptor 2) and decodes on with made-up pixels, so the descriptor is
-    captured while decoding; every other line written there meanwhile is passed on to it unchanged.
+    captured while decoding (:func:`held_stderr`).
     """
-    with tempfile.TemporaryFile() as sink:
-        with _stderr_to(sink):
-            image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
-        sink.seek(0)
-        lines = sink.read().splitlines(keepends=True)
-    corrupt = [line for line in lines if line.startswith(LIBJPEG_CORRUPT)]
-    passed_on = b"".join(line for line in lines if not line.startswith(LIBJPEG_CORRUPT))
-    if passed_on:
-        os.write(2, passed_on)
+    with held_stderr(lambda line: line.startswith(LIBJPEG_CORRUPT)) as corrupt:
+        image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
     if corrupt:
         warning = corrupt[0].decode(errors="replace").strip()
         raise RIBError(f"{name}: cannot read image (the JPEG decoder reports: {warning})")

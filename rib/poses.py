@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 from pathlib import Path
 from typing import Iterator, Sequence
@@ -17,6 +18,12 @@ from rib.openpose import keypoint_filename, read_people, write_people
 from rib.person import select_person
 
 
+LOG = logging.getLogger(__name__)
+FAR_OUTSIDE = 1.0
+"""A joint more than this many frame widths (heights) left or right of (above or below) the frame is a detector
+outlier: it is dropped (all zeros, confidence 0) before anything is sized by it."""
+OTHER_SIZE_SHARE = 0.25
+"""Above this share of visible joints outside the frame, the poses were probably made for another frame size."""
 INCOMPLETE_MARKER = ".incomplete"
 """A file in a pose folder that is being written, or whose writer was stopped or skipped frames."""
 
@@ -64,10 +71,42 @@ def read_pose_files(files: Sequence[str | os.PathLike]) -> np.ndarray:
     return poses
 
 
-def read_pose_folder(folder: str | os.PathLike) -> np.ndarray:
-    """Read a folder of per-frame OpenPose files into a (T, 19, 3) J19 sequence; refuses an incomplete folder."""
+def read_pose_folder(folder: str | os.PathLike, frame_hw: tuple[int, int] | None = None) -> np.ndarray:
+    """Read a folder of per-frame OpenPose files into a (T, 19, 3) J19 sequence; refuses an incomplete folder.
+
+    With the frames' ``frame_hw``, implausible joints are dropped and poses that do not fit the frame are warned
+    about (see :func:`fit_to_frame`).
+    """
     refuse_incomplete(folder)
-    return read_pose_files(list_poses(folder))
+    poses = read_pose_files(list_poses(folder))
+    return poses if frame_hw is None else fit_to_frame(poses, frame_hw, str(folder))
+
+
+def outside(poses: np.ndarray, frame_hw: tuple[int, int], margin: float = 0.0) -> np.ndarray:
+    """Boolean (..., 19) of the visible joints more than ``margin`` frame sizes outside a (height, width) frame."""
+    height, width = frame_hw
+    x, y = poses[..., 0], poses[..., 1]
+    far = ((x < -margin * width) | (x > (1 + margin) * width) | (y < -margin * height)
+           | (y > (1 + margin) * height))
+    return far & (poses[..., 2] > 0)
+
+
+def fit_to_frame(poses: np.ndarray, frame_hw: tuple[int, int], where: str) -> np.ndarray:
+    """``poses`` with the joints :data:`FAR_OUTSIDE` the frame dropped (logged), and a warning when many visible
+    joints lie outside the frame (poses made for frames of another size); ``where`` names the poses."""
+    far = outside(poses, frame_hw, FAR_OUTSIDE)
+    visible = int((poses[..., 2] > 0).sum())
+    off_frame = int(outside(poses, frame_hw).sum())
+    height, width = frame_hw
+    if visible and off_frame > OTHER_SIZE_SHARE * visible:
+        LOG.warning("%s: %d of %d joints lie outside the %dx%d frames; were these poses made for frames of another "
+                    "size?", where, off_frame, visible, width, height)
+    if far.any():
+        LOG.warning("%s: %d joint(s) lie more than a frame size outside the %dx%d frames; dropped as detector "
+                    "outliers", where, int(far.sum()), width, height)
+        poses = poses.copy()
+        poses[far] = 0.0
+    return poses
 
 
 def write_pose_folder(folder: str | os.PathLike, poses: np.ndarray, overwrite: bool = False) -> list[Path]:

@@ -5,6 +5,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib.util
+import logging
+import os
+import re
+import shutil
 import tempfile
 from fractions import Fraction
 from pathlib import Path
@@ -23,9 +27,14 @@ from rib_pipeline.media import Source, exact_rate, probe
 from rib_pipeline.scenes import MAD_THRESHOLD
 from rib_pipeline.stages import frames_stage, people_per_frame, poses_stage
 from rib_pipeline.summary import RunSummary
+from rib_pipeline.timeline import check_input_rate
 from rib_pipeline.validate import check_input_path, check_output_dir
 
+log = logging.getLogger(__name__)
 DEVICES = ("auto", "cpu", "cuda")
+WORK_PREFIX = "rib-"
+WORK_NAME = re.compile(rf"{WORK_PREFIX}(\d+)-[a-z0-9_]{{8}}")
+"""A temporary work folder: ``rib-<pid of its run>-<mkdtemp's 8 characters>``."""
 MEDIAPIPE_RECIPE = ("MediaPipe is not installed: pip install --no-deps mediapipe==0.10.21 (see "
                     "HumanSloMo_Dataset/README.md), or give the poses with --poses DIR")
 
@@ -36,7 +45,8 @@ def add_input_arguments(parser: argparse.ArgumentParser) -> None:
                         help="a video file (anything the bundled ffmpeg reads: mp4, avi, mov, webm ...) or a folder "
                              "of frames")
     parser.add_argument("--input-fps", type=positive_number, default=30.0,
-                        help="frame rate of a frame-folder INPUT (a video's own rate is read from the file)")
+                        help="frame rate of a frame-folder INPUT, at most 5000 (a video's own rate is read from its "
+                             "frame times; a variable rate is read at a constant one first, as the summary says)")
     parser.add_argument("--poses", type=Path, default=None,
                         help=f"OpenPose {KEYPOINTS_PATTERN} files (one per frame, matched by name or order) or "
                              "AlphaPose outputs (alphapose-results.json) instead of estimating poses with MediaPipe")
@@ -54,6 +64,16 @@ def add_input_arguments(parser: argparse.ArgumentParser) -> None:
                              f"{INPUT_POSES}/, {PREDICT_MOTION}/, {DAIN}/, {GENERATED_FRAMES}/); must be new or empty")
 
 
+def input_paths(args: argparse.Namespace) -> tuple[Path | None, ...]:
+    """Every input of the command line that an output must stay apart from: INPUT, --poses and each command's own
+    (--compare, --renderer, --init, --config); None where not given."""
+    paths = []
+    for name in ("input", "poses", "compare", "renderer", "init", "config"):
+        value = getattr(args, name, None)
+        paths.append(Path(value) if value is not None and str(value).lower() != "none" else None)
+    return tuple(paths)
+
+
 def check_inputs(args: argparse.Namespace, output: Path, min_frames: int = 2) -> Source:
     """Check INPUT, --poses, --keep-work and the pose backend; probe INPUT (nothing is written)."""
     check_input_path(args.input, "INPUT")
@@ -62,10 +82,9 @@ def check_inputs(args: argparse.Namespace, output: Path, min_frames: int = 2) ->
     elif importlib.util.find_spec("mediapipe") is None:
         raise RIBError(MEDIAPIPE_RECIPE)
     if args.keep_work is not None:
-        check_output_dir(args.keep_work, (args.input, args.poses, output), "--keep-work")
-    source = probe(args.input, exact_rate(args.input_fps))
-    if source.num_frames < min_frames:
-        raise RIBError(f"{args.input}: {source.num_frames} frames; this command needs at least {min_frames}")
+        check_output_dir(args.keep_work, (*input_paths(args), output), "--keep-work")
+    source = probe(args.input, exact_rate(args.input_fps), min_frames)
+    check_input_rate(source.fps, f"{args.input}: frame rate" if source.is_video else "--input-fps")
     from HumanSloMo_Dataset import backgrounds
 
     backgrounds.build(args.background, args.max_side, args.device)  # unknown backend, no RIFE weights, bad size
@@ -74,14 +93,42 @@ def check_inputs(args: argparse.Namespace, output: Path, min_frames: int = 2) ->
 
 @contextlib.contextmanager
 def work_layout(args: argparse.Namespace) -> Iterator[WorkLayout]:
-    """The run's work folder: ``--keep-work`` (kept), else a temporary one (removed at the end)."""
+    """The run's work folder: ``--keep-work`` (kept), else a temporary one (removed at the end, also on Ctrl-C or
+    SIGTERM; after a SIGKILL, by the next run: see :func:`remove_stale_work_folders`)."""
     clip = clip_name(args.input)
     if args.keep_work is not None:
         args.keep_work.mkdir(parents=True, exist_ok=True)
         yield WorkLayout(args.keep_work, clip)
         return
-    with tempfile.TemporaryDirectory(prefix="rib-") as root:
+    remove_stale_work_folders(Path(tempfile.gettempdir()))
+    with tempfile.TemporaryDirectory(prefix=f"{WORK_PREFIX}{os.getpid()}-") as root:
         yield WorkLayout(Path(root), clip)
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process ``pid`` exists (one of another user counts)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_work_folders(root: Path) -> list[Path]:
+    """Remove the work folders in ``root`` that runs of this user killed by SIGKILL left (``rib-<pid>-*`` of a
+    process that no longer exists); returns them."""
+    stale = []
+    for folder in root.glob(f"{WORK_PREFIX}*-*"):
+        match = WORK_NAME.fullmatch(folder.name)
+        if (match and folder.is_dir() and not folder.is_symlink() and folder.stat().st_uid == os.getuid()
+                and not process_alive(int(match.group(1)))):
+            shutil.rmtree(folder, ignore_errors=True)
+            stale.append(folder)
+    if stale:
+        log.info("removed %d work folder(s) that killed runs left in %s", len(stale), root)
+    return stale
 
 
 def frames_and_poses(args: argparse.Namespace, source: Source, layout: WorkLayout,
@@ -90,8 +137,9 @@ def frames_and_poses(args: argparse.Namespace, source: Source, layout: WorkLayou
     with summary.timed("frames"):
         files, summary.cuts = frames_stage(source, layout, args.cut_threshold)
     summary.num_inputs, summary.input_fps = len(files), source.fps
+    summary.notes += source.notes
     with summary.timed("poses"):
-        poses = poses_stage(layout, args.poses)
+        poses = poses_stage(layout, args.poses, (source.height, source.width))
     summary.person_found = [has_person(pose) for pose in poses]
     summary.people = people_per_frame(layout.input_poses)
     return files, poses

@@ -7,14 +7,20 @@ frames k-1 and k+1) in ``<work>/train_backgrounds/<clip>``; then ``Pose_Guided_N
 from __future__ import annotations
 
 import argparse
-import math
 from pathlib import Path
 
+import numpy as np
+
+from rib.atomic import output_lock
 from rib.checkpoint import WARP_BLEND
 from rib.cli import positive_int
+from rib.engine import resume_checkpoint
 from rib.errors import RIBError
 from rib.paths import CHECKPOINTS_DIR, REPO_ROOT
-from rib_pipeline.common import add_input_arguments, check_inputs, frames_and_poses, work_layout
+from rib.person import has_person
+from rib.safety import refuse_overlap
+from rib_pipeline.common import add_input_arguments, check_inputs, frames_and_poses, input_paths, work_layout
+from rib_pipeline.media import Source
 from rib_pipeline.stages import train_background_stage
 from rib_pipeline.summary import RunSummary
 from rib_pipeline.validate import check_input_path, check_output_dir
@@ -30,10 +36,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_input_arguments(parser)
     parser.add_argument("-o", "--output", type=Path, required=True, metavar="MODEL_DIR",
                         help="new or empty folder for the fine-tuned renderer (model.pt, config, logs)")
+    run = parser.add_mutually_exclusive_group()
+    run.add_argument("--resume", action="store_true",
+                     help="continue the fine-tune that MODEL_DIR holds (stopped by Ctrl-C or a kill) from its "
+                          "checkpoint.pt")
+    run.add_argument("--overwrite", action="store_true",
+                     help="start afresh in a MODEL_DIR that holds a run (only the run's own files are replaced)")
     parser.add_argument("--init", default=str(DEFAULT_INIT),
                         help="warp-blend weights to start from (a folder with model.pt); 'none' trains from scratch")
-    parser.add_argument("--steps", type=positive_int, default=200, help="training steps in all (bounds the time)")
-    parser.add_argument("--epochs", type=positive_int, default=1, help="epochs the steps are spread over")
+    parser.add_argument("--steps", type=positive_int, default=200,
+                        help="training steps in all (bounds the time); a multiple of --epochs")
+    parser.add_argument("--epochs", type=positive_int, default=1, help="epochs the steps are spread over evenly")
     parser.add_argument("--config", type=Path, default=CONFIG, help="warp-blend training config")
 
 
@@ -53,22 +66,72 @@ def initial_weights(text: str) -> Path | None:
 
 def train_arguments(args: argparse.Namespace, data: Path, init: Path | None) -> list[str]:
     """The command line of train.py for this fine-tune."""
-    per_epoch = math.ceil(args.steps / args.epochs)
     argv = ["--config", str(args.config), "--data", str(data), "--out-dir", str(args.output),
-            "--epochs", str(args.epochs), "--set", f"train.steps_per_epoch={per_epoch}", "--device", args.device]
+            "--epochs", str(args.epochs), "--set", f"train.steps_per_epoch={steps_per_epoch(args)}",
+            "--device", args.device]
+    argv += ["--resume"] if args.resume else ["--overwrite"] if args.overwrite else []
     return argv + (["--init", str(init)] if init is not None else [])
+
+
+def steps_per_epoch(args: argparse.Namespace) -> int:
+    """``--steps`` spread evenly over ``--epochs``: exactly ``--steps`` steps in all, or a one-line error."""
+    if args.steps % args.epochs:
+        nearest = -(-args.steps // args.epochs) * args.epochs
+        raise RIBError(f"--steps {args.steps} --epochs {args.epochs}: the steps are spread evenly over the epochs, "
+                       f"so --steps must be a multiple of --epochs (e.g. --steps {nearest})")
+    return args.steps // args.epochs
+
+
+def check_model_dir(args: argparse.Namespace) -> None:
+    """-o MODEL_DIR: apart from every input; new or empty, unless ``--resume`` (it must hold a checkpoint) or
+    ``--overwrite``."""
+    inputs = (*input_paths(args), args.keep_work)
+    if args.resume:
+        refuse_overlap(inputs, args.output)
+        resume_checkpoint(args.output)
+    elif args.overwrite:
+        refuse_overlap(inputs, args.output)
+        if args.output.exists() and not args.output.is_dir():
+            raise RIBError(f"{args.output}: exists and is not a folder (-o MODEL_DIR)")
+    else:
+        check_output_dir(args.output, inputs, "-o MODEL_DIR (or pass --resume to continue the run it holds, "
+                                              "--overwrite to start afresh)")
+
+
+def has_training_sample(poses: np.ndarray) -> bool:
+    """Whether ``rib finetune`` finds a training sample in these input poses: a frame that shows a person, as
+    both its neighbours do."""
+    found = [has_person(pose) for pose in poses]
+    return any(all(found[k - 1:k + 2]) for k in range(1, len(found) - 1))
+
+
+def check_training_sample(args: argparse.Namespace, poses: np.ndarray) -> None:
+    """Refuse a clip without a training sample (:func:`has_training_sample`): nothing to train on."""
+    if not has_training_sample(poses):
+        found = sum(has_person(pose) for pose in poses)
+        raise RIBError(f"{args.input}: no frame shows a person together with both its neighbours (a person was found "
+                       f"in {found} of {len(poses)} frames); rib finetune needs at least one such frame")
 
 
 def run(args: argparse.Namespace) -> RunSummary:
     """Prepare the clip and fine-tune; returns the summary."""
     check_input_path(args.input, "INPUT")
     check_input_path(args.config, "--config")
-    check_output_dir(args.output, (args.input, args.poses, args.keep_work), "-o MODEL_DIR")
+    check_model_dir(args)
+    steps_per_epoch(args)
     init = initial_weights(args.init)
     source = check_inputs(args, args.output, MIN_FRAMES)
+    with output_lock(args.output):
+        check_model_dir(args)  # again under the lock: another run may have written there since
+        return finetune(args, source, init)
+
+
+def finetune(args: argparse.Namespace, source: Source, init: Path | None) -> RunSummary:
+    """Frames, poses and training backgrounds of the clip in a work folder, then train.py on it."""
     summary = RunSummary(args.input)
     with work_layout(args) as layout:
-        files, _ = frames_and_poses(args, source, layout, summary)
+        files, poses = frames_and_poses(args, source, layout, summary)
+        check_training_sample(args, poses)
         with summary.timed("train backgrounds"):
             train_background_stage(layout, len(files), args.background, args.device, args.max_side)
         from Pose_Guided_Neural_Rendering.api import train

@@ -6,17 +6,19 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from rib.atomic import output_locks
 from rib.cli import positive_int
 from rib.distributed import pick_device
 from rib.errors import RIBError
 from rib.paths import CHECKPOINTS_DIR
-from rib_pipeline.common import add_input_arguments, check_inputs, fraction_arg, frames_and_poses, work_layout
+from rib_pipeline.common import (add_input_arguments, check_inputs, fraction_arg, frames_and_poses, input_paths,
+                                 work_layout)
 from rib_pipeline.compare import ground_truth_frames, write_comparison
 from rib_pipeline.compose import Kind, count_kinds, finish_generated, frame_kinds, output_frames
-from rib_pipeline.media import Source, encode
+from rib_pipeline.media import Source, encode, size_note
 from rib_pipeline.stages import background_stage, motion_stage, render_stage
 from rib_pipeline.summary import RunSummary
-from rib_pipeline.timeline import Timeline, plan_timeline
+from rib_pipeline.timeline import MAX_FPS, MAX_RATE, Timeline, plan_timeline
 from rib_pipeline.validate import check_input_path, check_output_file
 
 DEFAULT_RENDERER = CHECKPOINTS_DIR / "render"
@@ -27,10 +29,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_input_arguments(parser)
     parser.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.mp4", help="the video to write")
     speed = parser.add_mutually_exclusive_group(required=True)
-    speed.add_argument("--rate", type=positive_int, help="R: output frames per input frame (integer, >= 2)")
+    speed.add_argument("--rate", type=positive_int,
+                       help=f"R: output frames per input frame (integer, 2 to {MAX_RATE}; at most {MAX_FPS} fps out)")
     speed.add_argument("--fps", type=fraction_arg,
-                       help="output frame rate (e.g. 60, 59.94, 60000/1001); a non-integer factor upsamples by the "
-                            "next integer and keeps the upsampled frame nearest in time to each output frame")
+                       help=f"output frame rate (e.g. 60, 59.94, 60000/1001; at most {MAX_FPS}, and {MAX_RATE} times "
+                            "the input's); a non-integer factor upsamples by the next integer and keeps the upsampled "
+                            "frame nearest in time to each output frame")
     parser.add_argument("--renderer", type=Path, default=DEFAULT_RENDERER, metavar="MODEL_DIR",
                         help="renderer folder (model.pt or generator.pt), e.g. one written by `rib finetune`")
     parser.add_argument("--batch-size", type=positive_int, default=4, help="input intervals rendered together")
@@ -54,13 +58,23 @@ def check_renderer(path: Path) -> None:
         raise RIBError(f"{path}: renderer weights not found")
 
 
+def output_paths(args: argparse.Namespace) -> list[Path]:
+    """The videos this run writes: OUT.mp4, and OUT_compare.mp4 with ``--compare``."""
+    return [args.output] + ([comparison_path(args.output)] if args.compare is not None else [])
+
+
+def check_outputs(args: argparse.Namespace) -> None:
+    """Every output video: an mp4 name apart from every input, new unless ``--overwrite``, writable."""
+    for path in output_paths(args):
+        check_output_file(path, (*input_paths(args), args.keep_work), args.overwrite)
+
+
 def prepare(args: argparse.Namespace) -> tuple[Source, Timeline]:
     """Every check before anything is written; returns the probed input and the planned timeline."""
     check_input_path(args.input, "INPUT")
-    check_output_file(args.output, (args.input, args.poses, args.keep_work), args.overwrite)
     if args.compare is not None:
         check_input_path(args.compare, "--compare")
-        check_output_file(comparison_path(args.output), (args.input, args.poses, args.keep_work), args.overwrite)
+    check_outputs(args)
     source = check_inputs(args, args.output)
     timeline = plan_timeline(source.num_frames, source.fps, args.rate, args.fps)
     check_renderer(args.renderer)
@@ -69,8 +83,16 @@ def prepare(args: argparse.Namespace) -> tuple[Source, Timeline]:
 
 
 def run(args: argparse.Namespace) -> RunSummary:
-    """Run the whole pipeline; returns the summary (printed by the caller)."""
+    """Run the whole pipeline; returns the summary (printed by the caller). A second run writing the same output at
+    the same time is refused (:func:`rib.atomic.output_lock`)."""
     source, timeline = prepare(args)
+    with output_locks(output_paths(args)):
+        check_outputs(args)  # again under the lock: another run may have written them since
+        return upsample(args, source, timeline)
+
+
+def upsample(args: argparse.Namespace, source: Source, timeline: Timeline) -> RunSummary:
+    """Every stage, frames to the output video."""
     device = pick_device(args.device)
     summary = RunSummary(args.input, rate=timeline.rate)
     with work_layout(args) as layout:
@@ -88,6 +110,7 @@ def run(args: argparse.Namespace) -> RunSummary:
             with summary.timed("rendering"):
                 render_stage(layout, args.renderer, timeline.rate, device, args.batch_size)
         paths = finish_generated(layout, layout.upsampled_names([f.stem for f in files], timeline.rate), kinds)
+        summary.notes += [note for note in [size_note(source)] if note]
         if timeline.resampled:
             summary.notes.append(f"resampled: x{timeline.rate} ({float(timeline.input_fps * timeline.rate):g} fps), "
                                  f"then the nearest frame in time for each of {float(timeline.output_fps):g} fps")

@@ -44,14 +44,15 @@ def pose_backend(poses: Path | None) -> str:
     return "openpose"
 
 
-def poses_stage(layout: WorkLayout, poses: Path | None) -> np.ndarray:
-    """``input_poses/<clip>`` (MediaPipe, or converted from ``poses``); returns the (N, 19, 3) J19 sequence."""
+def poses_stage(layout: WorkLayout, poses: Path | None, frame_hw: tuple[int, int]) -> np.ndarray:
+    """``input_poses/<clip>`` (MediaPipe, or converted from ``poses``); returns the (N, 19, 3) J19 sequence, joints
+    far outside the ``frame_hw`` frames dropped."""
     from HumanSloMo_Dataset.poses.estimate import estimate_poses
 
     summary = estimate_poses(layout.inputs, layout.input_poses, pose_backend(poses), poses)
     if summary.failures:
         raise RIBError(summary.failures[0])
-    return read_pose_folder(layout.input_poses)
+    return read_pose_folder(layout.input_poses, frame_hw)
 
 
 def people_per_frame(folder: Path) -> list[int]:

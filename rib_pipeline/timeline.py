@@ -13,6 +13,13 @@ from fractions import Fraction
 
 from rib.errors import RIBError
 
+MAX_RATE = 64
+"""Most frames per input interval (``--rate``, or the R of ``--fps``): 2 s at 30 fps become 3840 frames."""
+MAX_FPS = 10_000
+"""Highest output frame rate (``--fps``, or R times the input's rate)."""
+MAX_INPUT_FPS = MAX_FPS // 2
+"""Highest input frame rate (``--input-fps`` or a video's own): the output needs at least twice it."""
+
 
 @dataclass(frozen=True)
 class Timeline:
@@ -57,14 +64,30 @@ def plan_timeline(num_inputs: int, input_fps: Fraction, rate: int | None = None,
     """The timeline of ``--rate R`` (output at R f) or of ``--fps F`` (R = ceil(F / f), which must be >= 2)."""
     if (rate is None) == (fps is None):
         raise RIBError("give exactly one of --rate and --fps")
-    if input_fps <= 0:
-        raise RIBError(f"input frame rate {input_fps}: must be positive")
+    check_input_rate(input_fps)
     if rate is not None:
-        if rate < 2:
-            raise RIBError(f"--rate {rate}: must be an integer of at least 2")
-        return Timeline(num_inputs, input_fps, rate, input_fps * rate)
+        if not 2 <= rate <= MAX_RATE:
+            raise RIBError(f"--rate {rate}: must be an integer from 2 to {MAX_RATE}")
+        return _bounded(Timeline(num_inputs, input_fps, rate, input_fps * rate), f"--rate {rate}")
+    if fps > MAX_FPS:
+        raise RIBError(f"--fps {float(fps):g}: at most {MAX_FPS} fps")
     rate = math.ceil(fps / input_fps)
     if rate < 2:
         raise RIBError(f"--fps {float(fps):g}: not above the input's {float(input_fps):g} fps; nothing to "
                        "interpolate")
+    if rate > MAX_RATE:
+        raise RIBError(f"--fps {float(fps):g}: {rate} times the input's {float(input_fps):g} fps; at most "
+                       f"{MAX_RATE} times")
     return Timeline(num_inputs, input_fps, rate, fps)
+
+
+def check_input_rate(input_fps: Fraction, what: str = "input frame rate") -> None:
+    """Refuse an input frame rate (``what`` names it) that is not positive or above :data:`MAX_INPUT_FPS`."""
+    if not 0 < input_fps <= MAX_INPUT_FPS:
+        raise RIBError(f"{what} {float(input_fps):g} fps: must be above 0 and at most {MAX_INPUT_FPS}")
+
+
+def _bounded(timeline: Timeline, option: str) -> Timeline:
+    if timeline.output_fps > MAX_FPS:
+        raise RIBError(f"{option}: {float(timeline.output_fps):g} fps output; at most {MAX_FPS} fps")
+    return timeline

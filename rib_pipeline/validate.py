@@ -24,18 +24,19 @@ def nearest_existing(path: Path) -> Path:
 def check_writable(path: Path) -> None:
     """Raise :class:`RIBError` unless a file can be created at ``path`` (its folders are made later if missing).
 
-    Probed by creating and removing a temporary file in the closest existing folder, which also catches
-    read-only file systems and permissions that :func:`os.access` misjudges for root.
+    Probed by creating and removing a temporary file named as :func:`rib.atomic.atomic_path` will name it, in the
+    closest existing folder, which also catches read-only file systems, permissions that :func:`os.access` misjudges
+    for root, and names too long for the file system (before any stage runs).
     """
     folder = nearest_existing(path.parent)
     if not folder.is_dir():
         raise RIBError(f"{path}: cannot write ({folder} is a file, not a folder)")
     try:
-        fd, probe = tempfile.mkstemp(prefix=".rib-probe-", dir=folder)
+        fd, probe = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=folder)
     except OSError as error:
         raise RIBError(f"{path}: cannot write ({error.strerror or error})") from None
     os.close(fd)
-    os.unlink(probe)
+    Path(probe).unlink(missing_ok=True)
 
 
 def check_output_file(path: Path, inputs: Iterable[Path | None], overwrite: bool) -> None:

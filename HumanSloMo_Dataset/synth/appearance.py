@@ -17,7 +17,9 @@ import numpy as np
 from rib.errors import RIBError
 
 BACKDROPS = ("rocket.jpg", "motorcycle_left.png")
-"""scikit-image photographs used as the distant scenery (no people in them)."""
+"""scikit-image photographs used as the distant scenery (no people in them) behind the capsule actor."""
+HUMAN_BACKDROPS = BACKDROPS + ("motorcycle_right.png", "hubble_deep_field.jpg")
+"""...and behind the human actor: the garage from the other side and a night sky as well."""
 FLOORS = {"gravel.png": (1.0, 0.92, 0.8), "grass.png": (0.55, 0.8, 0.35), "brick.png": (0.9, 0.55, 0.45)}
 """Ground textures and the RGB tint that turns the grey texture into a coloured one."""
 

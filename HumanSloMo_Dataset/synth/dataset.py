@@ -26,28 +26,39 @@ import posixpath
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 import cv2
 import numpy as np
 from tqdm import tqdm
 
 from HumanSloMo_Dataset.synth import appearance
+from HumanSloMo_Dataset.synth.actor import HumanActor
+from HumanSloMo_Dataset.synth.body import DEFAULT_POOL, load_pool
 from HumanSloMo_Dataset.synth.camera import CameraFrame, CameraPath, camera_frames, project, sample_path
 from HumanSloMo_Dataset.synth.scene import Backdrop, Scene
 from rib import deepmimic
 from rib.atomic import atomic_path, prepare_output_dir, write_text
 from rib.errors import RIBError
 from rib.frames import write_image
-from rib.joints import NUM_J19, j19_to_person
+from rib.joints import j19_to_person
 from rib.names import (FRAMES, GT, INPUT_POSES, INPUTS, KEYPOINTS_SUFFIX, MASKS, POSES, TEST, TRAIN,
                        TRAIN_DENSE)
-from rib.openpose import write_people
+from rib.openpose import Person, write_people
 
 LOG = logging.getLogger(__name__)
 GT_FPS = 60.0
 FRAME_MARGIN = 12
 """A camera path is accepted when every joint of every frame stays this many pixels inside the image."""
 CAMERA_TRIES = 40
+ACTORS = ("human", "capsule")
+"""``human``: an anny body with a drawn identity (the default); ``capsule``: pybullet's DeepMimic mannequin."""
+ACTOR_DESCRIPTIONS = {
+    "human": "anny body (body pool HumanSloMo_Dataset/synth/assets), one drawn identity per clip, DeepMimic motion",
+    "capsule": "DeepMimic humanoid, rib.deepmimic FK",
+}
+PERSON_HEIGHT = (1 / 6, 2 / 3)
+"""The human actor's standing height as a fraction of the frame height is drawn from this range per clip."""
 
 
 def clip_folders(root: str, frames: str, inputs: bool = True, masks: bool = True) -> dict[str, str]:
@@ -90,6 +101,10 @@ class Settings:
     example: bool = False
     dense_train: bool = False
     """Write training clips at every 60-fps frame in the test layout under ``train_dense/``."""
+    actor: str = "human"
+    """One of :data:`ACTORS`."""
+    bodies: Path = DEFAULT_POOL
+    """The human actor's body pool (``HumanSloMo_Dataset/make_bodies.py``)."""
 
     def is_dense(self, split: str) -> bool:
         """Whether clips of ``split`` hold every 60-fps frame (test clips always do)."""
@@ -142,25 +157,34 @@ def plan_clips(settings: Settings, lengths: dict[str, int]) -> list[ClipPlan]:
 
 
 def pixel_joints(camera: CameraFrame, joints: np.ndarray) -> np.ndarray:
-    """(19, 3) J19 pose in pixels: projected joints, confidence 1 inside the image and in front, else 0."""
-    pixels, in_front = project(camera, joints)
-    inside = in_front & (pixels[:, 0] >= 0) & (pixels[:, 0] <= camera.width - 1) & (pixels[:, 1] >= 0) & (
+    """(N, 3) points in pixels: projected joints, confidence 1 inside the image and in front, else 0 (also where a
+    joint is NaN: not defined)."""
+    defined = np.isfinite(joints).all(axis=1)
+    pixels, in_front = project(camera, np.where(defined[:, None], joints, 0.0))
+    inside = defined & in_front & (pixels[:, 0] >= 0) & (pixels[:, 0] <= camera.width - 1) & (pixels[:, 1] >= 0) & (
         pixels[:, 1] <= camera.height - 1)
-    pose = np.zeros((NUM_J19, 3))
+    pose = np.zeros((len(joints), 3))
     pose[inside, :2] = pixels[inside]
     pose[inside, 2] = 1.0
     return pose
 
 
-def choose_camera(rng: np.random.Generator, clip: deepmimic.MotionClip, joints: np.ndarray, frames: list[int],
-                  settings: Settings) -> tuple[CameraPath, list[CameraFrame]]:
-    """The first sampled camera path that keeps the whole person in view in every frame (else the best one)."""
+def choose_camera(rng: np.random.Generator, roots: np.ndarray, joints: np.ndarray, fps: float, settings: Settings,
+                  person_height: float | None = None) -> tuple[CameraPath, list[CameraFrame]]:
+    """The first sampled camera path that keeps the whole person in view in every frame (else the best one).
+
+    ``roots`` (T, 3) and ``joints`` (T, N, 3) are the person's root and joints in the clip's frames. With
+    ``person_height`` (metres), the camera distance is set so that the person standing would be a fraction of the
+    frame height drawn from :data:`PERSON_HEIGHT`.
+    """
     best = None
     for _ in range(CAMERA_TRIES):
         path = sample_path(rng)
-        cameras = camera_frames(path, clip.root_position[frames], GT_FPS / (frames[1] - frames[0]),
-                                settings.width, settings.height)
-        margin = min(_margin(camera, joints[t], settings) for camera, t in zip(cameras, frames))
+        if person_height is not None:
+            fraction = rng.uniform(*PERSON_HEIGHT)
+            path.distance = person_height / (fraction * 2.0 * np.tan(np.radians(path.fov) / 2.0))
+        cameras = camera_frames(path, roots, fps, settings.width, settings.height)
+        margin = min(_margin(camera, points, settings) for camera, points in zip(cameras, joints))
         if best is None or margin > best[0]:
             best = (margin, path, cameras)
         if margin >= FRAME_MARGIN:
@@ -172,7 +196,7 @@ def choose_camera(rng: np.random.Generator, clip: deepmimic.MotionClip, joints: 
 
 
 def _margin(camera: CameraFrame, joints: np.ndarray, settings: Settings) -> float:
-    pixels, in_front = project(camera, joints)
+    pixels, in_front = project(camera, joints[np.isfinite(joints).all(axis=1)])
     if not in_front.all():
         return -np.inf
     return float(min(pixels.min(), (settings.width - 1 - pixels[:, 0]).min(),
@@ -190,9 +214,18 @@ def render_clip(plan: ClipPlan, clip: deepmimic.MotionClip, joints: np.ndarray, 
                 overwrite: bool) -> dict:
     """Render one clip into its folders; returns its manifest entry."""
     rng = np.random.default_rng(plan.seed)
-    path, cameras = choose_camera(rng, clip, joints, plan.frames, settings)
+    fps = GT_FPS / (plan.frames[1] - plan.frames[0])
+    roots = clip.root_position[plan.frames]
+    if settings.actor == "human":
+        pool = load_pool(settings.bodies)
+        actor = HumanActor.draw(rng, pool, plan.split, clip, plan.frames)
+        path, cameras = choose_camera(rng, roots, actor.body_points, fps, settings, actor.height)
+    else:
+        actor = None
+        path, cameras = choose_camera(rng, roots, joints[plan.frames], fps, settings)
     floor = sorted(appearance.FLOORS)[rng.integers(len(appearance.FLOORS))]
-    backdrop_name = appearance.BACKDROPS[rng.integers(len(appearance.BACKDROPS))]
+    backdrops = appearance.BACKDROPS if actor is None else appearance.HUMAN_BACKDROPS
+    backdrop_name = backdrops[rng.integers(len(backdrops))]
     backdrop = Backdrop(appearance.read_photo(backdrop_name), path.backdrop_azimuth)
     dense = settings.is_dense(plan.split)
     folder_set = TRAIN_DENSE if dense and plan.split == TRAIN else plan.split
@@ -200,26 +233,49 @@ def render_clip(plan: ClipPlan, clip: deepmimic.MotionClip, joints: np.ndarray, 
     dirs = {kind: prepare_output_dir(out / folder / plan.name, overwrite, pattern="frame*")
             for kind, folder in folders.items()}
     inputs = set(plan.frames[::settings.rate]) if dense else set()
-    with Scene(floor) as scene:
-        for camera, t in zip(tqdm(cameras, desc=plan.name, unit="frame", leave=False), plan.frames):
-            scene.set_pose(clip, t)
-            image, mask = scene.render(camera, backdrop)
-            people = [j19_to_person(pixel_joints(camera, joints[t]))]
-            stem = f"frame{t:05d}"
-            for kind in (FRAMES, INPUTS) if t in inputs else (FRAMES,):
-                write_image(dirs[kind] / f"{stem}.{settings.image_format}", image, settings.jpeg_quality)
-            for kind in (POSES, INPUT_POSES) if t in inputs else (POSES,):
-                write_people(dirs[kind] / f"{stem}{KEYPOINTS_SUFFIX}", people)
-            if MASKS in dirs:
-                write_mask(dirs[MASKS] / f"{stem}.png", mask)
+    progress = tqdm(total=len(plan.frames), desc=plan.name, unit="frame", leave=False)
+    if actor is None:
+        rendered = _capsule_frames(floor, clip, plan.frames, cameras, backdrop)
+        people = (j19_to_person(pixel_joints(camera, joints[t])) for camera, t in zip(cameras, plan.frames))
+    else:
+        rendered = _human_frames(actor, floor, cameras, backdrop)
+        people = (Person(body=pixel_joints(camera, body), left_hand=pixel_joints(camera, hands[0]),
+                         right_hand=pixel_joints(camera, hands[1]))
+                  for camera, body, hands in zip(cameras, actor.body_points, actor.hand_points))
+    for t, (image, mask), person in zip(plan.frames, rendered, people):
+        stem = f"frame{t:05d}"
+        for kind in (FRAMES, INPUTS) if t in inputs else (FRAMES,):
+            write_image(dirs[kind] / f"{stem}.{settings.image_format}", image, settings.jpeg_quality)
+        for kind in (POSES, INPUT_POSES) if t in inputs else (POSES,):
+            write_people(dirs[kind] / f"{stem}{KEYPOINTS_SUFFIX}", [person])
+        if MASKS in dirs:
+            write_mask(dirs[MASKS] / f"{stem}.png", mask)
+        progress.update()
+    progress.close()
     entry = {"split": plan.split, "source": plan.motion, "source_file": Path(clip.source).name, "fps": GT_FPS,
              "stride": 1 if dense else settings.rate, "input_stride": settings.rate,
              "first_frame": plan.frames[0], "last_frame": plan.frames[-1], "num_frames": len(plan.frames),
              "view": plan.view, "camera": path.to_dict(), "floor": floor, "backdrop": backdrop_name,
-             "seed": plan.seed}
+             "seed": plan.seed, "actor": settings.actor}
+    if actor is not None:
+        entry["identity"] = actor.identity.to_dict(pool)
     if dense:
         entry["num_inputs"] = len(inputs)
     return entry
+
+
+def _capsule_frames(floor: str, clip: deepmimic.MotionClip, frames: list[int], cameras: list[CameraFrame],
+                    backdrop: Backdrop) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    with Scene(floor) as scene:
+        for camera, t in zip(cameras, frames):
+            scene.set_pose(clip, t)
+            yield scene.render(camera, backdrop)
+
+
+def _human_frames(actor: HumanActor, floor: str, cameras: list[CameraFrame], backdrop: Backdrop
+                  ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    with actor.scene(floor) as scene:
+        yield from scene.render(actor.poses(), cameras, backdrop)
 
 
 def load_motions(settings: Settings) -> dict[str, tuple[deepmimic.MotionClip, np.ndarray]]:
@@ -240,6 +296,10 @@ def generate(out: Path, settings: Settings, overwrite: bool = False) -> dict:
     """Render every planned clip under ``out`` and write ``out/manifest.json``; returns the manifest."""
     if settings.rate < 2:
         raise RIBError(f"rate must be at least 2, got {settings.rate}")
+    if settings.actor not in ACTORS:
+        raise RIBError(f"unknown actor '{settings.actor}'; choose from {', '.join(ACTORS)}")
+    if settings.actor == "human":
+        load_pool(settings.bodies)  # a missing or broken pool fails before anything is written
     manifest_path = out / "manifest.json"
     if manifest_path.exists() and not overwrite:
         raise RIBError(f"{out}: already holds a generated dataset; pass --overwrite to replace its clips")
@@ -254,7 +314,7 @@ def generate(out: Path, settings: Settings, overwrite: bool = False) -> dict:
     manifest = {
         "generator": "HumanSloMo_Dataset/gen_synthetic.py", "fps": GT_FPS, "rate": settings.rate,
         "width": settings.width, "height": settings.height, "seed": settings.seed,
-        "layout": "example" if settings.example else "dataset", "actor": "DeepMimic humanoid, rib.deepmimic FK",
+        "layout": "example" if settings.example else "dataset", "actor": ACTOR_DESCRIPTIONS[settings.actor],
         "test_motions": list(deepmimic.TEST_CLIPS), "clips": clips,
     }
     write_text(manifest_path, json.dumps(manifest, indent=1))

@@ -78,74 +78,43 @@ def _c_stdout_silenced() -> Iterator[None]:
         os.close(saved)
 
 
-class Scene:
-    """One headless pybullet world holding the floor and the actor; use as a context manager."""
+class World:
+    """A headless pybullet world holding the textured floor; actors are added to it. Use as a context manager."""
 
     def __init__(self, floor: str):
         self.client = pybullet.connect(pybullet.DIRECT)
         self._textures = tempfile.TemporaryDirectory(prefix="rib-synth-")
         try:
-            self._build(floor)
+            rotation = pybullet.getQuaternionFromEuler([-np.pi / 2, 0.0, 0.0])
+            self.floor = self.call(pybullet.loadURDF, str(deepmimic.data_dir() / "plane_implicit.urdf"),
+                                   [0.0, 0.0, 0.0], rotation)
+            self.call(pybullet.changeVisualShape, self.floor, -1, rgbaColor=[1, 1, 1, 1],
+                      textureUniqueId=self.texture("floor", appearance.floor_texture(floor)))
         except Exception:
             self.close()
             raise
 
-    def _call(self, function, *args, **kwargs):
+    def call(self, function, *args, **kwargs):
+        """Call a pybullet function on this world's client."""
         return function(*args, physicsClientId=self.client, **kwargs)
 
-    def _texture(self, name: str, image: np.ndarray) -> int:
+    def texture(self, name: str, image: np.ndarray) -> int:
+        """Load an RGB uint8 image as a texture; returns its pybullet id."""
         path = Path(self._textures.name) / f"{name}.png"
         cv2.imwrite(str(path), cv2.cvtColor(image, cv2.COLOR_RGB2BGR))
-        texture = self._call(pybullet.loadTexture, str(path))
+        texture = self.call(pybullet.loadTexture, str(path))
         if texture < 0:
             raise RIBError(f"{path}: pybullet cannot load texture")
         return texture
 
-    def _build(self, floor: str) -> None:
-        import pybullet_data
-
-        rotation = pybullet.getQuaternionFromEuler([-np.pi / 2, 0.0, 0.0])
-        self.floor = self._call(pybullet.loadURDF, str(Path(pybullet_data.getDataPath()) / "plane_implicit.urdf"),
-                                [0.0, 0.0, 0.0], rotation)
-        self._call(pybullet.changeVisualShape, self.floor, -1, rgbaColor=[1, 1, 1, 1],
-                   textureUniqueId=self._texture("floor", appearance.floor_texture(floor)))
-        with _c_stdout_silenced():
-            self.actor = self._call(pybullet.loadURDF, str(deepmimic.urdf_path()), globalScaling=deepmimic.SCALE,
-                                    flags=pybullet.URDF_MAINTAIN_LINK_ORDER)
-        self.joints, links = {}, {}
-        for index in range(self._call(pybullet.getNumJoints, self.actor)):
-            info = self._call(pybullet.getJointInfo, self.actor, index)
-            self.joints[info[1].decode()] = index
-            links[info[12].decode()] = index
-        for link, make in appearance.ACTOR.items():
-            if link not in links:
-                raise RIBError(f"{deepmimic.urdf_path()}: humanoid has no link '{link}'")
-            self._call(pybullet.changeVisualShape, self.actor, links[link], rgbaColor=[1, 1, 1, 1],
-                       textureUniqueId=self._texture(link, make()))
-
-    def set_pose(self, clip: deepmimic.MotionClip, t: int) -> None:
-        """Put the actor in frame ``t`` of ``clip``."""
-        self._call(pybullet.resetBasePositionAndOrientation, self.actor, clip.root_position[t].tolist(),
-                   clip.root_rotation[t].tolist())
-        for name, index in self.joints.items():
-            if name in clip.rotations:
-                self._call(pybullet.resetJointStateMultiDof, self.actor, index,
-                           targetValue=clip.rotations[name][t].tolist())
-            elif name in clip.angles:
-                self._call(pybullet.resetJointStateMultiDof, self.actor, index,
-                           targetValue=[float(clip.angles[name][t])])
-
-    def render(self, camera: CameraFrame, backdrop: Backdrop) -> tuple[np.ndarray, np.ndarray]:
-        """RGB uint8 (H, W, 3) frame and boolean person mask (H, W) seen by ``camera``."""
-        _, _, rgba, _, segmentation = self._call(
+    def snapshot(self, camera: CameraFrame) -> tuple[np.ndarray, np.ndarray]:
+        """RGB uint8 (H, W, 3) and the segmentation buffer (H, W: body id, -1 where nothing was drawn)."""
+        _, _, rgba, _, segmentation = self.call(
             pybullet.getCameraImage, camera.width, camera.height, camera.view, camera.projection,
             renderer=pybullet.ER_TINY_RENDERER, lightDirection=list(LIGHT_DIRECTION), shadow=0,
             lightAmbientCoeff=0.45, lightDiffuseCoeff=0.6, lightSpecularCoeff=0.05)
         rgb = np.asarray(rgba, dtype=np.uint8).reshape(camera.height, camera.width, 4)[..., :3]
-        segmentation = np.asarray(segmentation).reshape(camera.height, camera.width)
-        sky = segmentation < 0
-        frame = np.where(sky[..., None], backdrop.render(camera), rgb)
-        return np.ascontiguousarray(frame), segmentation == self.actor
+        return rgb, np.asarray(segmentation).reshape(camera.height, camera.width)
 
     def close(self) -> None:
         if self.client is not None and self.client >= 0:
@@ -153,8 +122,60 @@ class Scene:
         self.client = None
         self._textures.cleanup()
 
-    def __enter__(self) -> "Scene":
+    def __enter__(self) -> "World":
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def over_backdrop(rgb: np.ndarray, segmentation: np.ndarray, camera: CameraFrame, backdrop: Backdrop
+                  ) -> np.ndarray:
+    """The rendered frame with the backdrop photo wherever nothing was drawn (the sky)."""
+    sky = segmentation < 0
+    return np.ascontiguousarray(np.where(sky[..., None], backdrop.render(camera), rgb))
+
+
+class Scene(World):
+    """The floor and the capsule mannequin (pybullet's DeepMimic humanoid in :data:`appearance.ACTOR`'s clothes)."""
+
+    def __init__(self, floor: str):
+        super().__init__(floor)
+        try:
+            self._build_actor()
+        except Exception:
+            self.close()
+            raise
+
+    def _build_actor(self) -> None:
+        with _c_stdout_silenced():
+            self.actor = self.call(pybullet.loadURDF, str(deepmimic.urdf_path()), globalScaling=deepmimic.SCALE,
+                                   flags=pybullet.URDF_MAINTAIN_LINK_ORDER)
+        self.joints, links = {}, {}
+        for index in range(self.call(pybullet.getNumJoints, self.actor)):
+            info = self.call(pybullet.getJointInfo, self.actor, index)
+            self.joints[info[1].decode()] = index
+            links[info[12].decode()] = index
+        for link, make in appearance.ACTOR.items():
+            if link not in links:
+                raise RIBError(f"{deepmimic.urdf_path()}: humanoid has no link '{link}'")
+            self.call(pybullet.changeVisualShape, self.actor, links[link], rgbaColor=[1, 1, 1, 1],
+                      textureUniqueId=self.texture(link, make()))
+
+    def set_pose(self, clip: deepmimic.MotionClip, t: int) -> None:
+        """Put the actor in frame ``t`` of ``clip``."""
+        self.call(pybullet.resetBasePositionAndOrientation, self.actor, clip.root_position[t].tolist(),
+                  clip.root_rotation[t].tolist())
+        for name, index in self.joints.items():
+            if name in clip.rotations:
+                self.call(pybullet.resetJointStateMultiDof, self.actor, index,
+                          targetValue=clip.rotations[name][t].tolist())
+            elif name in clip.angles:
+                self.call(pybullet.resetJointStateMultiDof, self.actor, index,
+                          targetValue=[float(clip.angles[name][t])])
+
+    def render(self, camera: CameraFrame, backdrop: Backdrop) -> tuple[np.ndarray, np.ndarray]:
+        """RGB uint8 (H, W, 3) frame and boolean person mask (H, W) seen by ``camera``."""
+        rgb, segmentation = self.snapshot(camera)
+        return over_backdrop(rgb, segmentation, camera, backdrop), segmentation == self.actor
+

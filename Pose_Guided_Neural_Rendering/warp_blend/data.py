@@ -19,7 +19,8 @@ from Pose_Guided_Neural_Rendering.warp_blend.warping import (
     Crop, TargetBones, body_proximity, person_crop, pose_warp, torso_length,
 )
 from rib.errors import RIBError
-from rib.frames import background_name, check_one_size, list_clips, list_frames, read_image, train_background_name
+from rib.frames import (background_name, check_one_size, image_size, list_clips, list_frames, read_image,
+                        train_background_name)
 from rib.person import has_person
 from rib.poses import read_pose_folder
 
@@ -57,7 +58,7 @@ def _triples(clip_set: ClipSet, frames: list[Path], backgrounds: Path) -> list[T
 
 def _clip_samples(clip_set: ClipSet, root: Path, name: str) -> list[Sample]:
     frames = list_frames(root / clip_set.frames / name)
-    poses = read_pose_folder(root / clip_set.poses / name)
+    poses = read_pose_folder(root / clip_set.poses / name, image_size(frames[0])[::-1])
     if len(poses) != len(frames):
         raise RIBError(f"{root / clip_set.poses / name}: {len(poses)} pose files for {len(frames)} frames")
     triples = _triples(clip_set, frames, root / clip_set.backgrounds / name)

@@ -90,12 +90,16 @@ def person_crop(poses: list[np.ndarray], n: int | None = None, frame_hw: tuple[i
     """A square crop around the known joints of all ``poses`` with a torso-scaled margin.
 
     ``n`` defaults to the side in pixels (native resolution). With ``frame_hw`` the crop is shifted (not shrunk) to
-    stay inside the frame where it fits.
+    stay inside the frame where it fits, and it is never larger than the frame: joints spread wider than the frame
+    (a wrong joint far outside) are cropped to the part inside it, so the cost is bounded by the frame size.
     """
     points = np.concatenate([pose[known(pose), :2] for pose in poses])
     margin = MARGIN_OF_TORSO * max(torso_length(pose) for pose in poses)
     low, high = points.min(0) - margin, points.max(0) + margin
     side = float(np.ceil((high - low).max()))
+    if frame_hw is not None and side > max(frame_hw):
+        low, high = np.maximum(low, 0.0), np.minimum(high, np.array(frame_hw[::-1], dtype=float))
+        side = float(np.clip(np.ceil((high - low).max()), 1.0, max(frame_hw)))
     x0, y0 = (low + high) / 2 - side / 2
     if frame_hw is not None:
         height, width = frame_hw

@@ -1,6 +1,8 @@
 """The built-in MediaPipe backend on real footage shipped in packages (skipped where mediapipe is not installed)."""
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import cv2
@@ -90,3 +92,46 @@ def test_empty_unreadable_and_resized_frames(tmp_path, caplog) -> None:
     assert len(summary.failures) == 1 and "f2.png: cannot read image" in summary.failures[0]
     assert [len(read_people(f)) for f in list_poses(tmp_path / "poses")] == [1, 0, 1]
     assert "frame size changes from 512x512 to 256x256" in caplog.text
+
+
+def test_mediapipe_cpp_log_lines_do_not_reach_the_terminal():
+    """Issue 21: ``W0000 ... inference_feedback_manager`` lines (absl logging from C++) are held back."""
+    script = ("import numpy as np\n"
+              "from HumanSloMo_Dataset.poses.mediapipe_backend import MediaPipeEstimator\n"
+              "with MediaPipeEstimator() as estimator:\n"
+              "    for _ in range(2):\n"
+              "        estimator.people(np.zeros((48, 64, 3), np.uint8))\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            cwd=Path(__file__).resolve().parents[2])
+    assert result.returncode == 0, result.stderr
+    assert "inference_feedback_manager" not in result.stderr and "W0000" not in result.stderr, result.stderr
+
+
+def test_windows_cover_the_frame_and_follow_the_last_person() -> None:
+    from HumanSloMo_Dataset.poses.mediapipe_backend import Window, around, search_windows
+
+    windows = search_windows(512, 768)
+    assert windows[0] == Window(0, 0, 512, 512) and {w.width for w in windows} == {512, 256}
+    covered = np.zeros((512, 768), bool)
+    for window in windows:
+        assert window.x0 + window.width <= 768 and window.y0 + window.height <= 512
+        covered[window.y0:window.y0 + window.height, window.x0:window.x0 + window.width] = True
+    assert covered.all()
+    points = np.array([[100.0, 50.0, 1.0], [140.0, 130.0, 1.0], [900.0, 900.0, 0.0]])
+    assert around(points, 512, 768) == Window(40, 10, 160, 160)  # twice the 80 px box around its centre
+    assert around(points - [[90.0, 45.0, 0.0]], 512, 768) == Window(0, 0, 160, 160)  # kept in the frame
+    assert around(points[2:], 512, 768) is None
+
+
+def test_finds_a_small_person_the_whole_frame_misses() -> None:
+    """The astronaut at a sixth of a large frame's height: found by the window search, mapped to frame pixels."""
+    from HumanSloMo_Dataset.poses.mediapipe_backend import MediaPipeEstimator
+
+    frame = np.full((768, 1152, 3), 90, np.uint8)
+    small = cv2.resize(_astronaut(), (128, 128), interpolation=cv2.INTER_AREA)
+    frame[500:628, 800:928] = small
+    with MediaPipeEstimator() as estimator:
+        people = estimator.people(frame)
+    assert len(people) == 1
+    nose = people[0].body[NOSE]
+    assert nose[2] > 0 and 800 < nose[0] < 928 and 500 < nose[1] < 628

@@ -1,4 +1,7 @@
-"""The synthetic HumanSlomo-format generator: layout, counts, pose files, masks, projection and determinism."""
+"""The synthetic HumanSlomo-format generator: layout, counts, pose files, masks, projection and determinism.
+
+The module's dataset uses the default (human) actor; the capsule actor has its own pose-file test.
+"""
 import json
 import subprocess
 import sys
@@ -64,21 +67,44 @@ def test_inputs_are_copies_of_ground_truth(dataset):
                 == (out / f"test/poses/jump_00_v0/{stem}_keypoints.json").read_text())
 
 
-def test_pose_files_are_valid_and_joints_lie_on_the_person(dataset):
-    out, _ = dataset
-    for masks, poses in (("test/masks/jump_00_v0", "test/poses/jump_00_v0"),
-                         ("train/masks/walk_00_v0", "train/poses/walk_00_v0")):
+def joints_on_masks(out, clips, min_pixels=100, check=None, reach=1):
+    """Every clip's J19 joints lie within ``reach`` pixels of its person mask; ``check(person)`` runs on each file."""
+    for masks, poses in clips:
         for mask_path, pose_path in zip(list_frames(out / masks), list_poses(out / poses)):
             people = read_people(pose_path)
             assert len(people) == 1
-            assert np.all(people[0].body[[15, 16, 17, 18, 20, 21, 23, 24], 2] == 0), "no eyes/ears/heels/small toes"
+            if check is not None:
+                check(people[0])
             pose = read_pose_files([pose_path])[0]
             assert (pose[:, 2] > 0).all(), "every joint inside the frame"
             mask = cv2.imread(str(mask_path), cv2.IMREAD_GRAYSCALE) > 0
-            assert 100 < mask.sum() < mask.size / 4
-            near = cv2.dilate(mask.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0  # joints on a limb's edge
+            assert min_pixels < mask.sum() < mask.size / 4
+            near = cv2.dilate(mask.astype(np.uint8), np.ones((2 * reach + 1,) * 2, np.uint8)) > 0  # on a limb's edge
             x, y = np.round(pose[:, 0]).astype(int), np.round(pose[:, 1]).astype(int)
             assert near[y, x].all(), (pose_path.name, np.flatnonzero(~near[y, x]))
+
+
+def test_human_pose_files_have_every_body25_and_hand_point_on_the_person(dataset):
+    def check(person):
+        assert (person.body[:, 2] > 0).all(), "BODY_25 in full: eyes, ears, heels, small toes too"
+        assert (person.left_hand[:, 2] > 0).all() and (person.right_hand[:, 2] > 0).all()
+        assert len({tuple(point) for point in person.left_hand[:, :2].round(3)}) == 21, "21 distinct hand points"
+
+    out, _ = dataset
+    joints_on_masks(out, (("test/masks/jump_00_v0", "test/poses/jump_00_v0"),
+                          ("train/masks/walk_00_v0", "train/poses/walk_00_v0")), min_pixels=20, check=check,
+                    reach=2)  # toe tips are surface points of people a few dozen pixels tall
+
+
+def test_capsule_actor_pose_files(tmp_path):
+    def check(person):
+        assert np.all(person.body[[15, 16, 17, 18, 20, 21, 23, 24], 2] == 0), "no eyes/ears/heels/small toes"
+
+    out = tmp_path / "capsule"
+    manifest = generate(out, "--actor", "capsule")
+    assert manifest["clips"]["jump_00_v0"]["actor"] == "capsule" and "identity" not in manifest["clips"]["jump_00_v0"]
+    joints_on_masks(out, (("test/masks/jump_00_v0", "test/poses/jump_00_v0"),
+                          ("train/masks/walk_00_v0", "train/poses/walk_00_v0")), check=check)
 
 
 def test_same_seed_same_bytes_other_seed_other_camera(dataset, tmp_path):
@@ -120,7 +146,7 @@ def test_existing_output_refused_then_overwritten(dataset, capsys):
 
 
 @pytest.mark.parametrize("args", [["--rate", "3"], ["--motions", "moonwalk"], ["--width", "4"],
-                                  ["--clip-seconds", "0"], ["--splits", "val"]])
+                                  ["--clip-seconds", "0"], ["--splits", "val"], ["--actor", "robot"]])
 def test_bad_arguments_exit_2(tmp_path, args):
     with pytest.raises(SystemExit) as exit_info:
         gen_synthetic.main(["--out", str(tmp_path / "x"), *args])
