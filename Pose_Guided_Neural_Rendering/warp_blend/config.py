@@ -12,7 +12,7 @@ from typing import ClassVar
 from rib.checkpoint import WARP_BLEND
 from rib.errors import RIBError
 from rib.names import DAIN, GT, POSES
-from rib.schema import Section, check_sections, parse_sections, to_dict
+from rib.schema import Section, at_least, check_sections, parse_sections, positive, to_dict
 
 KIND = WARP_BLEND
 
@@ -83,9 +83,9 @@ class DataConfig(Section):
 @dataclass
 class TrainConfig(Section):
     WHERE: ClassVar[str] = "train"
-    epochs: int = 10
-    batch_size: int = 16
-    lr: float = 1e-3
+    epochs: int = at_least(10, 1)
+    batch_size: int = at_least(16, 1)
+    lr: float = positive(1e-3)
     weight_decay: float = 0.0
     seed: int = 123
     steps_per_epoch: int = 0
@@ -93,18 +93,10 @@ class TrainConfig(Section):
     print_freq: int = 25
     image_freq: int = 200
 
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        for name in ("epochs", "batch_size"):
-            if getattr(self, name) < 1:
-                raise RIBError(f"train.{name}: must be at least 1, got {getattr(self, name)}")
-        if self.lr <= 0:
-            raise RIBError(f"train.lr: must be positive, got {self.lr}")
-
 
 @dataclass
 class LossConfig(Section):
-    """The weight table of engine.LOSSES (0 switches a loss off)."""
+    """The weight table of training.LOSSES (0 switches a loss off)."""
 
     WHERE: ClassVar[str] = "loss"
     mse: float = 1.0
