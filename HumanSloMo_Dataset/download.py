@@ -11,9 +11,13 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import sys
 import tarfile
 from pathlib import Path
 from typing import Callable, Sequence
+
+if __package__ in (None, ""):  # run as a script: make the repository importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from HumanSloMo_Dataset import metadata
 from HumanSloMo_Dataset.batch import raise_if_failed, run_each

@@ -12,8 +12,12 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 from pathlib import Path
 from typing import Sequence
+
+if __package__ in (None, ""):  # run as a script: make the repository importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from HumanSloMo_Dataset.poses.estimate import BACKENDS, estimate_poses
 from rib.errors import RIBError, cli_entry

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 from pathlib import Path
 from typing import Sequence
+
+if __package__ in (None, ""):  # run as a script: make the repository importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from HumanSloMo_Dataset import metadata
 from HumanSloMo_Dataset.batch import raise_if_failed, run_each
@@ -21,7 +25,7 @@ from HumanSloMo_Dataset.metadata import Clip
 from rib.cli import parse_size
 from rib.atomic import prepare_output_dir, write_text
 from rib.errors import RIBError, cli_entry
-from rib.frames import write_image
+from rib.frames import FRAME_SIZE, write_image
 from rib.safety import refuse_overlap
 from rib.video import video_info
 
@@ -44,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="clip list to cut (train_list.json, test_list.json or test_input.json)")
     parser.add_argument("-o", "--output-path", "--output_path", default="HumanSloMo/train/frames",
                         help="output root; each clip goes to <root>/<clip>/ and a manifest.json is kept in <root>")
-    parser.add_argument("--size", type=parse_size, default=(768, 512), help="output frame size WIDTHxHEIGHT")
+    parser.add_argument("--size", type=parse_size, default=FRAME_SIZE, help="output frame size WIDTHxHEIGHT")
     parser.add_argument("--clips", nargs="+", help="cut only these clips of the list")
     parser.add_argument("--no-seek", action="store_true",
                         help="decode every video from frame 0 instead of seeking (exact for variable frame rates)")

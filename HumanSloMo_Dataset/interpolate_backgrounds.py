@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 from pathlib import Path
 from typing import Sequence
 
+if __package__ in (None, ""):  # run as a script: make the repository importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 from HumanSloMo_Dataset import backgrounds
+from HumanSloMo_Dataset.backgrounds.base import MAX_SIDE
 from HumanSloMo_Dataset.backgrounds.layout import LAYOUTS, interpolate_clip
 from HumanSloMo_Dataset.batch import raise_if_failed, run_each
 from rib.cli import upsample_rate
@@ -37,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-r", "--rate", "--upsample-rate", type=upsample_rate, default=2,
                         help="upsampling rate R of the test layout (in-betweens at t = k/R)")
     parser.add_argument("--backend", choices=list(backgrounds.BACKENDS), default="dis", help="interpolation method")
-    parser.add_argument("--max-side", type=int, default=1024,
+    parser.add_argument("--max-side", type=int, default=MAX_SIDE,
                         help="estimate motion on frames shrunk to this longer side (bounds memory); warping is "
                              "always done at full resolution")
     parser.add_argument("--device", default="auto", help="torch device of the rife backend (auto, cpu, cuda)")

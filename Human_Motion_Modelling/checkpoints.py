@@ -14,14 +14,14 @@ from Human_Motion_Modelling.data.representation import Normaliser
 from Human_Motion_Modelling.models.transformer import MotionTransformer, build
 from rib import engine
 from rib.atomic import write_bytes
-from rib.checkpoint import load_checkpoint
+from rib.checkpoint import MOTION, find_weights, load_checkpoint, load_state
 from rib.errors import RIBError
 from rib.joints import NUM_J19
 from rib.paths import CHECKPOINTS_DIR
 
 DEFAULT_CHECKPOINT = CHECKPOINTS_DIR / "motion"
 PREFERRED_NAMES = ("model.pth", "last.pth")
-KIND = "motion"
+KIND = MOTION
 """The kind of a motion training checkpoint (rib.engine's layout)."""
 INFERENCE_KEYS = ("model", "normaliser", "config")
 """What every motion inference file holds (with the epoch); a training checkpoint holds them in rib.engine's layout."""
@@ -44,14 +44,11 @@ class TrainedModel:
 
 def find_checkpoint(path: str | os.PathLike) -> Path:
     """A checkpoint file, or the one to use inside a folder (``model.pth``, ``last.pth`` or its only ``.pth``)."""
-    path = Path(path)
-    if path.is_dir():
-        for name in PREFERRED_NAMES:
-            if (path / name).is_file():
-                return path / name
-        candidates = sorted(path.glob("*.pth"))
+    path, folder = find_weights(Path(path), PREFERRED_NAMES), Path(path)
+    if path is None:
+        candidates = sorted(folder.glob("*.pth"))
         if len(candidates) != 1:
-            raise RIBError(f"{path}: expected model.pth, last.pth or a single .pth checkpoint in this folder "
+            raise RIBError(f"{folder}: expected model.pth, last.pth or a single .pth checkpoint in this folder "
                            f"(found {len(candidates)}); train one with Human_Motion_Modelling/train.py")
         return candidates[0]
     if not path.is_file():
@@ -82,15 +79,6 @@ def load_motion_state(path: Path) -> dict:
     return state
 
 
-def load_weights(model: torch.nn.Module, weights: dict, path: Path) -> None:
-    """Load ``weights`` into ``model``; weights of another model size raise :class:`RIBError` naming ``path``."""
-    try:
-        model.load_state_dict(weights)
-    except RuntimeError as error:
-        raise RIBError(f"{path}: weights do not fit a model of this config (model settings changed?): "
-                       f"{str(error).splitlines()[0]}") from None
-
-
 def read_normaliser(state: dict, path: Path) -> Normaliser:
     """The checkpoint's normalisation statistics, checked: finite (19, 2) means and positive deviations."""
     try:
@@ -113,7 +101,7 @@ def load_trained_model(path: str | os.PathLike, device: torch.device | str = "cp
     normaliser = read_normaliser(state, path)
     config = complete_config(state["config"], f"{path} config")
     model = build(config)
-    load_weights(model, {k: v.float() for k, v in state["model"].items()}, path)
+    load_state(model, {k: v.float() for k, v in state["model"].items()}, path)
     return TrainedModel(model=model.to(device).eval(), normaliser=normaliser, config=config,
                         epoch=int(state.get("epoch", -1)))
 

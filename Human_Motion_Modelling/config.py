@@ -1,26 +1,32 @@
-"""The motion config: one strict dataclass per section (an unknown key is an error), every default written here.
+"""The motion config: one strict dataclass per section (rib.schema), every default written here.
 
-Config files and checkpoints hold plain mappings; :func:`complete_config` checks one against these sections and
-returns it with every missing key filled in from the defaults below, so the code reading it needs no defaults.
+Config files and checkpoints hold plain mappings; :func:`complete_config` checks one against these sections (an
+unknown key or an ill-typed value is an error, numbers are converted once) and returns it with every missing key
+filled in from the defaults below, so the code reading it needs no defaults.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from typing import ClassVar
 
 from Human_Motion_Modelling.data.keyframes import Augmentation
 from rib.errors import RIBError
-from rib.schema import from_section, to_dict
+from rib.schema import Section, check_sections, parse_sections, to_dict
+
+WINDOW_FRAMES = 321
+"""Frames of one training window (``data.max_seq_length``'s default); inference cuts long clips into such windows."""
 
 
 @dataclass
-class DataSection:
+class DataSection(Section):
     """``data``: the mocap h5, its splits, and how training clips are cut, viewed, projected and corrupted."""
 
+    WHERE: ClassVar[str] = "data"
     h5_file: str = "data/motion/deepmimic_j19.h5"
     train_split: tuple[str, ...] = ("DeepMimicTrain",)
     test_split: tuple[str, ...] = ("DeepMimicTest",)
     fps: float = 60.0
-    max_seq_length: int = 321
+    max_seq_length: int = WINDOW_FRAMES
     rates: tuple[int, ...] = tuple(range(4, 17))
     rotation_axes: tuple[float, float, float] = (0.2, 0.0, 1.0)
     focal: float = 4.0
@@ -36,9 +42,10 @@ BASES = ("linear", "cubic")
 
 
 @dataclass
-class ModelSection:
+class ModelSection(Section):
     """``model``: the transformer's size."""
 
+    WHERE: ClassVar[str] = "model"
     num_joints: int = 19
     hidden_dim: int = 128
     nheads: int = 8
@@ -53,14 +60,16 @@ class ModelSection:
     Catmull-Rom slopes) one."""
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         if self.base not in BASES:
             raise RIBError(f"model.base: {self.base!r} is not one of {', '.join(BASES)}")
 
 
 @dataclass
-class TrainSection:
+class TrainSection(Section):
     """``train``: optimiser, schedule, loss weights, batches and the logging, saving and evaluation cadence."""
 
+    WHERE: ClassVar[str] = "train"
     epochs: int = 400
     samples_per_epoch: int = 4096
     batch_size: int = 64
@@ -85,9 +94,10 @@ def _evaluation_corruption() -> Augmentation:
 
 
 @dataclass
-class EvaluateSection:
+class EvaluateSection(Section):
     """``evaluate``: the fixed evaluation protocol (keyframe step, views, seeded keyframe noise, pixel scale)."""
 
+    WHERE: ClassVar[str] = "evaluate"
     rate: int = 16
     max_sequences: int = 0
     view_seed: int = 2021
@@ -109,32 +119,13 @@ class MotionConfig:
     evaluate: EvaluateSection = field(default_factory=EvaluateSection)
 
 
-SECTIONS = {"data": DataSection, "model": ModelSection, "train": TrainSection, "evaluate": EvaluateSection}
-
-
-def _section(cls: type, values: object, where: str):
-    """One section, its ``augment`` sub-section checked too (missing keys there keep the section's defaults)."""
-    if not isinstance(values, (dict, type(None))):
-        raise RIBError(f"{where}: expected a mapping, got {type(values).__name__}")
-    values = dict(values or {})
-    augment = values.pop("augment", None)
-    section = from_section(cls, values, where)
-    if augment is not None:
-        base = to_dict(section.augment)
-        if not isinstance(augment, dict):
-            raise RIBError(f"{where}.augment: expected a mapping, got {type(augment).__name__}")
-        section = replace(section, augment=from_section(Augmentation, {**base, **augment}, f"{where}.augment"))
-    return section
+SECTIONS = ("data", "model", "train", "evaluate")
 
 
 def parse_config(raw: object, source: str) -> MotionConfig:
     """Check a config mapping strictly: unknown sections or keys raise a RIBError naming ``source`` and the key."""
-    if not isinstance(raw, dict):
-        raise RIBError(f"{source}: a motion config must be a mapping of sections")
-    unknown = sorted(set(raw) - set(SECTIONS))
-    if unknown:
-        raise RIBError(f"{source}: unknown section(s) {', '.join(map(str, unknown))}; known: {', '.join(SECTIONS)}")
-    return MotionConfig(**{name: _section(cls, raw.get(name), f"{source}: {name}") for name, cls in SECTIONS.items()})
+    check_sections(raw, SECTIONS, source)
+    return parse_sections(MotionConfig, raw, source)
 
 
 def complete_config(raw: object, source: str) -> dict:

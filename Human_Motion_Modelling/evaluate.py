@@ -7,8 +7,12 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 from pathlib import Path
 from typing import Sequence
+
+if __package__ in (None, ""):  # run as a script: make the repository importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from torch.utils.tensorboard import SummaryWriter
 
@@ -17,7 +21,7 @@ from Human_Motion_Modelling.config import complete_config
 from Human_Motion_Modelling.data.sequences import resolve
 from Human_Motion_Modelling.evaluation import Protocol, format_table, log_metrics, table_csv
 from rib.atomic import prepare_output_dir, write_text
-from rib.config import apply_overrides, load_config, require
+from rib.config import add_set_argument, apply_overrides, load_config, require
 from rib.distributed import pick_device
 from rib.errors import RIBError, cli_entry
 from rib.paths import REPO_ROOT
@@ -37,8 +41,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="folder for metrics_rate<R>.csv and TensorBoard logs")
     parser.add_argument("--overwrite", action="store_true", help="replace an existing metrics CSV")
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
-    parser.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE",
-                        help="config overrides, e.g. evaluate.max_sequences=10 data.h5_file=/path/motion.h5")
+    add_set_argument(parser)
     return parser.parse_args(argv)
 
 
@@ -51,7 +54,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         other = load_config(args.config)
         for section in ("data", "evaluate"):
             config[section] = {**config[section], **(other.get(section) or {})}
-    config = complete_config(apply_overrides(config, args.set), f"{args.checkpoint} config with --config/--set")
+    config = complete_config(apply_overrides(config, args.overrides), f"{args.checkpoint} config with --config/--set")
     refuse_overlap((args.checkpoint, args.config, resolve(require(config, "data.h5_file"))), args.out_dir)
     protocol = Protocol.from_config(config, rate=args.rate)
     name = f"metrics_rate{protocol.rate}.csv"

@@ -13,7 +13,6 @@ Example:
 """
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import logging
@@ -27,17 +26,14 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 from Human_Motion_Modelling.checkpoints import inference_bytes, load_trained_model
 from Human_Motion_Modelling.data.sequences import load_sequences
 from rib import engine
-from rib.atomic import prepare_output_dir, write_bytes, write_text
-from rib.checkpoint import sha256_file
 from rib.errors import RIBError, cli_entry
+from rib.export import parse_export_args, write_export
 from rib.machine import describe_machine
 from rib.openpose import read_json
 
 LOG = logging.getLogger("motion.export")
-WEIGHTS, CONFIG, NORMALISER, CURVE, README, MANIFEST = (
-    "model.pth", "config.yaml", "normaliser.json", "training_curve.csv", "README.md", "MANIFEST.json")
-WRITTEN = (WEIGHTS, CONFIG, NORMALISER, CURVE, MANIFEST)
-"""The files this step writes (and ``--overwrite`` replaces)."""
+WEIGHTS, CONFIG, NORMALISER, CURVE, README = (
+    "model.pth", "config.yaml", "normaliser.json", "training_curve.csv", "README.md")
 
 
 def quality_summary(report: dict, path: Path, weights_sha256: str) -> tuple[dict, dict]:
@@ -85,21 +81,16 @@ def export(run: Path, out: Path, command: str, quality: Path | None, notes: str,
     weights = inference_bytes(source)
     measured = None if quality is None else quality_summary(read_json(quality), quality,
                                                             hashlib.sha256(weights).hexdigest())
-    for name in WRITTEN:  # every input is read and checked above, before anything is written
-        prepare_output_dir(out, overwrite, name)
-    write_bytes(out / WEIGHTS, weights)
-    write_bytes(out / CONFIG, (run / engine.CONFIG).read_bytes())
-    write_bytes(out / CURVE, (run / engine.HISTORY).read_bytes())
-    write_text(out / NORMALISER, json.dumps({
+    normaliser = json.dumps({
         "about": "per-joint (19 x [x, y]) mean and std of root-relative, body-scale-normalised 2D training poses; "
                  "the model sees (coords - mean) / std",
-        "mean": trained.normaliser.mean.tolist(), "std": trained.normaliser.std.tolist()}, indent=1) + "\n")
-    listed = [name for name in (README, *WRITTEN) if name != MANIFEST and (out / name).is_file()]
+        "mean": trained.normaliser.mean.tolist(), "std": trained.normaliser.std.tolist()}, indent=1) + "\n"
+    files = {WEIGHTS: weights, CONFIG: (run / engine.CONFIG).read_bytes(), CURVE: (run / engine.HISTORY).read_bytes(),
+             NORMALISER: normaliser.encode()}
     manifest = {
         "name": out.name,
         "about": "Two-stage DETR-style motion transformer (d=128, 6+6 layers) upsampling J19 2D poses",
-        "files": {name: {"sha256": sha256_file(out / name), "bytes": (out / name).stat().st_size}
-                  for name in sorted(listed)},
+        "files": None,
         "format": "model.pth: torch.save dict {model (float16 state_dict), normaliser {mean, std}, config, epoch}; "
                   "torch.load(weights_only=True); Human_Motion_Modelling.checkpoints.load_trained_model reads it",
         "training": {"command": command, **training, "epoch": trained.epoch,
@@ -109,22 +100,16 @@ def export(run: Path, out: Path, command: str, quality: Path | None, notes: str,
     }
     if measured is not None:
         manifest["metrics"], manifest["example_check"] = measured
-    write_text(out / MANIFEST, json.dumps(manifest, indent=1) + "\n")
-    return manifest
+    return write_export(out, files, manifest, overwrite, also_listed=(README,))
 
 
 @cli_entry
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--run", type=Path, required=True,
-                        help="run folder written by train.py (model.pth, config.yaml, history.csv)")
-    parser.add_argument("--out", type=Path, required=True, help="shipped folder to write (e.g. checkpoints/motion)")
-    parser.add_argument("--command", required=True, help="the training command, recorded in the manifest")
-    parser.add_argument("--quality", type=Path, default=None,
-                        help="bench/motion_quality.py JSON report of the exported weights to record (default: none)")
-    parser.add_argument("--notes", default="", help="free text recorded in the manifest (trials, data, ...)")
-    parser.add_argument("--overwrite", action="store_true", help="replace the files of an existing export")
-    args = parser.parse_args(argv)
+    args = parse_export_args(__doc__, argv, run="run folder written by train.py (model.pth, config.yaml, history.csv)",
+                             out="shipped folder to write (e.g. checkpoints/motion)",
+                             quality="bench/motion_quality.py JSON report of the exported weights to record "
+                                     "(default: none)",
+                             notes="free text recorded in the manifest (trials, data, ...)")
     manifest = export(args.run, args.out, args.command, args.quality, args.notes, args.overwrite)
     LOG.info("exported %s -> %s (%d parameters)", args.run, args.out, manifest["training"]["parameters"])
 

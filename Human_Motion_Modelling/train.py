@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 from pathlib import Path
 from typing import Callable, Sequence
+
+if __package__ in (None, ""):  # run as a script: make the repository importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import torch
 from torch.nn.parallel import DistributedDataParallel
@@ -15,7 +19,7 @@ from torch.utils.data import DataLoader
 from torch.utils.data.distributed import DistributedSampler
 from torch.utils.tensorboard import SummaryWriter
 
-from Human_Motion_Modelling.checkpoints import KIND, inference_view, load_motion_state, load_weights, read_normaliser
+from Human_Motion_Modelling.checkpoints import KIND, inference_view, load_motion_state, read_normaliser
 from Human_Motion_Modelling.config import complete_config
 from Human_Motion_Modelling.data.dataset import ClipSpec, MotionDataset, compute_normaliser
 from Human_Motion_Modelling.data.representation import MODEL_INPUTS, Normaliser, collate_windows
@@ -24,8 +28,8 @@ from Human_Motion_Modelling.evaluation import Protocol, log_metrics
 from Human_Motion_Modelling.models.losses import motion_loss
 from Human_Motion_Modelling.models.transformer import build
 from rib import engine
-from rib.checkpoint import seed_everything
-from rib.config import load_config, require
+from rib.checkpoint import load_state, seed_everything
+from rib.config import add_set_argument, configure, load_config, require
 from rib.distributed import DistContext, cleanup_distributed, init_distributed
 from rib.errors import RIBError, cli_entry
 from rib.paths import REPO_ROOT
@@ -53,7 +57,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--epochs", type=int, help="override train.epochs")
     parser.add_argument("--seed", type=int, help="override train.seed")
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
-    engine.add_set_argument(parser)
+    add_set_argument(parser)
     return parser.parse_args(argv)
 
 
@@ -80,9 +84,9 @@ def build_run(config: dict, ctx: DistContext, normaliser: Normaliser) -> engine.
     """The run: the transformer on this process's device, Adam, the step schedule, the normaliser it trains with."""
     train = config["train"]
     model = build(config).to(ctx.device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=float(train["lr"]),
-                                 betas=tuple(float(b) for b in train["betas"]), amsgrad=bool(train["amsgrad"]))
-    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, int(train["step_size"]), float(train["gamma"]))
+    optimizer = torch.optim.Adam(model.parameters(), lr=train["lr"],
+                                 betas=tuple(train["betas"]), amsgrad=train["amsgrad"])
+    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, train["step_size"], train["gamma"])
     return engine.Run(KIND, config, {"model": model}, {"optimizer": optimizer}, {"scheduler": scheduler},
                       extra={"normaliser": normaliser.state()}, is_main=ctx.is_main)
 
@@ -96,8 +100,8 @@ def make_step(run: engine.Run, ctx: DistContext) -> Callable[[dict[str, torch.Te
     def step(batch: dict[str, torch.Tensor]) -> dict[str, float]:
         batch = {k: v.to(ctx.device, non_blocking=True) for k, v in batch.items()}
         outputs = network(**{k: batch[k] for k in MODEL_INPUTS})
-        losses = motion_loss(outputs, batch, float(train["w_2d"]), float(train["w_condition"]))
-        run.update(losses["total"], clip_grad_norm=float(train["grad_clip"]))
+        losses = motion_loss(outputs, batch, train["w_2d"], train["w_condition"])
+        run.update(losses["total"], clip_grad_norm=train["grad_clip"])
         return {f"recon/{name}": float(value.detach()) for name, value in losses.items()}
 
     return step
@@ -107,8 +111,8 @@ def make_loader(dataset: MotionDataset, config: dict, ctx: DistContext) -> DataL
     """Loader over this process's share of the epoch's samples."""
     train = config["train"]
     sampler = DistributedSampler(dataset, ctx.world_size, ctx.rank, shuffle=False) if ctx.distributed else None
-    workers = int(train["workers"])
-    return DataLoader(dataset, batch_size=int(train["batch_size"]), sampler=sampler, shuffle=False,
+    workers = train["workers"]
+    return DataLoader(dataset, batch_size=train["batch_size"], sampler=sampler, shuffle=False,
                       num_workers=workers, collate_fn=collate_windows, pin_memory=ctx.device.type == "cuda",
                       persistent_workers=False)
 
@@ -144,7 +148,7 @@ def prepare_run(args: argparse.Namespace, ctx: DistContext
         base, source, inputs = state["config"], f"{checkpoint} config", []
     else:
         base, source = load_config(args.config), str(args.config)
-    config = engine.configure(base, command_line_overrides(args), complete_config, source)
+    config = configure(base, command_line_overrides(args), complete_config, source)
     refuse_overlap([*inputs, resolve(require(config, "data.h5_file"))], run_dir)
     check_config(config, source)
     initial = load_motion_state(args.init) if args.init is not None and not args.resume else None
@@ -173,13 +177,13 @@ def starting_normaliser(args: argparse.Namespace, config: dict, dataset: MotionD
     if initial is not None:
         return read_normaliser(initial, args.init)
     data = config["data"]
-    return compute_normaliser(dataset, int(data["stats_samples"]), int(data["stats_seed"]))
+    return compute_normaliser(dataset, data["stats_samples"], data["stats_seed"])
 
 
 def run(args: argparse.Namespace, ctx: DistContext) -> None:
     run_dir, config, checkpoint, state, initial = prepare_run(args, ctx)
     train = config["train"]
-    seed_everything(int(train["seed"]))
+    seed_everything(train["seed"])
     dataset = MotionDataset.from_config(config, "train_split")
     normaliser = starting_normaliser(args, config, dataset, checkpoint, state, initial)
     dataset.normaliser = normaliser
@@ -189,25 +193,25 @@ def run(args: argparse.Namespace, ctx: DistContext) -> None:
         training.load_state_dict(state, str(checkpoint))
         log.info("resumed %s at epoch %d", run_dir, training.epoch)
     elif initial is not None:
-        load_weights(model, initial["model"], args.init)
+        load_state(model, initial["model"], args.init)
         log.info("starting from the weights of %s", args.init)
     loader = make_loader(dataset, config, ctx)
-    logger = engine.Logger(run_dir, int(train["log_every"])) if ctx.is_main else None
+    logger = engine.Logger(run_dir, train["log_every"]) if ctx.is_main else None
     log.info("training %d parameters on %s (%d process(es)), %d sequences", sum(p.numel() for p in
              model.parameters()), ctx.device, ctx.world_size, len(dataset.names))
-    evaluate = make_evaluator(config, normaliser) if logger is not None and int(train["eval_every"]) else None
+    evaluate = make_evaluator(config, normaliser) if logger is not None and train["eval_every"] else None
     step = make_step(training, ctx)
 
     def epoch() -> dict[str, float]:
         dataset.set_epoch(training.epoch)
         model.train()
         logs = engine.train_one_epoch(training, loader, step, logger, show=("recon/total",))
-        if evaluate is not None and (training.epoch + 1) % int(train["eval_every"]) == 0:
+        if evaluate is not None and (training.epoch + 1) % train["eval_every"] == 0:
             evaluate(model, logger.writer, training.step)
         return logs
 
     try:
-        engine.fit(training, run_dir, int(train["epochs"]), epoch, keep_every=int(train["save_every"]),
+        engine.fit(training, run_dir, train["epochs"], epoch, keep_every=train["save_every"],
                    export=lambda: {EXPORT: inference_view(training.state_dict())}, logger=logger)
     finally:
         if logger is not None:

@@ -12,13 +12,13 @@ import numpy as np
 import torch
 from scipy.interpolate import CubicSpline
 
+from Human_Motion_Modelling.config import WINDOW_FRAMES
 from Human_Motion_Modelling.data.flips import undo_swaps
 from Human_Motion_Modelling.data.representation import (
     MODEL_INPUTS, Normaliser, Window, collate_windows, globalise, interpolation_plan, make_window)
 from Human_Motion_Modelling.models.transformer import MotionTransformer
 from rib.joints import NUM_J19
 
-WINDOW_FRAMES = 321
 log = logging.getLogger("motion.upsample")
 
 

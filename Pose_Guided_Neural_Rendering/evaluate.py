@@ -16,9 +16,13 @@ import csv
 import io
 import logging
 import math
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Sequence
+
+if __package__ in (None, ""):  # run as a script: make the repository importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import cv2
 import numpy as np
@@ -26,11 +30,11 @@ import torch
 from tqdm import tqdm
 
 from Pose_Guided_Neural_Rendering import metrics
-from Pose_Guided_Neural_Rendering.data.augment import resize_matrix, warp_joints
-from Pose_Guided_Neural_Rendering.data.labels import human_mask, image_scale
-from Pose_Guided_Neural_Rendering.data.sources import FolderClip, FolderSource, read_mask
-from rib.cli import parse_size, positive_number
+from Pose_Guided_Neural_Rendering.spade_gan.data.augment import resize_matrix, warp_joints
+from Pose_Guided_Neural_Rendering.spade_gan.data.labels import human_mask, image_scale
+from Pose_Guided_Neural_Rendering.spade_gan.data.sources import FolderClip, FolderSource, read_mask
 from rib.atomic import prepare_output_dir, write_text
+from rib.cli import parse_size, positive_number
 from rib.distributed import pick_device
 from rib.errors import RIBError, cli_entry
 from rib.frames import list_frames, read_image

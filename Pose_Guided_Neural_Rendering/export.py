@@ -10,8 +10,6 @@ Example:
 """
 from __future__ import annotations
 
-import argparse
-import json
 import logging
 import sys
 from pathlib import Path
@@ -20,16 +18,16 @@ from typing import Sequence
 if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from Pose_Guided_Neural_Rendering.blend_render import load_blender
+from Pose_Guided_Neural_Rendering.warp_blend.render import WEIGHTS, load_blender
 from rib import engine
-from rib.atomic import prepare_output_dir, write_bytes, write_text
-from rib.checkpoint import sha256_file
+from rib.checkpoint import WARP_BLEND
 from rib.errors import RIBError, cli_entry
+from rib.export import parse_export_args, write_export
 from rib.machine import describe_machine
 from rib.openpose import read_json
 
 LOG = logging.getLogger("render.export")
-SHIPPED_FILES = {"model.pt": "model.pt", "config.yaml": "config.yaml", "history.csv": "training_curve.csv"}
+SHIPPED_FILES = {WEIGHTS: WEIGHTS, "config.yaml": "config.yaml", "history.csv": "training_curve.csv"}
 """Run file -> its name in the shipped folder."""
 
 
@@ -47,40 +45,31 @@ def export(run: Path, out: Path, command: str, quality: Path | None, notes: str,
     missing = [name for name in SHIPPED_FILES if not (run / name).is_file()]
     if missing:
         raise RIBError(f"{run}: not a finished warp-blend run (missing {', '.join(missing)})")
-    model, config = load_blender(run / "model.pt", device="cpu")
+    model, config = load_blender(run / WEIGHTS, device="cpu")
     training = {"command": command, **engine.history_summary(run), "curve": "training_curve.csv"}  # read before writing
     measured = None if quality is None else quality_summary(read_json(quality), quality)
-    for name in [*SHIPPED_FILES.values(), "MANIFEST.json"]:  # --overwrite replaces only what export writes
-        prepare_output_dir(out, overwrite, name)
-    for source, name in SHIPPED_FILES.items():
-        write_bytes(out / name, (run / source).read_bytes())
     manifest = {
-        "name": out.name, "kind": "warp_blend",
+        "name": out.name, "kind": WARP_BLEND,
         "about": "Warp-blend renderer: both neighbouring keyframes are warped to the new pose limb by limb at full "
                  "resolution and blended with the interpolated background by a small U-Net's per-pixel weights",
         "parameters": sum(p.numel() for p in model.parameters()), "crop_size": config.model.crop_size,
         "format": "model.pt: torch.save dict {kind, config, model (float32 state dict), epoch, step}; "
-                  "torch.load(weights_only=True); Pose_Guided_Neural_Rendering.blend_render.load_blender reads it",
+                  "torch.load(weights_only=True); Pose_Guided_Neural_Rendering.warp_blend.render.load_blender reads it",
         "training": {**training, "machine": describe_machine(), "notes": notes},
-        "files": {name: {"sha256": sha256_file(out / name), "bytes": (out / name).stat().st_size}
-                  for name in sorted(SHIPPED_FILES.values())},
+        "files": None,
     }
     if measured is not None:
         manifest["quality"] = measured
-    write_text(out / "MANIFEST.json", json.dumps(manifest, indent=1) + "\n")
-    return manifest
+    files = {name: (run / source).read_bytes() for source, name in SHIPPED_FILES.items()}
+    return write_export(out, files, manifest, overwrite)
 
 
 @cli_entry
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--run", type=Path, required=True, help="run folder written by train.py (model.pt, ...)")
-    parser.add_argument("--out", type=Path, required=True, help="shipped folder to write (e.g. checkpoints/render)")
-    parser.add_argument("--command", required=True, help="the training command, recorded in the manifest")
-    parser.add_argument("--quality", type=Path, default=None, help="bench/quality.py JSON report to record")
-    parser.add_argument("--notes", default="", help="free text recorded in the manifest (data, trials, ...)")
-    parser.add_argument("--overwrite", action="store_true", help="replace the files of an existing export")
-    args = parser.parse_args(argv)
+    args = parse_export_args(__doc__, argv, run="run folder written by train.py (model.pt, ...)",
+                             out="shipped folder to write (e.g. checkpoints/render)",
+                             quality="bench/quality.py JSON report to record",
+                             notes="free text recorded in the manifest (data, trials, ...)")
     manifest = export(args.run, args.out, args.command, args.quality, args.notes, args.overwrite)
     LOG.info("exported %s -> %s (%d parameters)", args.run, args.out, manifest["parameters"])
 

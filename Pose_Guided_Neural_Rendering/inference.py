@@ -17,287 +17,26 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Sequence
 
 if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import cv2
-import numpy as np
-import torch
-import torch.nn.functional as F
-from tqdm import tqdm
-
-from Pose_Guided_Neural_Rendering.blend_render import BlendRenderer, blender_from_state
-from Pose_Guided_Neural_Rendering.data.augment import resize_matrix, warp_image, warp_joints
-from Pose_Guided_Neural_Rendering.data.labels import render_label
-from Pose_Guided_Neural_Rendering.models.generator import Generator, composite, load_plain
-from Pose_Guided_Neural_Rendering.warping import has_person
-from rib import person
-from rib.atomic import prepare_output_dir, write_bytes
-from rib.checkpoint import load_checkpoint
+from Pose_Guided_Neural_Rendering.api import (
+    DEFAULT_CHECKPOINT, load_renderer, plan_clip, render_clip, resolve_backgrounds,
+)
+from Pose_Guided_Neural_Rendering.clips import warn_if_few_people
+from rib.atomic import prepare_output_dir
 from rib.cli import positive_int, positive_number, upsample_rate
 from rib.distributed import pick_device
 from rib.errors import RIBError, cli_entry
-from rib.frames import background_name, image_size, list_clips, list_frames, read_image, write_image
+from rib.frames import list_clips, read_image
 from rib.names import BACKGROUNDS, DAIN, GENERATED_FRAMES, INPUTS, PREDICT_MOTION
-from rib.paths import CHECKPOINTS_DIR
-from rib.poses import read_pose_folder
 from rib.safety import refuse_overlap
 from rib.video import write_video
 
 LOG = logging.getLogger("render.inference")
-DEFAULT_CHECKPOINT = CHECKPOINTS_DIR / "render"
-
-
-@dataclass
-class ClipPlan:
-    """What to read and write for one clip: N keyframes, (N-1)*R+1 poses, backgrounds and output names."""
-
-    name: str
-    keyframes: list[Path]
-    poses: np.ndarray
-    rate: int
-    backgrounds: list[Path | None]
-    """Background file of each output frame (None for keyframes)."""
-    outputs: list[str]
-
-    def keyframe_of(self, index: int) -> int | None:
-        """The keyframe shown at output ``index``, or None for an in-between frame."""
-        return index // self.rate if index % self.rate == 0 else None
-
-
-def infer_rate(num_inputs: int, num_poses: int, rate: int | None, where: Path) -> int:
-    """The upsampling rate R with num_poses == (num_inputs - 1) * R + 1 (checked when given)."""
-    if num_inputs < 2:
-        raise RIBError(f"{where}: need at least 2 input frames, found {num_inputs}")
-    if rate is not None:
-        if rate < 2:
-            raise RIBError(f"{where}: --upsample-rate {rate}: must be at least 2 (frames per input interval)")
-        if num_poses != (num_inputs - 1) * rate + 1:
-            raise RIBError(f"{where}: {num_poses} pose files, but {num_inputs} inputs at --upsample-rate {rate} need "
-                           f"{(num_inputs - 1) * rate + 1}")
-        return rate
-    if (num_poses - 1) % (num_inputs - 1) or num_poses < num_inputs:
-        raise RIBError(f"{where}: {num_poses} pose files do not fit {num_inputs} input frames "
-                       f"((N-1)*R+1 for an integer R)")
-    if num_poses == num_inputs:
-        raise RIBError(f"{where}: {num_poses} pose files for {num_inputs} input frames is rate 1, nothing to render "
-                       "in between; upsample the poses first (rib-motion-inference --upsample-rate R, R >= 2)")
-    return (num_poses - 1) // (num_inputs - 1)
-
-
-def background_files(folder: Path, keyframes: list[Path], rate: int) -> tuple[list[Path | None], list[str]]:
-    """Background file and output name of every output frame.
-
-    Backgrounds are named ``<keyframe stem>_<k/R>.png`` (rib.frames.background_name); the reference's DAIN folders
-    of 2N-1 files in sorted order are also accepted for R = 2.
-    """
-    count = (len(keyframes) - 1) * rate + 1
-    names = [background_name(keyframes[i // rate].stem, (i % rate) / rate) for i in range(count)]
-    files: list[Path | None] = [None if i % rate == 0 else folder / names[i] for i in range(count)]
-    missing = [path for path in files if path is not None and not path.is_file()]
-    if not missing:
-        return files, names
-    listed = list_frames(folder, allow_empty=True)
-    if rate == 2 and len(listed) == count:
-        LOG.info("%s: backgrounds taken in sorted order (the reference's DAIN listing)", folder)
-        return [None if i % rate == 0 else path for i, path in enumerate(listed)], [p.stem + ".png" for p in listed]
-    raise RIBError(f"{missing[0]}: background not found ({len(missing)} of {count - len(keyframes)} in-between "
-                   f"backgrounds missing)")
-
-
-def plan_clip(input_dir: Path, backgrounds_dir: Path, clip: str, rate: int | None) -> ClipPlan:
-    """Read and check the folders of one clip."""
-    keyframes = list_frames(input_dir / INPUTS / clip)
-    poses = read_pose_folder(input_dir / PREDICT_MOTION / clip, image_size(keyframes[0])[::-1])
-    rate = infer_rate(len(keyframes), len(poses), rate, input_dir / PREDICT_MOTION / clip)
-    backgrounds, outputs = background_files(backgrounds_dir / clip, keyframes, rate)
-    return ClipPlan(clip, keyframes, poses, rate, backgrounds, outputs)
-
-
-def to_unit(images: np.ndarray, device: torch.device) -> torch.Tensor:
-    """RGB uint8 (..., H, W, 3) -> float tensor (..., 3, H, W) in [-1, 1]."""
-    tensor = torch.from_numpy(np.ascontiguousarray(images)).to(device)
-    return tensor.movedim(-1, -3).float() / 127.5 - 1
-
-
-def to_uint8(images: torch.Tensor) -> np.ndarray:
-    """Float tensor (B, 3, H, W) in [-1, 1] -> RGB uint8 (B, H, W, 3)."""
-    return ((images.clamp(-1, 1) + 1) * 127.5).round().byte().movedim(1, -1).cpu().numpy()
-
-
-def use_bf16(precision: str, device: torch.device) -> bool:
-    """Whether to run the generator in bfloat16: ``auto`` picks it where the hardware computes it natively."""
-    if precision != "auto":
-        return precision == "bf16"
-    if device.type == "cuda":
-        return torch.cuda.is_bf16_supported()
-    return device.type == "cpu" and torch.ops.mkldnn._is_mkldnn_bf16_supported()
-
-
-class Renderer:
-    """Runs the generator at model size (optionally in bfloat16) and composites at the input resolution in fp32."""
-
-    NO_PERSON = "frames without a person are generated from an empty pose label"
-
-    def __init__(self, generator: Generator, model_size: tuple[int, int], device: torch.device, bf16: bool = False):
-        self.device, self.bf16 = device, bf16
-        # channels-last helps oneDNN's bf16 and cuDNN kernels; fp32 1x1 convolutions on the CPU are slower with it
-        self.layout = torch.channels_last if bf16 or device.type == "cuda" else torch.contiguous_format
-        self.generator = generator.to(memory_format=self.layout)
-        self.width, self.height = model_size
-
-    def generate(self, label: torch.Tensor, background: torch.Tensor,
-                 previous: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """The generator's (frame, mask) in fp32."""
-        inputs = [x.contiguous(memory_format=self.layout) for x in (label, background, previous)]
-        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.bf16):
-            generated, alpha = self.generator(*inputs)
-        return generated.float(), alpha.float()
-
-    def model_inputs(self, image_hw: tuple[int, int], joints: np.ndarray,
-                     background: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
-        """Label (22, h, w) and model-size background (3, h, w) of one frame, prepared as in training."""
-        matrix = resize_matrix(image_hw, (self.height, self.width))
-        label = render_label(warp_joints(joints, matrix), self.height, self.width)
-        small = warp_image(background, matrix, (self.height, self.width))
-        return torch.from_numpy(label).to(self.device), to_unit(small, self.device)
-
-    def to_model(self, image: np.ndarray) -> torch.Tensor:
-        """A full-resolution frame resized to model size, in [-1, 1]."""
-        return to_unit(warp_image(image, resize_matrix(image.shape[:2], (self.height, self.width)),
-                                  (self.height, self.width)), self.device)
-
-    @torch.no_grad()
-    def segments(self, plan: ClipPlan, starts: list[int],
-                 keyframes: list[np.ndarray]) -> Iterator[tuple[int, np.ndarray]]:
-        """Render the in-betweens after the keyframes ``starts`` (batched), yielding (output index, uint8 frame)."""
-        previous = torch.stack([self.to_model(keyframes[k]) for k in starts])
-        for step in range(1, plan.rate):
-            indices = [k * plan.rate + step for k in starts]
-            full = [read_image(plan.backgrounds[i]) for i in indices]
-            shape = keyframes[0].shape[:2]
-            full = [bg if bg.shape[:2] == shape else cv2.resize(bg, shape[::-1], interpolation=cv2.INTER_AREA)
-                    for bg in full]
-            pairs = [self.model_inputs(shape, plan.poses[i], bg) for i, bg in zip(indices, full)]
-            background = torch.stack([p[1] for p in pairs])
-            generated, alpha = self.generate(torch.stack([p[0] for p in pairs]), background, previous)
-            previous = composite(generated, alpha, background)
-            big_gen = F.interpolate(generated, size=shape, mode="bilinear", align_corners=False)
-            big_alpha = F.interpolate(alpha, size=shape, mode="bilinear", align_corners=False)
-            frames = to_uint8(composite(big_gen, big_alpha, to_unit(np.stack(full), self.device)))
-            yield from zip(indices, frames)
-
-
-class WarpBlendSegments:
-    """Adapts :class:`BlendRenderer` to :func:`render_clip` (frames rendered one by one, from both keyframes)."""
-
-    NO_PERSON = person.BACKGROUND_ONLY
-
-    def __init__(self, renderer: BlendRenderer):
-        self.renderer = renderer
-
-    def segments(self, plan: ClipPlan, starts: list[int],
-                 keyframes: list[np.ndarray]) -> Iterator[tuple[int, np.ndarray]]:
-        shape = keyframes[0].shape[:2]
-        for k in starts:
-            for step in range(1, plan.rate):
-                index = k * plan.rate + step
-                background = read_image(plan.backgrounds[index])
-                if background.shape[:2] != shape:
-                    background = cv2.resize(background, shape[::-1], interpolation=cv2.INTER_AREA)
-                poses = plan.poses[[k * plan.rate, (k + 1) * plan.rate, index]]
-                frame, _ = self.renderer.frame(keyframes[k], keyframes[k + 1], background, poses, step / plan.rate)
-                yield index, frame
-
-
-def checkpoint_file(path: Path) -> Path:
-    """The weights file of ``path``: itself, or the model.pt (warp-blend) or generator.pt (GAN) a folder holds."""
-    if not path.is_dir():
-        return path
-    for name in ("model.pt", "generator.pt"):
-        if (path / name).is_file():
-            return path / name
-    raise RIBError(f"{path}: holds neither model.pt nor generator.pt (train one with train.py)")
-
-
-def load_renderer(path: Path, device: torch.device, precision: str) -> Renderer | WarpBlendSegments:
-    """The renderer of a checkpoint written by train.py: a warp-blend ``model.pt`` or a GAN ``generator.pt``."""
-    path = checkpoint_file(path)
-    state = read_weights(path)
-    if state.get("kind") == "warp_blend":
-        model, config = blender_from_state(state, path, device)
-        LOG.info("warp-blend renderer (%d px crops) on %s", config.model.crop_size, device)
-        return WarpBlendSegments(BlendRenderer(model, config, device))
-    generator, model_size = generator_from_state(state, path, device)
-    renderer = Renderer(generator, model_size, device, use_bf16(precision, device))
-    LOG.info("generator at %dx%d in %s on %s", *model_size, "bf16" if renderer.bf16 else "fp32", device)
-    return renderer
-
-
-def load_generator(path: Path, device: torch.device) -> tuple[Generator, tuple[int, int]]:
-    """The plain (spectral norm folded) generator of a generator-weights file written by train.py."""
-    return generator_from_state(read_weights(path), path, device)
-
-
-def read_weights(path: Path) -> dict:
-    """A renderer weights file, loaded on the CPU; a missing one is a clear error."""
-    if not path.is_file():
-        raise RIBError(f"{path}: generator checkpoint not found (train one with train.py, or pass --checkpoint)")
-    return load_checkpoint(path, "cpu")
-
-
-def generator_from_state(state: dict, path: Path, device: torch.device) -> tuple[Generator, tuple[int, int]]:
-    """The plain generator of a loaded generator-weights file (``path`` names it in errors)."""
-    if "hparams" not in state or "state_dict" not in state:
-        raise RIBError(f"{path}: not a generator-weights file written by train.py (generator.pt)")
-    width, height = state.get("model_size", (480, 320))
-    if int(width) < 16 or int(height) < 16:
-        raise RIBError(f"{path}: model_size {width}x{height} is too small (at least 16x16)")
-    try:
-        generator = load_plain(state["hparams"], state["state_dict"])
-    except (RuntimeError, TypeError) as error:
-        raise RIBError(f"{path}: cannot load the generator ({str(error).splitlines()[0][:200]})") from None
-    return generator.to(device), (int(width), int(height))
-
-
-def copy_keyframe(source: Path, destination: Path) -> None:
-    """Copy a keyframe untouched (PNG bytes as they are; other formats decoded and written as lossless PNG)."""
-    if source.suffix.lower() == ".png":
-        write_bytes(destination, source.read_bytes())
-    else:
-        write_image(destination, read_image(source))
-
-
-def warn_if_few_people(renderer: Renderer | WarpBlendSegments, plan: ClipPlan, pose_dir: Path) -> None:
-    """One warning line for a clip whose poses show a person in fewer than half of the frames, saying what the
-    renderer makes of the others."""
-    seen = [has_person(pose) for pose in plan.poses]
-    person.warn_if_few_people(LOG, pose_dir, seen, if_none=renderer.NO_PERSON, if_few=renderer.NO_PERSON)
-
-
-def render_clip(renderer: Renderer | WarpBlendSegments, plan: ClipPlan, out_dir: Path,
-                batch_size: int) -> list[Path]:
-    """Write every output frame of one clip; returns the written paths in frame order."""
-    keyframes = [read_image(path) for path in plan.keyframes]
-    shapes = {image.shape for image in keyframes}
-    if len(shapes) > 1:
-        raise RIBError(f"{plan.keyframes[0].parent}: input frames differ in size ({sorted(shapes)})")
-    paths = [out_dir / name for name in plan.outputs]
-    bar = tqdm(total=len(paths), desc=plan.name, unit="frame", leave=False)
-    for k, source in enumerate(plan.keyframes):
-        copy_keyframe(source, paths[k * plan.rate])
-        bar.update()
-    segments = list(range(len(plan.keyframes) - 1)) if plan.rate > 1 else []
-    for first in range(0, len(segments), batch_size):
-        for index, frame in renderer.segments(plan, segments[first:first + batch_size], keyframes):
-            write_image(paths[index], frame)
-            bar.update()
-    bar.close()
-    return paths
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -323,17 +62,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="generator arithmetic; auto = bf16 where the CPU/GPU computes it natively (about 3x "
                              "faster on such CPUs; the blend over the background is always fp32)")
     return parser.parse_args(argv)
-
-
-def resolve_backgrounds(input_dir: Path, name: str | None) -> Path:
-    """The background folder: the given name, else DAIN when present, else backgrounds."""
-    if name is None:
-        name = DAIN if (input_dir / DAIN).is_dir() else BACKGROUNDS
-    folder = input_dir / name
-    if not folder.is_dir():
-        raise RIBError(f"{folder}: background folder not found (make it with rib-interpolate-backgrounds, or "
-                       f"pass --backgrounds-dir)")
-    return folder
 
 
 @cli_entry

@@ -26,7 +26,7 @@ from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 from tqdm import tqdm
 
 from HumanSloMo_Dataset import backgrounds
-from HumanSloMo_Dataset.backgrounds.base import Interpolator
+from HumanSloMo_Dataset.backgrounds.base import MAX_SIDE, Interpolator
 from rib.atomic import write_text
 from rib.errors import RIBError, cli_entry
 from rib.frames import list_clips, list_frames, read_image
@@ -111,7 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="HumanSlomo-format test/gt root of the synthetic set (skipped if absent)")
     parser.add_argument("--synthetic-clips", type=int, default=3, help="synthetic clips used")
     parser.add_argument("--synthetic-frames", type=int, default=41, help="frames read from each synthetic clip")
-    parser.add_argument("--max-side", type=int, default=1024, help="motion-estimation size limit of dis and rife")
+    parser.add_argument("--max-side", type=int, default=MAX_SIDE, help="motion-estimation size limit of dis and rife")
     parser.add_argument("--device", default="auto", help="torch device of rife")
     parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
     parser.add_argument("--output", default=str(REPO_ROOT / "bench" / "reports" / "backgrounds.md"),

@@ -27,7 +27,7 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 import torch
 
 from bench.quality import chosen_clips, prepare, run_stage, score_clip
-from Pose_Guided_Neural_Rendering.blend_render import BlendRenderer, load_blender
+from Pose_Guided_Neural_Rendering.warp_blend.render import BlendRenderer, load_blender
 from rib.atomic import write_text
 from rib.errors import cli_entry
 from rib.machine import describe_machine

@@ -21,6 +21,7 @@ from typing import Callable, Sequence
 import numpy as np
 import torch
 
+from Human_Motion_Modelling.config import WINDOW_FRAMES
 from Human_Motion_Modelling.data.dataset import MotionDataset, compute_normaliser, project_clip
 from Human_Motion_Modelling.data.representation import MODEL_INPUTS, collate_windows, make_window
 from Human_Motion_Modelling.data.sequences import resolve
@@ -83,9 +84,9 @@ def dataset_for(config: dict, scratch: Path) -> tuple[MotionDataset, str]:
 
 def inference_window(normaliser, rate: int = 8) -> dict[str, np.ndarray]:
     """One full 321-frame window (41 keyframes at rate 8) of a walking person."""
-    poses = project_clip(walking_motion(321), np.zeros(3), 4.0, 4.0)
-    times = np.arange(0, 321, rate)
-    return make_window(poses[times], times, 321, 321, normaliser).arrays()
+    poses = project_clip(walking_motion(WINDOW_FRAMES), np.zeros(3), 4.0, 4.0)
+    times = np.arange(0, WINDOW_FRAMES, rate)
+    return make_window(poses[times], times, WINDOW_FRAMES, WINDOW_FRAMES, normaliser).arrays()
 
 
 def time_data(dataset: MotionDataset, samples: int) -> tuple[list[dict], float]:

@@ -35,8 +35,8 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from Pose_Guided_Neural_Rendering.blend_render import BlendRenderer, load_blender
 from Pose_Guided_Neural_Rendering.metrics import flow_difference, optical_flow, psnr
+from Pose_Guided_Neural_Rendering.warp_blend.render import BlendRenderer, load_blender
 from rib.atomic import write_text
 from rib.checkpoint import sha256_file
 from rib.errors import RIBError, cli_entry

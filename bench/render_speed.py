@@ -34,14 +34,14 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 import numpy as np
 import torch
 
-from Pose_Guided_Neural_Rendering.data.labels import human_mask, render_label
-from Pose_Guided_Neural_Rendering.gan_config import parse_config
-from Pose_Guided_Neural_Rendering.models import generator as generator_model
+from Pose_Guided_Neural_Rendering.spade_gan.config import parse_config
+from Pose_Guided_Neural_Rendering.spade_gan.data.labels import human_mask, render_label
+from Pose_Guided_Neural_Rendering.spade_gan.models import generator as generator_model
 from rib.checkpoint import save_checkpoint
 from rib.cli import positive_int, upsample_rate
 from rib.config import load_config
 from rib.errors import cli_entry
-from rib.frames import background_name, write_image
+from rib.frames import FRAME_SIZE, background_name, write_image
 from rib.machine import describe_machine
 from rib.names import BACKGROUNDS, INPUTS, PREDICT_MOTION
 from rib.paths import REPO_ROOT, display_path
@@ -310,8 +310,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="input frames of the inference.py clip (default: 3)")
     parser.add_argument("--rate", type=upsample_rate, default=4,
                         help="upsampling rate of the inference.py clip (default: 4)")
-    parser.add_argument("--size", type=positive_int, nargs=2, default=(768, 512), metavar=("W", "H"),
-                        help="input frame size of the inference.py clip (default: 768 512)")
+    parser.add_argument("--size", type=positive_int, nargs=2, default=FRAME_SIZE, metavar=("W", "H"),
+                        help="input frame size of the inference.py clip (default: %d %d)" % FRAME_SIZE)
     parser.add_argument("--output", type=Path, default=REPO_ROOT / "bench" / "reports" / "render_speed.md",
                         help="Markdown report to write; the JSON with the same numbers goes beside it "
                              "(default: bench/reports/render_speed.md)")

@@ -29,14 +29,14 @@ if __package__ in (None, ""):
 from HumanSloMo_Dataset import backgrounds  # noqa: E402
 from rib.cli import parse_size, positive_int, upsample_rate  # noqa: E402
 from rib.errors import cli_entry  # noqa: E402
-from rib.frames import list_clips, list_frames, read_image, write_image  # noqa: E402
+from rib.frames import FRAME_SIZE, list_clips, list_frames, read_image, write_image  # noqa: E402
 from rib.machine import describe_machine  # noqa: E402
 from rib.names import INPUT_POSES, INPUTS  # noqa: E402
 from rib.paths import EXAMPLE_DIR  # noqa: E402
-from rib.pipeline import interpolate  # noqa: E402
-from rib.pipeline.cli import build_parser as pipeline_parser  # noqa: E402
 from rib.poses import read_pose_folder, write_pose_folder  # noqa: E402
 from rib.reports import command_line, write_report  # noqa: E402
+from rib_pipeline import interpolate  # noqa: E402
+from rib_pipeline.cli import build_parser as pipeline_parser  # noqa: E402
 
 
 def make_input(root: Path, size: tuple[int, int], frames: int) -> tuple[Path, Path]:
@@ -133,8 +133,8 @@ def markdown(report: dict) -> str:
 def build_parser() -> argparse.ArgumentParser:
     """The command-line options."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", type=parse_size, nargs="+", default=[(768, 512), (1280, 720)],
-                        help="sizes (WxH) whose stages are timed (default: 768x512 1280x720)")
+    parser.add_argument("--sizes", type=parse_size, nargs="+", default=[FRAME_SIZE, (1280, 720)],
+                        help="sizes (WxH) whose stages are timed (default: %dx%d 1280x720)" % FRAME_SIZE)
     parser.add_argument("--memory-sizes", type=parse_size, nargs="+", default=[(1920, 1080), (3840, 2160)],
                         help="sizes whose peak memory is measured, each in a fresh process (default: 1920x1080 "
                              "3840x2160)")

@@ -1,17 +1,22 @@
-"""Checkpoints: atomic saves, clear load errors, exact RNG capture for resumable training."""
+"""Checkpoints: one contract for every model (kinds, finding and reading weights files), atomic saves, clear load
+errors, exact RNG capture for resumable training."""
 from __future__ import annotations
 
 import hashlib
 import os
 import random
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 import torch
 
-from rib.atomic import atomic_path, cannot_write, remove_orphaned_temporaries
+from rib.atomic import atomic_path
 from rib.errors import RIBError
+
+MOTION, WARP_BLEND, SPADE_GAN = "motion", "warp_blend", "gan"
+"""The kinds of model: what a training checkpoint and a warp-blend ``model.pt`` record under ``kind`` (a motion
+``model.pth`` and a SPADE GAN ``generator.pt`` weights file record none)."""
 
 
 def save_checkpoint(path: str | os.PathLike, state: dict) -> None:
@@ -23,17 +28,6 @@ def save_checkpoint(path: str | os.PathLike, state: dict) -> None:
             raise RIBError(f"{path}: cannot write checkpoint ({str(error).splitlines()[0]})") from None
 
 
-def prepare_checkpoint_dir(folder: str | os.PathLike) -> Path:
-    """Create a run's checkpoint folder, removing temporary files a killed save left there (never a checkpoint)."""
-    folder = Path(folder)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise cannot_write(folder, error) from None
-    remove_orphaned_temporaries(folder)
-    return folder
-
-
 def load_checkpoint(path: str | os.PathLike, map_location: str | torch.device = "cpu") -> dict:
     """Load a checkpoint saved by :func:`save_checkpoint` (``weights_only``: no code runs on load)."""
     path = Path(path)
@@ -43,6 +37,29 @@ def load_checkpoint(path: str | os.PathLike, map_location: str | torch.device = 
         return torch.load(path, map_location=map_location, weights_only=True)
     except Exception as error:  # torch raises many types for a corrupt or foreign file
         raise RIBError(f"{path}: not a readable checkpoint ({type(error).__name__}: {str(error)[:200]})") from None
+
+
+def find_weights(path: Path, names: Sequence[str]) -> Path | None:
+    """``path`` when it is not a folder, else the first of the weights files ``names`` it holds (None: none)."""
+    if not path.is_dir():
+        return path
+    return next((path / name for name in names if (path / name).is_file()), None)
+
+
+def read_weights(path: Path, missing: str) -> dict:
+    """A weights file loaded on the CPU; a missing one is the RIBError ``"{path}: {missing}"``."""
+    if not path.is_file():
+        raise RIBError(f"{path}: {missing}")
+    return load_checkpoint(path, "cpu")
+
+
+def load_state(model: torch.nn.Module, weights: dict, path: str | os.PathLike) -> None:
+    """Load ``weights`` into ``model``; weights of another model size are a RIBError naming ``path``."""
+    try:
+        model.load_state_dict(weights)
+    except RuntimeError as error:
+        raise RIBError(f"{path}: weights do not fit a model of this config (model settings changed?): "
+                       f"{str(error).splitlines()[0][:200]}") from None
 
 
 def capture_rng() -> dict:

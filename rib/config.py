@@ -1,10 +1,12 @@
-"""YAML configs: load with clear errors, override from the command line, save beside outputs."""
+"""YAML configs: load with clear errors, override from the command line (one ``--set`` for every script), save
+beside outputs."""
 from __future__ import annotations
 
+import argparse
 import copy
 import os
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import yaml
 
@@ -26,6 +28,12 @@ def load_config(path: str | os.PathLike) -> dict:
     return config
 
 
+def add_set_argument(parser: argparse.ArgumentParser) -> None:
+    """``--set KEY=VALUE`` config overrides into ``args.overrides``: repeat the flag, or give several values to one."""
+    parser.add_argument("--set", dest="overrides", action="extend", nargs="+", default=[], metavar="KEY=VALUE",
+                        help="override a config value, e.g. --set train.lr=2e-4 --set data.rates=[8] (repeatable)")
+
+
 def apply_overrides(config: dict, overrides: Sequence[str]) -> dict:
     """Return a copy of ``config`` with ``a.b.c=value`` overrides applied (values parsed as YAML)."""
     config = copy.deepcopy(config)
@@ -41,6 +49,16 @@ def apply_overrides(config: dict, overrides: Sequence[str]) -> dict:
                 raise RIBError(f"override '{item}': '{name}' is not a section")
         node[leaf] = yaml.safe_load(raw)
     return config
+
+
+def configure(base: dict, overrides: Sequence[str], parse: Callable[[dict, str], Any], source: str) -> Any:
+    """``base`` with the ``--set`` overrides applied, checked by the stage's strict ``parse(config, source)``.
+
+    An unknown or ill-typed key, from the file or from ``--set``, is a :class:`RIBError` before anything is written.
+    """
+    if overrides:
+        source = f"{source} with --set {' '.join(overrides)}"
+    return parse(apply_overrides(base, overrides), source)
 
 
 def save_config(path: str | os.PathLike, config: dict) -> None:

@@ -15,7 +15,6 @@ A run folder holds:
 """
 from __future__ import annotations
 
-import argparse
 import csv
 import io
 import logging
@@ -30,7 +29,7 @@ from tqdm import tqdm
 
 from rib.atomic import cannot_write, remove_orphaned_temporaries, write_text
 from rib.checkpoint import capture_rng, load_checkpoint, restore_rng, save_checkpoint
-from rib.config import apply_overrides, save_config
+from rib.config import save_config
 from rib.errors import RIBError
 from rib.schema import to_dict
 from rib.textio import read_text
@@ -42,24 +41,6 @@ CHECKPOINT, CONFIG, HISTORY, LOGS = "checkpoint.pt", "config.yaml", "history.csv
 TENSORBOARD_FILES = f"{LOGS}/events.out.tfevents.*"
 GROUPS = ("models", "optimizers", "schedulers", "scalers")
 """The groups of parts a run trains with, each saved as ``{name: state_dict}`` under its group's key."""
-
-
-# --- configuration --------------------------------------------------------------------------------------------
-
-def add_set_argument(parser: argparse.ArgumentParser) -> None:
-    """``--set KEY=VALUE`` config overrides into ``args.overrides``: repeat the flag, or give several values to one."""
-    parser.add_argument("--set", dest="overrides", action="extend", nargs="+", default=[], metavar="KEY=VALUE",
-                        help="override a config value, e.g. --set train.lr=2e-4 --set data.rates=[8] (repeatable)")
-
-
-def configure(base: dict, overrides: Sequence[str], parse: Callable[[dict, str], Any], source: str) -> Any:
-    """``base`` with the ``--set`` overrides applied, checked by the stage's strict ``parse(config, source)``.
-
-    An unknown or ill-typed key, from the file or from ``--set``, is a :class:`RIBError` before anything is written.
-    """
-    if overrides:
-        source = f"{source} with --set {' '.join(overrides)}"
-    return parse(apply_overrides(base, overrides), source)
 
 
 # --- run folder -----------------------------------------------------------------------------------------------

@@ -18,6 +18,8 @@ from rib.atomic import atomic_path
 from rib.errors import RIBError
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
+FRAME_SIZE = (768, 512)
+"""(width, height) of HumanSlomo frames: gen_dataset.py's output and the benchmarks' default size."""
 JPEG_START, JPEG_SCAN, JPEG_END = b"\xff\xd8", b"\xff\xda", b"\xff\xd9"
 """JPEG markers: start of image, start of scan, end of image."""
 LIBJPEG_CORRUPT = (b"Corrupt JPEG data", b"Premature end of JPEG file")

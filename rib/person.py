@@ -31,6 +31,14 @@ def bbox_area(person: Person) -> float:
     return float(size[0] * size[1])
 
 
+def has_person(pose: np.ndarray) -> bool:
+    """Whether a (19, 3) J19 pose shows a person: at least :data:`MIN_JOINTS` joints with positive confidence.
+
+    The one rule for "this frame has a person": the renderer draws a person only then, and the pipeline counts it.
+    """
+    return int((pose[:, 2] > 0).sum()) >= MIN_JOINTS
+
+
 def qualifies(person: Person) -> bool:
     """Whether ``person`` has enough detected core joints to be a candidate."""
     return int(_core(person)[1].sum()) >= MIN_JOINTS

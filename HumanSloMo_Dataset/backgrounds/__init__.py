@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from HumanSloMo_Dataset.backgrounds.base import Interpolator
+from HumanSloMo_Dataset.backgrounds.base import MAX_SIDE, Interpolator
 from rib.errors import RIBError
 
 Factory = Callable[[int, str], Interpolator]
@@ -41,7 +41,7 @@ BACKENDS: dict[str, Factory] = {"blend": _blend, "dis": _dis, "rife": _rife}
 """Every background interpolator by name (the CLI choices, in this order)."""
 
 
-def build(name: str, max_side: int = 1024, device: str = "auto") -> Interpolator:
+def build(name: str, max_side: int = MAX_SIDE, device: str = "auto") -> Interpolator:
     """The interpolator called ``name``; motion is estimated on frames shrunk to at most ``max_side`` pixels."""
     if max_side < MIN_MAX_SIDE:
         raise RIBError(f"--max-side {max_side}: must be at least {MIN_MAX_SIDE} pixels")

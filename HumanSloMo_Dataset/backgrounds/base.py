@@ -10,6 +10,8 @@ import numpy as np
 
 from rib.errors import RIBError
 
+MAX_SIDE = 1024
+"""Default motion-estimation size limit: frames are downscaled to at most this many pixels a side (dis, rife)."""
 MIN_FLOW_SIDE = 16
 """Smallest frame side, in pixels, that motion is estimated on (OpenCV's DIS fails below 8 to 12)."""
 

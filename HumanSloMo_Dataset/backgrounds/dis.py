@@ -13,8 +13,8 @@ from typing import Sequence
 import cv2
 import numpy as np
 
-from HumanSloMo_Dataset.backgrounds.base import (MIN_FLOW_SIDE, Interpolator, backward_warp, fuse, resize_flow,
-                                                 working_size)
+from HumanSloMo_Dataset.backgrounds.base import (MAX_SIDE, MIN_FLOW_SIDE, Interpolator, backward_warp, fuse,
+                                                 resize_flow, working_size)
 
 EPS = 1e-3
 
@@ -36,7 +36,7 @@ class DISInterpolator(Interpolator):
     name = "dis"
     min_side = MIN_FLOW_SIDE
 
-    def __init__(self, max_side: int = 1024, preset: int = cv2.DISOPTICAL_FLOW_PRESET_MEDIUM):
+    def __init__(self, max_side: int = MAX_SIDE, preset: int = cv2.DISOPTICAL_FLOW_PRESET_MEDIUM):
         self.max_side = max_side
         self.flow = cv2.DISOpticalFlow_create(preset)
 

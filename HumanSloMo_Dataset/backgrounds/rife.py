@@ -19,7 +19,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from HumanSloMo_Dataset.backgrounds.base import MIN_FLOW_SIDE, Interpolator, fuse, resize_flow, working_size
+from HumanSloMo_Dataset.backgrounds.base import MAX_SIDE, MIN_FLOW_SIDE, Interpolator, fuse, resize_flow, working_size
 from HumanSloMo_Dataset.backgrounds.rife_net import IFNet, build
 from rib.distributed import pick_device
 from rib.errors import RIBError
@@ -70,7 +70,7 @@ class RIFEInterpolator(Interpolator):
     name = "rife"
     min_side = MIN_FLOW_SIDE
 
-    def __init__(self, max_side: int = 1024, device: str = "auto", weights: str | os.PathLike | None = None,
+    def __init__(self, max_side: int = MAX_SIDE, device: str = "auto", weights: str | os.PathLike | None = None,
                  bisections: int = 1):
         self.max_side, self.bisections = max_side, bisections
         self.device = pick_device(device)

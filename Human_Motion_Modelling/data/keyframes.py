@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
 from rib.joints import NUM_J19, ROOT, flip_permutation
-from rib.schema import from_section
+from rib.schema import Section, from_section
 
 NOISE_JOINTS = (3, 4, 6, 7, 10, 11, 13, 14, 15, 16, 17, 18)
 """Limb ends that get positional noise (the reference's set)."""
@@ -16,9 +17,10 @@ FLIP = flip_permutation()
 
 
 @dataclass
-class Augmentation:
+class Augmentation(Section):
     """Per-keyframe probabilities and sizes of each corruption (coordinates in projection units)."""
 
+    WHERE: ClassVar[str] = "augment"
     noise_prob: float = 0.37
     noise_joints: int = 5
     noise_scale: float = 0.25

@@ -15,7 +15,7 @@ from torch import nn
 
 from Human_Motion_Modelling.config import ModelSection
 from Human_Motion_Modelling.models.position_encoding import SinePositionalEncoding
-from rib.schema import from_section
+from rib.schema import from_section, to_dict
 
 ACTIVATIONS = {"relu": F.relu, "leaky_relu": F.leaky_relu, "gelu": F.gelu}
 
@@ -173,9 +173,5 @@ class MotionTransformer(nn.Module):
 
 def build(config: dict) -> MotionTransformer:
     """The model described by the ``model`` section of a motion config."""
-    model = from_section(ModelSection, config["model"], "config: model")
-    return MotionTransformer(
-        num_joints=int(model.num_joints), hidden_dim=int(model.hidden_dim), nheads=int(model.nheads),
-        dim_feedforward=int(model.dim_feedforward), enc_layers=int(model.enc_layers),
-        dec_layers=int(model.dec_layers), dropout=float(model.dropout), activation=str(model.activation),
-        attention_dropout=float(model.attention_dropout), base=str(model.base))
+    model = from_section(ModelSection, config["model"], "config: model")  # a Section: numbers converted
+    return MotionTransformer(**to_dict(model))

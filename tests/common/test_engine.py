@@ -9,6 +9,7 @@ import torch
 
 from rib import engine
 from rib.checkpoint import load_checkpoint, save_checkpoint
+from rib.config import add_set_argument, configure
 from rib.errors import RIBError
 from rib.schema import from_section
 
@@ -108,14 +109,14 @@ def parse(config: dict, source: str) -> Train:
 
 def test_set_overrides_are_checked_by_the_strict_schema():
     parser = argparse.ArgumentParser()
-    engine.add_set_argument(parser)
+    add_set_argument(parser)
     args = parser.parse_args(["--set", "train.lr=0.5", "train.epochs=4", "--set", "train.lr=0.25"])
     assert args.overrides == ["train.lr=0.5", "train.epochs=4", "train.lr=0.25"]
-    assert engine.configure({"train": {}}, args.overrides, parse, "x.yaml") == Train(lr=0.25, epochs=4)
+    assert configure({"train": {}}, args.overrides, parse, "x.yaml") == Train(lr=0.25, epochs=4)
     with pytest.raises(RIBError, match=r"x.yaml with --set train.lrr=3: train: unknown key\(s\) lrr"):
-        engine.configure({"train": {}}, ["train.lrr=3"], parse, "x.yaml")
+        configure({"train": {}}, ["train.lrr=3"], parse, "x.yaml")
     with pytest.raises(RIBError, match="expected key=value"):
-        engine.configure({"train": {}}, ["train.lr"], parse, "x.yaml")
+        configure({"train": {}}, ["train.lr"], parse, "x.yaml")
 
 
 def test_run_folder_rules(tmp_path):

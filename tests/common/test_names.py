@@ -8,11 +8,11 @@ import numpy as np
 
 from HumanSloMo_Dataset.poses.estimate import output_name
 from HumanSloMo_Dataset.synth.dataset import DATASET_FOLDERS, EXAMPLE_FOLDERS
-from Pose_Guided_Neural_Rendering.inference import plan_clip, resolve_backgrounds
+from Pose_Guided_Neural_Rendering.api import plan_clip, resolve_backgrounds
 from rib import names
 from rib.frames import write_image
 from rib.openpose import keypoint_filename
-from rib.pipeline.layout import WorkLayout
+from rib_pipeline.layout import WorkLayout
 from rib.poses import write_pose_folder
 
 

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from rib.atomic import TEMPORARY_NAME, atomic_path
-from rib.checkpoint import prepare_checkpoint_dir
+from rib.atomic import TEMPORARY_NAME, atomic_path, remove_orphaned_temporaries
 
 
 UNFINISHED = []
@@ -31,14 +30,13 @@ def test_only_the_projects_temporary_names_match(name, ours):
     assert bool(TEMPORARY_NAME.fullmatch(name)) == ours
 
 
-def test_prepare_checkpoint_dir_removes_orphans_and_keeps_everything_else(tmp_path):
+def test_orphans_are_removed_and_everything_else_is_kept(tmp_path):
     folder = tmp_path / "checkpoints"
     orphans = [orphan_of(folder / "last.pth"), orphan_of(folder / "model_epoch009.pth")]
     kept = [folder / "last.pth", folder / "notes.tmp.txt", folder / ".last.tmp.pth"]
     for path in kept:
         path.write_text("user data")
     assert all(path.exists() for path in orphans)
-    assert prepare_checkpoint_dir(folder) == folder
+    assert sorted(remove_orphaned_temporaries(folder)) == sorted(orphans)
     assert not any(path.exists() for path in orphans)
     assert all(path.read_text() == "user data" for path in kept)
-    assert prepare_checkpoint_dir(tmp_path / "new" / "checkpoints").is_dir()

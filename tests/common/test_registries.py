@@ -12,7 +12,7 @@ from HumanSloMo_Dataset.interpolate_backgrounds import build_parser as interpola
 from HumanSloMo_Dataset.poses import estimate
 from Human_Motion_Modelling.models.losses import LOSSES, loss_weights, motion_loss
 from rib.errors import RIBError
-from rib.pipeline.common import add_input_arguments
+from rib_pipeline.common import add_input_arguments
 from tests.bench_scripts import load_bench_script
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from rib.pipeline.cli import main
+from rib_pipeline.cli import main
 from tests.pipeline.conftest import make_video
 
 

@@ -3,7 +3,7 @@ import pytest
 
 from rib.frames import list_clips
 from rib.paths import EXAMPLE_DIR
-from rib.pipeline.cli import main
+from rib_pipeline.cli import main
 from rib.video import video_info
 
 

@@ -15,7 +15,7 @@ import pytest
 from rib.engine import history_summary
 from rib.frames import list_clips
 from rib.paths import EXAMPLE_DIR
-from rib.pipeline.cli import main
+from rib_pipeline.cli import main
 from rib.video import video_info
 from tests.pipeline.conftest import streams
 from tests.pipeline.test_bad_input import fails

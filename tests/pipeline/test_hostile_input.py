@@ -16,10 +16,10 @@ from rib.atomic import output_lock
 from rib.frames import write_image
 from rib.joints import j19_to_person
 from rib.openpose import write_people
-from rib.pipeline.cli import main
-from rib.pipeline.common import remove_stale_work_folders
-from rib.pipeline.layout import WorkLayout
-from rib.pipeline.stages import poses_stage
+from rib_pipeline.cli import main
+from rib_pipeline.common import remove_stale_work_folders
+from rib_pipeline.layout import WorkLayout
+from rib_pipeline.stages import poses_stage
 from tests.pipeline.conftest import make_video
 from tests.pipeline.test_bad_input import fails
 
@@ -168,7 +168,7 @@ import sys, tempfile, time
 from pathlib import Path
 from rib.atomic import atomic_path
 from rib.errors import cli_entry
-from rib.pipeline.common import work_layout
+from rib_pipeline.common import work_layout
 
 def main(argv):
     args = type("Args", (), {"input": Path("clip.mp4"), "keep_work": None})()

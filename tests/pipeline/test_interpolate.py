@@ -9,7 +9,7 @@ import pytest
 
 from rib.frames import list_clips, list_frames
 from rib.paths import EXAMPLE_DIR
-from rib.pipeline.cli import main
+from rib_pipeline.cli import main
 from rib.video import video_info
 from tests.pipeline.conftest import make_video, streams
 

@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 
 from rib.errors import RIBError
-from rib.pipeline.compose import Kind, frame_kinds
-from rib.pipeline.media import exact_rate
-from rib.pipeline.scenes import pair_change, is_cut
-from rib.pipeline.timeline import plan_timeline
+from rib_pipeline.compose import Kind, frame_kinds
+from rib_pipeline.media import exact_rate
+from rib_pipeline.scenes import pair_change, is_cut
+from rib_pipeline.timeline import plan_timeline
 
 
 def test_integer_rate_holds_the_last_frame_so_the_duration_matches():
@@ -53,13 +53,28 @@ def test_frame_kinds():
                      Kind.KEYFRAME]
 
 
+def test_a_frame_is_rendered_only_where_the_renderer_draws_a_person():
+    """A pose with fewer than rib.person.MIN_JOINTS joints is the background, as the warp-blend renderer returns it."""
+    from Pose_Guided_Neural_Rendering.warp_blend.render import BlendRenderer
+    from rib.person import MIN_JOINTS
+
+    person, few = np.ones((19, 3)), np.zeros((19, 3))
+    few[:MIN_JOINTS - 1, 2] = 1
+    kinds = frame_kinds(np.stack([person, person]), np.stack([person, few, person]), 2, cuts=[])
+    assert kinds == [Kind.KEYFRAME, Kind.BACKGROUND, Kind.KEYFRAME]
+    background = np.full((32, 32, 3), 7, np.uint8)
+    frame, alpha = BlendRenderer(None, None, None).frame(background, background, background,
+                                                         np.stack([person, person, few]), 0.5)
+    assert frame is background and not alpha.any()
+
+
 def test_several_people_are_counted_and_reported(tmp_path):
     from pathlib import Path
 
     from rib.joints import j19_to_person
     from rib.openpose import write_people
-    from rib.pipeline.stages import people_per_frame
-    from rib.pipeline.summary import RunSummary
+    from rib_pipeline.stages import people_per_frame
+    from rib_pipeline.summary import RunSummary
 
     pose = np.concatenate([np.random.default_rng(0).uniform(10, 90, (19, 2)), np.full((19, 1), 0.9)], axis=1)
     for index, count in enumerate([1, 2, 0, 3]):
@@ -79,7 +94,7 @@ def test_several_people_are_counted_and_reported(tmp_path):
 def test_summary_warns_when_few_input_frames_show_a_person(found, warning):
     from pathlib import Path
 
-    from rib.pipeline.summary import RunSummary
+    from rib_pipeline.summary import RunSummary
 
     summary = RunSummary(Path("bikes.mp4"), num_inputs=10, person_found=[i < found for i in range(10)])
     lines = summary.person_lines()

@@ -13,8 +13,8 @@ import pytest
 
 from rib.errors import RIBError
 from rib.frames import encode_png
-from rib.pipeline.compare import write_comparison
-from rib.pipeline.media import (StreamRate, encode, exact_rate, header_rate, probe_video, size_note, source_frames,
+from rib_pipeline.compare import write_comparison
+from rib_pipeline.media import (StreamRate, encode, exact_rate, header_rate, probe_video, size_note, source_frames,
                                stream_rate)
 from rib.video import FrameTimes, write_video
 from tests.pipeline.conftest import streams

@@ -11,7 +11,7 @@ import yaml
 from HumanSloMo_Dataset import backgrounds
 from HumanSloMo_Dataset.backgrounds.layout import interpolate_clip
 from Pose_Guided_Neural_Rendering import inference, train
-from Pose_Guided_Neural_Rendering.blend_render import load_blender
+from Pose_Guided_Neural_Rendering.warp_blend.render import load_blender
 from rib.frames import list_frames
 from rib.poses import read_pose_folder, write_pose_folder
 
@@ -127,11 +127,12 @@ def test_bad_numbers_are_usage_errors(main, argv, tmp_path, capsys):
 def test_generator_with_an_empty_model_size_is_refused(tmp_path, capsys):
     import torch
 
+    from Pose_Guided_Neural_Rendering.spade_gan.renderer import load_generator
     from rib.checkpoint import save_checkpoint
     path = tmp_path / "generator.pt"
     save_checkpoint(path, {"hparams": {}, "state_dict": {}, "model_size": [0, 0]})
     with pytest.raises(Exception, match="model_size 0x0"):
-        inference.load_generator(path, torch.device("cpu"))
+        load_generator(path, torch.device("cpu"))
 
 
 def test_export_checks_every_input_before_writing(trained_run, tmp_path, capsys):

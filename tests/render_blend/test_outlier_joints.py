@@ -8,7 +8,7 @@ import tracemalloc
 
 import numpy as np
 
-from Pose_Guided_Neural_Rendering.warping import person_crop
+from Pose_Guided_Neural_Rendering.warp_blend.warping import person_crop
 from rib.joints import j19_to_person
 from rib.openpose import write_people
 from rib.poses import fit_to_frame, read_pose_folder

@@ -6,8 +6,8 @@ import shutil
 import cv2
 import pytest
 
-from Pose_Guided_Neural_Rendering import blend_config
-from Pose_Guided_Neural_Rendering.data.inbetween import list_samples
+from Pose_Guided_Neural_Rendering.warp_blend import config as blend_config
+from Pose_Guided_Neural_Rendering.warp_blend.data import list_samples
 from rib.errors import RIBError
 from rib.frames import list_files, list_frames, read_image, write_image
 

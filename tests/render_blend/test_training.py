@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 import torch
 
-from Pose_Guided_Neural_Rendering import blend_config, engine
-from Pose_Guided_Neural_Rendering.blend_render import BlendRenderer
-from Pose_Guided_Neural_Rendering.data.inbetween import InBetweenDataset, list_samples
+from Pose_Guided_Neural_Rendering.warp_blend import config as blend_config, training as engine
+from Pose_Guided_Neural_Rendering.warp_blend.render import BlendRenderer
+from Pose_Guided_Neural_Rendering.warp_blend.data import InBetweenDataset, list_samples
 from Pose_Guided_Neural_Rendering.metrics import psnr
-from Pose_Guided_Neural_Rendering.models import blender
+from Pose_Guided_Neural_Rendering.warp_blend import model as blender
 from rib.checkpoint import load_checkpoint, save_checkpoint
 from rib.errors import RIBError
 from rib.frames import background_name, list_frames, read_image

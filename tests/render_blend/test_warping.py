@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 import torch
 
-from Pose_Guided_Neural_Rendering.blend_config import parse
-from Pose_Guided_Neural_Rendering.blend_render import BlendRenderer, border_taper
-from Pose_Guided_Neural_Rendering.models import blender
-from Pose_Guided_Neural_Rendering.warping import Crop, TargetBones, limb_affines, person_crop, pose_warp
+from Pose_Guided_Neural_Rendering.warp_blend.config import parse
+from Pose_Guided_Neural_Rendering.warp_blend.render import BlendRenderer, border_taper
+from Pose_Guided_Neural_Rendering.warp_blend import model as blender
+from Pose_Guided_Neural_Rendering.warp_blend.warping import Crop, TargetBones, limb_affines, person_crop, pose_warp
 from rib.joints import LIMBS
 
 SIZE = (128, 192)

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 import torch
 
-from Pose_Guided_Neural_Rendering.blend_render import BlendRenderer, load_blender
-from Pose_Guided_Neural_Rendering.data.labels import human_mask
-from Pose_Guided_Neural_Rendering.inference import DEFAULT_CHECKPOINT, checkpoint_file
+from Pose_Guided_Neural_Rendering.warp_blend.render import BlendRenderer, load_blender
+from Pose_Guided_Neural_Rendering.spade_gan.data.labels import human_mask
+from Pose_Guided_Neural_Rendering.api import DEFAULT_CHECKPOINT, checkpoint_file
 from Pose_Guided_Neural_Rendering.metrics import psnr
 from rib.checkpoint import sha256_file
 from rib.frames import list_frames, read_image

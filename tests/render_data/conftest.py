@@ -7,7 +7,7 @@ import h5py
 import numpy as np
 import pytest
 
-from Pose_Guided_Neural_Rendering.data.labels import human_mask
+from Pose_Guided_Neural_Rendering.spade_gan.data.labels import human_mask
 from rib.frames import background_name, encode_png, train_background_name, write_image
 from rib.h5data import write_clip
 from rib.poses import write_pose_folder

@@ -7,9 +7,9 @@ import pytest
 import torch
 from torch.utils.data import DataLoader
 
-from Pose_Guided_Neural_Rendering.data import augment
-from Pose_Guided_Neural_Rendering.data.dataset import build
-from Pose_Guided_Neural_Rendering.data.labels import human_mask
+from Pose_Guided_Neural_Rendering.spade_gan.data import augment
+from Pose_Guided_Neural_Rendering.spade_gan.data.dataset import build
+from Pose_Guided_Neural_Rendering.spade_gan.data.labels import human_mask
 from rib.errors import RIBError
 from rib.frames import list_frames, read_image, write_image
 

@@ -4,7 +4,7 @@ import pytest
 import torch
 from scipy.ndimage import gaussian_filter
 
-from Pose_Guided_Neural_Rendering.data import labels as L
+from Pose_Guided_Neural_Rendering.spade_gan.data import labels as L
 from rib.joints import LIMB_COLOURS, LIMBS
 
 STANDING = np.array([

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from Pose_Guided_Neural_Rendering import evaluate
-from Pose_Guided_Neural_Rendering.data.dataset import build
+from Pose_Guided_Neural_Rendering.spade_gan.data.dataset import build
 
 gen_synthetic = pytest.importorskip("HumanSloMo_Dataset.gen_synthetic")
 interpolate_backgrounds = pytest.importorskip("HumanSloMo_Dataset.interpolate_backgrounds")

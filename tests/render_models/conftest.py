@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from Pose_Guided_Neural_Rendering.models import generator as generator_model
+from Pose_Guided_Neural_Rendering.spade_gan.models import generator as generator_model
 from rib.checkpoint import save_checkpoint
 from rib.config import load_config
 from rib.frames import background_name, write_image

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import torch
 
-from Pose_Guided_Neural_Rendering.models import discriminators
+from Pose_Guided_Neural_Rendering.spade_gan.models import discriminators
 from rib.joints import LEFT_HAND, NECK, NOSE, RIGHT_HAND, ROOT
 from tests.render_models.conftest import tiny_config
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from Pose_Guided_Neural_Rendering import blend_config
+from Pose_Guided_Neural_Rendering.warp_blend import config as blend_config
 from Pose_Guided_Neural_Rendering import train as train_cli
-from Pose_Guided_Neural_Rendering.gan_config import complete_config, parse_config
-from Pose_Guided_Neural_Rendering.models import losses
+from Pose_Guided_Neural_Rendering.spade_gan.config import complete_config, parse_config
+from Pose_Guided_Neural_Rendering.spade_gan.models import losses
 from rib.config import load_config, save_config
 from rib.errors import RIBError
 from tests.render_models.conftest import CONFIGS, tiny_config

@@ -6,8 +6,8 @@ import inspect
 import pytest
 import torch
 
-from Pose_Guided_Neural_Rendering.models import discriminators, generator
-from Pose_Guided_Neural_Rendering.models.blocks import fold_spectral_norm
+from Pose_Guided_Neural_Rendering.spade_gan.models import discriminators, generator
+from Pose_Guided_Neural_Rendering.spade_gan.models.blocks import fold_spectral_norm
 from rib.config import load_config
 from rib.errors import RIBError
 from tests.render_models.conftest import CONFIGS, tiny_config

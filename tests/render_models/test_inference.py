@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from Pose_Guided_Neural_Rendering import inference
+from Pose_Guided_Neural_Rendering.clips import infer_rate
 from rib.frames import list_frames, read_image
 from rib.video import video_info
 from tests.render_models.conftest import tiny_config, write_clip, write_generator
@@ -119,4 +120,4 @@ def test_rate_one_and_an_unknown_device_are_refused_before_writing(tmp_path, che
                  match="3 pose files for 3 input frames is rate 1")
     assert not (root / "Generated_frames").exists() and not (same / "Generated_frames").exists()
     with pytest.raises(Exception, match="--upsample-rate 1: must be at least 2"):
-        inference.infer_rate(3, 3, 1, tmp_path)
+        infer_rate(3, 3, 1, tmp_path)

@@ -7,7 +7,7 @@ import pytest
 import torch
 from torchvision.models import vgg19
 
-from Pose_Guided_Neural_Rendering.models import discriminators, losses, vgg
+from Pose_Guided_Neural_Rendering.spade_gan.models import discriminators, losses, vgg
 from rib.errors import RIBError
 from tests.render_models.conftest import tiny_config
 

@@ -11,10 +11,10 @@ import torch
 from skimage.metrics import peak_signal_noise_ratio
 
 from Pose_Guided_Neural_Rendering import train as train_cli
-from Pose_Guided_Neural_Rendering.data import dataset as render_dataset
-from Pose_Guided_Neural_Rendering.inference import load_generator
-from Pose_Guided_Neural_Rendering.models import discriminators, generator, losses
-from Pose_Guided_Neural_Rendering.trainer import Trainer, frames_for_epoch
+from Pose_Guided_Neural_Rendering.spade_gan.data import dataset as render_dataset
+from Pose_Guided_Neural_Rendering.spade_gan.renderer import load_generator
+from Pose_Guided_Neural_Rendering.spade_gan.models import discriminators, generator, losses
+from Pose_Guided_Neural_Rendering.spade_gan.trainer import Trainer, frames_for_epoch
 from rib.checkpoint import load_checkpoint, save_checkpoint
 from rib.config import save_config
 from rib.distributed import init_distributed

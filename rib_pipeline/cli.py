@@ -6,7 +6,7 @@ import argparse
 from typing import Sequence
 
 from rib.errors import cli_entry
-from rib.pipeline import finetune, interpolate
+from rib_pipeline import finetune, interpolate
 
 COMMANDS = {"interpolate": interpolate, "finetune": finetune}
 

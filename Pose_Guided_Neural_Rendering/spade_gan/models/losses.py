@@ -8,9 +8,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from Pose_Guided_Neural_Rendering.gan_config import parse_config
-from Pose_Guided_Neural_Rendering.models import vgg
-from Pose_Guided_Neural_Rendering.models.discriminators import ScaleOutputs
+from Pose_Guided_Neural_Rendering.spade_gan.config import parse_config
+from Pose_Guided_Neural_Rendering.spade_gan.models import vgg
+from Pose_Guided_Neural_Rendering.spade_gan.models.discriminators import ScaleOutputs
 from rib.errors import RIBError
 from rib.schema import to_dict
 

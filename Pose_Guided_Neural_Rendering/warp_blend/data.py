@@ -9,19 +9,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import cv2
 import numpy as np
 import torch
 from torch.utils.data import Dataset
 from tqdm import tqdm
 
-from Pose_Guided_Neural_Rendering.blend_config import ClipSet, DataConfig
-from Pose_Guided_Neural_Rendering.warping import (
-    Crop, TargetBones, body_proximity, has_person, person_crop, pose_warp, torso_length,
+from Pose_Guided_Neural_Rendering.warp_blend.config import ClipSet, DataConfig
+from Pose_Guided_Neural_Rendering.warp_blend.warping import (
+    Crop, TargetBones, body_proximity, person_crop, pose_warp, torso_length,
 )
 from rib.errors import RIBError
 from rib.frames import (background_name, check_one_size, image_size, list_clips, list_frames, read_image,
                         train_background_name)
+from rib.person import has_person
 from rib.poses import read_pose_folder
 
 ERROR_CROP = 64

@@ -22,10 +22,10 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-from Pose_Guided_Neural_Rendering.data import augment
-from Pose_Guided_Neural_Rendering.data.labels import LABEL_CHANNELS, human_mask, part_mask, render_label
-from Pose_Guided_Neural_Rendering.data.sources import Clip, ClipSource, open_source
-from Pose_Guided_Neural_Rendering.gan_config import DataSection, parse_config
+from Pose_Guided_Neural_Rendering.spade_gan.config import DataSection, parse_config
+from Pose_Guided_Neural_Rendering.spade_gan.data import augment
+from Pose_Guided_Neural_Rendering.spade_gan.data.labels import LABEL_CHANNELS, human_mask, part_mask, render_label
+from Pose_Guided_Neural_Rendering.spade_gan.data.sources import Clip, ClipSource, open_source
 from rib.errors import RIBError
 
 log = logging.getLogger(__name__)

@@ -11,8 +11,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from Pose_Guided_Neural_Rendering.gan_config import parse_config
-from Pose_Guided_Neural_Rendering.models.blocks import (
+from Pose_Guided_Neural_Rendering.spade_gan.config import parse_config
+from Pose_Guided_Neural_Rendering.spade_gan.models.blocks import (
     LEAK, ConvBlock, ResBlock, SpadeResBlock, conv, fold_spectral_norm, widths,
 )
 from rib.errors import RIBError

@@ -1,7 +1,7 @@
 """The warp-blend renderer: a small U-Net that decides, pixel by pixel, where the new frame comes from.
 
 Candidates, all at the target time: the interpolated background, and the two neighbouring keyframes moved to the
-target pose by the pose-guided warp (Pose_Guided_Neural_Rendering/warping.py). The network sees them, their
+target pose by the pose-guided warp (warp_blend/warping.py). The network sees them, their
 differences, the target body's proximity map and the time ``t``, and predicts blend weights (a softmax over the
 three). The frame is their weighted sum, computed at the input resolution; ``alpha = 1 - weight of the background``
 is the person mask. Doing nothing (all weight on the background) is the background interpolation itself.

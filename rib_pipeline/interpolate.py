@@ -11,15 +11,15 @@ from rib.cli import positive_int
 from rib.distributed import pick_device
 from rib.errors import RIBError
 from rib.paths import CHECKPOINTS_DIR
-from rib.pipeline.common import (add_input_arguments, check_inputs, fraction_arg, frames_and_poses, input_paths,
+from rib_pipeline.common import (add_input_arguments, check_inputs, fraction_arg, frames_and_poses, input_paths,
                                  work_layout)
-from rib.pipeline.compare import ground_truth_frames, write_comparison
-from rib.pipeline.compose import Kind, count_kinds, finish_generated, frame_kinds, output_frames
-from rib.pipeline.media import Source, encode, size_note
-from rib.pipeline.stages import background_stage, motion_stage, render_stage
-from rib.pipeline.summary import RunSummary
-from rib.pipeline.timeline import MAX_FPS, MAX_RATE, Timeline, plan_timeline
-from rib.pipeline.validate import check_input_path, check_output_file
+from rib_pipeline.compare import ground_truth_frames, write_comparison
+from rib_pipeline.compose import Kind, count_kinds, finish_generated, frame_kinds, output_frames
+from rib_pipeline.media import Source, encode, size_note
+from rib_pipeline.stages import background_stage, motion_stage, render_stage
+from rib_pipeline.summary import RunSummary
+from rib_pipeline.timeline import MAX_FPS, MAX_RATE, Timeline, plan_timeline
+from rib_pipeline.validate import check_input_path, check_output_file
 
 DEFAULT_RENDERER = CHECKPOINTS_DIR / "render"
 
@@ -51,7 +51,7 @@ def comparison_path(output: Path) -> Path:
 
 def check_renderer(path: Path) -> None:
     """The renderer weights exist (loading them writes nothing, but is left to the rendering stage)."""
-    from Pose_Guided_Neural_Rendering.inference import checkpoint_file
+    from Pose_Guided_Neural_Rendering.api import checkpoint_file
 
     check_input_path(path, "--renderer")
     if not checkpoint_file(path).is_file():

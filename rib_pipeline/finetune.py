@@ -11,19 +11,19 @@ from pathlib import Path
 
 import numpy as np
 
-from Pose_Guided_Neural_Rendering.warping import has_person
 from rib.atomic import output_lock
-from rib.checkpoint import load_checkpoint
+from rib.checkpoint import WARP_BLEND
 from rib.cli import positive_int
+from rib.engine import resume_checkpoint
 from rib.errors import RIBError
 from rib.paths import CHECKPOINTS_DIR, REPO_ROOT
-from rib.engine import resume_checkpoint
-from rib.pipeline.common import add_input_arguments, check_inputs, frames_and_poses, input_paths, work_layout
-from rib.pipeline.media import Source
-from rib.pipeline.stages import train_background_stage
-from rib.pipeline.summary import RunSummary
-from rib.pipeline.validate import check_input_path, check_output_dir
+from rib.person import has_person
 from rib.safety import refuse_overlap
+from rib_pipeline.common import add_input_arguments, check_inputs, frames_and_poses, input_paths, work_layout
+from rib_pipeline.media import Source
+from rib_pipeline.stages import train_background_stage
+from rib_pipeline.summary import RunSummary
+from rib_pipeline.validate import check_input_path, check_output_dir
 
 CONFIG = REPO_ROOT / "Pose_Guided_Neural_Rendering" / "configs" / "warp_blend_hard.yaml"
 DEFAULT_INIT = CHECKPOINTS_DIR / "render"
@@ -54,10 +54,11 @@ def initial_weights(text: str) -> Path | None:
     """``--init`` checked: a warp-blend ``model.pt`` (or a folder holding one), or None for 'none'."""
     if text.lower() == "none":
         return None
+    from Pose_Guided_Neural_Rendering.api import read_renderer
+
     path = Path(text)
     check_input_path(path, "--init")
-    weights = path / "model.pt" if path.is_dir() else path
-    if not weights.is_file() or load_checkpoint(weights, "cpu").get("kind") != "warp_blend":
+    if read_renderer(path)[2] != WARP_BLEND:
         raise RIBError(f"{path}: not a warp-blend renderer (model.pt); rib finetune fine-tunes only those "
                        "(or pass --init none)")
     return path
@@ -133,9 +134,9 @@ def finetune(args: argparse.Namespace, source: Source, init: Path | None) -> Run
         check_training_sample(args, poses)
         with summary.timed("train backgrounds"):
             train_background_stage(layout, len(files), args.background, args.device, args.max_side)
-        from Pose_Guided_Neural_Rendering import train
+        from Pose_Guided_Neural_Rendering.api import train
 
         with summary.timed("fine-tuning"):
-            train.main(train_arguments(args, layout.root, init))
+            train(train_arguments(args, layout.root, init))
     summary.notes.append(f"renderer: {args.output} (use: rib interpolate ... --renderer {args.output})")
     return summary

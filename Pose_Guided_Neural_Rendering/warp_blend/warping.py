@@ -86,11 +86,6 @@ def torso_length(pose: np.ndarray) -> float:
     return MIN_TORSO
 
 
-def has_person(pose: np.ndarray, min_joints: int = 4) -> bool:
-    """Whether a pose holds enough joints to render a person."""
-    return int(known(pose).sum()) >= min_joints
-
-
 def person_crop(poses: list[np.ndarray], n: int | None = None, frame_hw: tuple[int, int] | None = None) -> Crop:
     """A square crop around the known joints of all ``poses`` with a torso-scaled margin.
 

@@ -12,8 +12,8 @@ import torch.nn.functional as F
 from torch import nn
 from torchvision.ops import roi_align
 
-from Pose_Guided_Neural_Rendering.gan_config import FaceDisSection, parse_config
-from Pose_Guided_Neural_Rendering.models.blocks import ConvBlock, conv, widths
+from Pose_Guided_Neural_Rendering.spade_gan.config import FaceDisSection, parse_config
+from Pose_Guided_Neural_Rendering.spade_gan.models.blocks import ConvBlock, conv, widths
 from rib.joints import LEFT_HAND, NECK, NOSE, RIGHT_HAND, ROOT
 
 ScaleOutputs = list[tuple[torch.Tensor, list[torch.Tensor]]]

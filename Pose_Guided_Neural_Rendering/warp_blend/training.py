@@ -14,9 +14,10 @@ import torch
 import torch.nn.functional as F
 from torch.utils.data import DataLoader
 
-from Pose_Guided_Neural_Rendering.blend_config import KIND, BlendConfig
-from Pose_Guided_Neural_Rendering.data.inbetween import InBetweenDataset
-from Pose_Guided_Neural_Rendering.models.blender import WarpBlender, blend, features
+from Pose_Guided_Neural_Rendering.warp_blend.config import KIND, BlendConfig
+from Pose_Guided_Neural_Rendering.warp_blend.data import InBetweenDataset
+from Pose_Guided_Neural_Rendering.warp_blend.model import WarpBlender, blend, features
+from Pose_Guided_Neural_Rendering.warp_blend.render import WEIGHTS
 from rib import engine
 from rib.engine import CHECKPOINT, LegacyLayout, Logger
 
@@ -62,8 +63,6 @@ def compute_losses(model: WarpBlender, batch: dict[str, torch.Tensor],
     return total, logs
 
 
-EXPORT = "model.pt"
-"""The inference file written beside the checkpoint after every epoch."""
 LEGACY = LegacyLayout(models=("model",), optimizers=("optimizer",))
 """The layout of checkpoint.pt before rib.engine (history at the top level too): such runs still resume."""
 
@@ -138,7 +137,7 @@ def fit(run: Run, train_set: InBetweenDataset, val_set: InBetweenDataset | None,
             logs.update(validate(run.model, val_set, run.config.train.batch_size, run.device))
         return logs
 
-    engine.fit(run, out_dir, run.config.train.epochs, epoch, export=lambda: {EXPORT: run.export()}, logger=logger)
+    engine.fit(run, out_dir, run.config.train.epochs, epoch, export=lambda: {WEIGHTS: run.export()}, logger=logger)
 
 
 def resume(run: Run, out_dir: Path) -> None:

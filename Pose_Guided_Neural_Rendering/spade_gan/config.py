@@ -2,8 +2,8 @@
 
 A config has the sections ``data``, ``train``, ``gen``, ``dis`` and ``loss``. Every key not written keeps the
 default below, the reference's HSM.yaml value unless its docstring says otherwise; this file is the only place
-defaults are written. An unknown key anywhere is a RIBError naming the section and the key, and numbers are
-converted (``--set`` values such as ``1e-4`` arrive as text) and range-checked when the config is built.
+defaults are written. The checks are rib.schema's: an unknown key anywhere is a RIBError naming the section and the
+key, and numbers are converted and range-checked when the config is built.
 
 :func:`parse_config` gives the dataclasses the builders read (generator, discriminators, losses, dataset, trainer);
 :func:`complete_config` gives the same config as a plain mapping with every default filled in, which train.py
@@ -11,102 +11,17 @@ passes around and saves beside its checkpoints.
 """
 from __future__ import annotations
 
-import types
-from dataclasses import dataclass, field, fields, is_dataclass
-from typing import Any, ClassVar, Union, get_args, get_origin, get_type_hints
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
-from Pose_Guided_Neural_Rendering.data.augment import ROTATE_LIMIT, SCALE_LIMIT, SHIFT_LIMIT
-from Pose_Guided_Neural_Rendering.data.labels import BLUR_RATE, DROP_PROB, GAUSS_SIGMA
-from Pose_Guided_Neural_Rendering.models.vgg import LAYER_INDEX
+from Pose_Guided_Neural_Rendering.spade_gan.data.augment import ROTATE_LIMIT, SCALE_LIMIT, SHIFT_LIMIT
+from Pose_Guided_Neural_Rendering.spade_gan.data.labels import BLUR_RATE, DROP_PROB, GAUSS_SIGMA
+from Pose_Guided_Neural_Rendering.spade_gan.models.vgg import LAYER_INDEX
 from rib.errors import RIBError
 from rib.names import DAIN
-from rib.schema import from_section, to_dict
+from rib.schema import Section, at_least, fraction, parse_sections, positive, to_dict
 
 AMP_MODES = ("none", "bf16", "fp16")
-
-
-def _bounded(default: Any, low: float | None = None, high: float | None = None, *, low_open: bool = False,
-             high_open: bool = False) -> Any:
-    """A dataclass field whose value must lie between ``low`` and ``high`` (inclusive unless ``*_open``)."""
-    return field(default=default, metadata={"low": low, "high": high, "low_open": low_open, "high_open": high_open})
-
-
-def at_least(default: float | None, low: float) -> Any:
-    """A field that must be ``>= low``."""
-    return _bounded(default, low)
-
-
-def positive(default: float) -> Any:
-    """A field that must be ``> 0``."""
-    return _bounded(default, 0, low_open=True)
-
-
-def fraction(default: float, *, below_one: bool = False) -> Any:
-    """A field in [0, 1] (or [0, 1) with ``below_one``)."""
-    return _bounded(default, 0, 1, high_open=below_one)
-
-
-def _check_bounds(where: str, value: float | None, bounds: dict) -> None:
-    """RIBError unless ``value`` (None: unset, always fine) lies within the field's ``bounds`` metadata."""
-    if value is None:
-        return
-    low, high = bounds.get("low"), bounds.get("high")
-    if low is not None and (value < low or (bounds["low_open"] and value == low)):
-        raise RIBError(f"{where}: must be {'>' if bounds['low_open'] else '>='} {low}, got {value}")
-    if high is not None and (value > high or (bounds["high_open"] and value == high)):
-        raise RIBError(f"{where}: must be {'<' if bounds['high_open'] else '<='} {high}, got {value}")
-
-
-def _union_members(hint: Any) -> tuple[Any, ...]:
-    """The members of a ``X | None`` hint, or ``(hint,)`` for any other hint."""
-    return get_args(hint) if get_origin(hint) in (Union, types.UnionType) else (hint,)
-
-
-def _number(where: str, value: Any, kind: type) -> int | float:
-    """``value`` as an int or a float (YAML text such as ``1e-4`` included); a RIBError if it is not one."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise RIBError(f"{where}: expected a number, got {value!r}")
-    try:
-        number = float(value)
-    except ValueError:
-        raise RIBError(f"{where}: expected a number, got {value!r}") from None
-    if kind is float:
-        return number
-    if not number.is_integer():
-        raise RIBError(f"{where}: expected an integer, got {value!r}")
-    return int(number)
-
-
-def _convert(where: str, value: Any, hint: Any) -> Any:
-    """``value`` converted to a scalar field's type (int, float, bool); other values are returned as they are."""
-    members = _union_members(hint)
-    if value is None and type(None) in members:
-        return None
-    kind = next(member for member in members if member is not type(None))
-    if kind is bool:
-        if not isinstance(value, bool):
-            raise RIBError(f"{where}: expected true or false, got {value!r}")
-        return value
-    if kind in (int, float):
-        return _number(where, value, kind)
-    return value
-
-
-@dataclass
-class Section:
-    """Base of every section: converts its scalar fields to their types and checks their declared bounds."""
-
-    WHERE: ClassVar[str] = ""
-    """The section's dotted name in a config file, for error messages."""
-
-    def __post_init__(self) -> None:
-        hints = get_type_hints(type(self))
-        for spec in fields(self):
-            where = f"{self.WHERE}.{spec.name}"
-            value = _convert(where, getattr(self, spec.name), hints[spec.name])
-            if spec.metadata:
-                _check_bounds(where, value, spec.metadata)
-            setattr(self, spec.name, value)
 
 
 def _clip_names(where: str, names: Any) -> list[str]:
@@ -325,7 +240,6 @@ class PerceptualSection(Section):
         unknown = [name for name in self.layers if name not in LAYER_INDEX]
         if unknown:
             raise RIBError(f"loss.perceptual.layers: unknown VGG19 layers {unknown}; choose from {list(LAYER_INDEX)}")
-        self.layer_weights = [_number("loss.perceptual.layer_weights", w, float) for w in self.layer_weights]
         if len(self.layer_weights) != len(self.layers):
             raise RIBError("loss.perceptual.layer_weights: needs one weight per layer")
 
@@ -361,31 +275,9 @@ class GanConfig:
     loss: LossSection = field(default_factory=LossSection)
 
 
-def _nested_section(hint: Any) -> type | None:
-    """The dataclass a field holds (``X`` or ``X | None``), or None for a plain value."""
-    return next((member for member in _union_members(hint) if is_dataclass(member)), None)
-
-
-def _parse(cls: type, values: Any, source: str, path: str = "") -> Any:
-    """Build ``cls`` and its nested sections from a mapping; unknown keys raise a RIBError naming ``path``."""
-    where = f"{source}: {path}" if path else source
-    if not isinstance(values, (dict, type(None))):
-        raise RIBError(f"{where}: expected a mapping, got {type(values).__name__}")
-    values = dict(values or {})
-    hints = get_type_hints(cls)
-    for spec in fields(cls):
-        nested = _nested_section(hints[spec.name])
-        if nested is None or spec.name not in values:
-            continue
-        if values[spec.name] is None and type(None) in _union_members(hints[spec.name]):
-            continue  # an optional section switched off
-        values[spec.name] = _parse(nested, values[spec.name], source, f"{path}.{spec.name}" if path else spec.name)
-    return from_section(cls, values, where)
-
-
 def parse_config(raw: Any, source: str = "config") -> GanConfig:
     """Check a config mapping strictly (``source`` names it in errors) and return its sections."""
-    return _parse(GanConfig, raw, source)
+    return parse_sections(GanConfig, raw, source)
 
 
 def complete_config(raw: Any, source: str = "config") -> dict:

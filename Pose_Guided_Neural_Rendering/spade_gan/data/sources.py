@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from Pose_Guided_Neural_Rendering.gan_config import DataSection
+from Pose_Guided_Neural_Rendering.spade_gan.config import DataSection
 from rib.errors import RIBError
 from rib.frames import (
     check_one_size, decode_image, list_clips, list_frames, read_image, train_background_name,

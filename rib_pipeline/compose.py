@@ -11,7 +11,8 @@ import numpy as np
 
 from rib.atomic import write_bytes
 from rib.frames import read_image
-from rib.pipeline.layout import WorkLayout
+from rib.person import has_person
+from rib_pipeline.layout import WorkLayout
 
 
 class Kind(str, Enum):
@@ -21,11 +22,6 @@ class Kind(str, Enum):
     RENDERED = "rendered"
     BACKGROUND = "background only (no person)"
     REPEATED = "repeated across a scene cut"
-
-
-def has_person(pose: np.ndarray) -> bool:
-    """Whether a (19, 3) J19 pose holds any visible joint."""
-    return bool((pose[:, 2] > 0).any())
 
 
 def frame_kinds(input_poses: np.ndarray, predicted: np.ndarray, rate: int, cuts: Sequence[int]) -> list[Kind]:

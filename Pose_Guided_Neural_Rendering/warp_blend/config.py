@@ -1,29 +1,33 @@
-"""The warp-blend renderer's config: one dataclass per section, defaults in one place, unknown keys rejected.
+"""The warp-blend renderer's config: one strict dataclass per section (rib.schema), defaults in one place.
 
 A config file (``configs/warp_blend.yaml``) has the sections ``model``, ``data``, ``train`` and ``loss``; every key
-not written keeps the default below. ``kind: warp_blend`` at the top selects this renderer in train.py.
+not written keeps the default below, an unknown key is an error and numbers are converted once (``--set
+train.lr=2e-4`` gives the text ``2e-4``). ``kind: warp_blend`` at the top selects this renderer in train.py.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
+from rib.checkpoint import WARP_BLEND
 from rib.errors import RIBError
 from rib.names import DAIN, GT, POSES
-from rib.schema import from_section, to_dict
+from rib.schema import Section, at_least, check_sections, parse_sections, positive, to_dict
 
-KIND = "warp_blend"
+KIND = WARP_BLEND
 
 
 @dataclass
-class ModelConfig:
+class ModelConfig(Section):
+    WHERE: ClassVar[str] = "model"
     widths: tuple[int, ...] = (24, 48, 96, 128)
     """U-Net widths per level (each level halves the resolution)."""
     crop_size: int = 128
     """The network sees the person crop resampled to this many pixels a side."""
 
     def __post_init__(self) -> None:
-        self.widths = tuple(int(w) for w in self.widths)
-        if not self.widths or min(self.widths) < 1:
+        super().__post_init__()
+        if not isinstance(self.widths, tuple) or not self.widths or min(self.widths) < 1:
             raise RIBError(f"model.widths: need positive widths, got {list(self.widths)}")
         if self.crop_size < 16 or self.crop_size % 2 ** (len(self.widths) - 1):
             raise RIBError(f"model.crop_size: {self.crop_size} must be >= 16 and a multiple of "
@@ -31,7 +35,7 @@ class ModelConfig:
 
 
 @dataclass
-class ClipSet:
+class ClipSet(Section):
     """Clips to learn from: ``root/<frames>/<clip>``, ``root/<poses>/<clip>``, ``root/<backgrounds>/<clip>``.
 
     ``layout: dense`` (every frame, keyframes every ``rate``-th; backgrounds of the test layout at that rate) or
@@ -39,6 +43,7 @@ class ClipSet:
     ``train-<stem>_0.500000.png`` backgrounds).
     """
 
+    WHERE: ClassVar[str] = "data.sets"
     root: str
     frames: str = GT
     poses: str = POSES
@@ -48,6 +53,7 @@ class ClipSet:
     clips: list[str] | None = None
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         if self.layout not in ("dense", "train"):
             raise RIBError(f"data.sets: layout must be dense or train, got {self.layout!r}")
         if self.rate < 2:
@@ -55,7 +61,8 @@ class ClipSet:
 
 
 @dataclass
-class DataConfig:
+class DataConfig(Section):
+    WHERE: ClassVar[str] = "data"
     sets: list[ClipSet] = field(default_factory=list)
     val_sets: list[ClipSet] = field(default_factory=list)
     """Clips scored after every epoch (crop PSNR of the blend and of the background); never trained on."""
@@ -68,15 +75,17 @@ class DataConfig:
     uniform): more of the fast motion where the interpolated background is wrong. Needs train.steps_per_epoch."""
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         if not 0.0 <= self.hard_share <= 1.0:
             raise RIBError(f"data.hard_share: must lie in [0, 1], got {self.hard_share}")
 
 
 @dataclass
-class TrainConfig:
-    epochs: int = 10
-    batch_size: int = 16
-    lr: float = 1e-3
+class TrainConfig(Section):
+    WHERE: ClassVar[str] = "train"
+    epochs: int = at_least(10, 1)
+    batch_size: int = at_least(16, 1)
+    lr: float = positive(1e-3)
     weight_decay: float = 0.0
     seed: int = 123
     steps_per_epoch: int = 0
@@ -84,18 +93,12 @@ class TrainConfig:
     print_freq: int = 25
     image_freq: int = 200
 
-    def __post_init__(self) -> None:
-        for name in ("epochs", "batch_size"):
-            if getattr(self, name) < 1:
-                raise RIBError(f"train.{name}: must be at least 1, got {getattr(self, name)}")
-        if self.lr <= 0:
-            raise RIBError(f"train.lr: must be positive, got {self.lr}")
-
 
 @dataclass
-class LossConfig:
-    """The weight table of engine.LOSSES (0 switches a loss off)."""
+class LossConfig(Section):
+    """The weight table of training.LOSSES (0 switches a loss off)."""
 
+    WHERE: ClassVar[str] = "loss"
     mse: float = 1.0
     """Squared error between the blended frame and the ground truth over the crop (what PSNR measures)."""
     l1: float = 0.0
@@ -121,20 +124,10 @@ class BlendConfig:
 
 def parse(config: dict, where: str = "config") -> BlendConfig:
     """A :class:`BlendConfig` from a loaded YAML mapping (unknown keys anywhere are an error)."""
-    sections = {"kind", "model", "data", "train", "loss"}
-    unknown = sorted(set(config) - sections)
-    if unknown:
-        raise RIBError(f"{where}: unknown section(s) {', '.join(unknown)}; known: {', '.join(sorted(sections))}")
+    check_sections(config, ("kind", "model", "data", "train", "loss"), where)
     if config.get("kind", KIND) != KIND:
         raise RIBError(f"{where}: kind must be {KIND}, got {config.get('kind')!r}")
-    data = dict(config.get("data") or {})
-    for key in ("sets", "val_sets"):
-        data[key] = [item if isinstance(item, ClipSet) else from_section(ClipSet, item, f"{where}: data.{key}[{i}]")
-                     for i, item in enumerate(data.get(key) or [])]
-    parsed = BlendConfig(model=from_section(ModelConfig, config.get("model"), f"{where}: model"),
-                         data=from_section(DataConfig, data, f"{where}: data"),
-                         train=from_section(TrainConfig, config.get("train"), f"{where}: train"),
-                         loss=from_section(LossConfig, config.get("loss"), f"{where}: loss"))
+    parsed = parse_sections(BlendConfig, config, where)
     if parsed.data.hard_share and not parsed.train.steps_per_epoch:
         raise RIBError(f"{where}: data.hard_share needs train.steps_per_epoch (draws with replacement)")
     return parsed

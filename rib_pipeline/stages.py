@@ -8,15 +8,16 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
+from HumanSloMo_Dataset.backgrounds.base import MAX_SIDE
 from rib.atomic import prepare_output_dir
 from rib.errors import RIBError
-from rib.pipeline.layout import WorkLayout
-from rib.pipeline.media import Source, extract_frames
-from rib.pipeline.scenes import CutDetector
 from rib.frames import list_poses
 from rib.names import DAIN
 from rib.openpose import read_people
 from rib.poses import read_pose_folder, write_pose_folder
+from rib_pipeline.layout import WorkLayout
+from rib_pipeline.media import Source, extract_frames
+from rib_pipeline.scenes import CutDetector
 
 ALPHAPOSE_MARKERS = ("alphapose-results.json", "sep-json")
 
@@ -76,11 +77,11 @@ def motion_stage(layout: WorkLayout, poses: np.ndarray, rate: int, device: torch
 
 
 def background_stage(layout: WorkLayout, num_inputs: int, backend: str, rate: int, cuts: Sequence[int],
-                     device: str, max_side: int = 1024) -> list[Path]:
+                     device: str, max_side: int = MAX_SIDE) -> list[Path]:
     """``DAIN/<clip>``: the (N-1)R+1 backgrounds (test layout); across a scene cut, the nearer input frame."""
     from HumanSloMo_Dataset import backgrounds
     from HumanSloMo_Dataset.backgrounds.layout import interpolate_test_clip
-    from rib.pipeline.progress_interpolator import CutAwareInterpolator
+    from rib_pipeline.progress_interpolator import CutAwareInterpolator
 
     inner = backgrounds.build(backend, max_side, device)
     with tqdm(total=num_inputs - 1, desc=f"backgrounds ({backend})", unit="pair") as bar:
@@ -89,11 +90,11 @@ def background_stage(layout: WorkLayout, num_inputs: int, backend: str, rate: in
 
 
 def train_background_stage(layout: WorkLayout, num_inputs: int, backend: str, device: str,
-                           max_side: int = 1024) -> list[Path]:
+                           max_side: int = MAX_SIDE) -> list[Path]:
     """``train_backgrounds/<clip>``: frame k from frames k-1 and k+1 (the renderer's training layout)."""
     from HumanSloMo_Dataset import backgrounds
     from HumanSloMo_Dataset.backgrounds.layout import interpolate_train_clip
-    from rib.pipeline.progress_interpolator import CutAwareInterpolator
+    from rib_pipeline.progress_interpolator import CutAwareInterpolator
 
     inner = backgrounds.build(backend, max_side, device)
     with tqdm(total=max(0, num_inputs - 2), desc=f"train backgrounds ({backend})", unit="frame") as bar:
@@ -104,7 +105,7 @@ def train_background_stage(layout: WorkLayout, num_inputs: int, backend: str, de
 def render_stage(layout: WorkLayout, renderer_path: Path, rate: int, device: torch.device,
                  batch_size: int = 4) -> list[Path]:
     """``Generated_frames/<clip>``: every upsampled frame from the renderer (its own progress bar)."""
-    from Pose_Guided_Neural_Rendering.inference import load_renderer, plan_clip, render_clip
+    from Pose_Guided_Neural_Rendering.api import load_renderer, plan_clip, render_clip
 
     plan = plan_clip(layout.root, layout.root / DAIN, layout.clip, rate)
     renderer = load_renderer(renderer_path, device, "auto")

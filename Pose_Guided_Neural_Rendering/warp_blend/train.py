@@ -1,6 +1,6 @@
 """train.py for the warp-blend renderer: config, data, ``--init`` / ``--data`` fine-tuning.
 
-The training step is engine.py; the run folder, resume and the loop are rib.engine's.
+The training step is training.py; the run folder, resume and the loop are rib.engine's.
 """
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from pathlib import Path
 
 import torch
 
-from Pose_Guided_Neural_Rendering import blend_config, engine
-from Pose_Guided_Neural_Rendering.blend_config import KIND, BlendConfig, ClipSet
-from Pose_Guided_Neural_Rendering.blend_render import load_blender
-from Pose_Guided_Neural_Rendering.data.inbetween import InBetweenDataset, list_samples
-from Pose_Guided_Neural_Rendering.models import blender
+from Pose_Guided_Neural_Rendering.warp_blend import training
+from Pose_Guided_Neural_Rendering.warp_blend.config import BlendConfig, ClipSet, parse
+from Pose_Guided_Neural_Rendering.warp_blend.data import InBetweenDataset, list_samples
+from Pose_Guided_Neural_Rendering.warp_blend.model import build
+from Pose_Guided_Neural_Rendering.warp_blend.render import WEIGHTS, load_blender
 from rib.checkpoint import seed_everything
 from rib.distributed import pick_device
 from rib.engine import Logger, prepare_run_folder, save_config_snapshot
@@ -30,7 +30,7 @@ def configure(args: argparse.Namespace, raw: dict) -> BlendConfig:
     """The strict config with the command-line shortcuts and ``--data`` applied."""
     if args.workers not in (None, 0):
         raise RIBError("--workers: the warp-blend renderer loads data in the main process (frames are cached)")
-    config = blend_config.parse(raw, str(args.config))
+    config = parse(raw, str(args.config))
     shortcuts = {"epochs": args.epochs, "batch_size": args.batch_size, "seed": args.seed}
     config.train = replace(config.train, **{k: v for k, v in shortcuts.items() if v is not None})
     if args.data is not None:
@@ -48,29 +48,29 @@ def main(args: argparse.Namespace, raw: dict) -> None:
     device = pick_device(args.device)
     out_dir = Path(args.out_dir)
     initial = load_blender(args.init, torch.device("cpu")) if args.init is not None else None
-    prepare_run_folder(out_dir, args.resume, args.overwrite, outputs=(engine.EXPORT,))
+    prepare_run_folder(out_dir, args.resume, args.overwrite, outputs=(WEIGHTS,))
     if initial is not None and args.data is not None:
         config.model = initial[1].model  # a clip fine-tune keeps the initial model's widths and crop size
     seed_everything(config.train.seed)
     train_set = InBetweenDataset(list_samples(config.data.sets), config.model.crop_size, config.data)
     val_set = (InBetweenDataset(list_samples(config.data.val_sets), config.model.crop_size, config.data, train=False)
                if config.data.val_sets else None)
-    model = blender.build(config.to_dict())
+    model = build(config.to_dict())
     if initial is not None and not args.resume:
         initial_model, initial_config = initial
         if initial_config.model.widths != config.model.widths:
             raise RIBError(f"{args.init}: its widths {initial_config.model.widths} differ from the config's "
                            f"{config.model.widths}")
         model.load_state_dict(initial_model.state_dict())
-    run = engine.Run(config, model, device)
+    run = training.Run(config, model, device)
     if args.resume:
-        engine.resume(run, out_dir)
+        training.resume(run, out_dir)
     save_config_snapshot(out_dir, config)
     LOG.info("%d training samples%s, %d parameters, %s", len(train_set),
              f", {len(val_set)} validation samples" if val_set else "",
              sum(p.numel() for p in model.parameters()), device)
     logger = Logger(out_dir, config.train.print_freq)
     try:
-        engine.fit(run, train_set, val_set, out_dir, logger)
+        training.fit(run, train_set, val_set, out_dir, logger)
     finally:
         logger.close()

@@ -1,0 +1,1 @@
+"""The SPADE GAN's networks: generator, discriminators, losses and the VGG feature extractor."""
