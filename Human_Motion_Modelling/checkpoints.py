@@ -14,15 +14,20 @@ from Human_Motion_Modelling.data.representation import Normaliser
 from Human_Motion_Modelling.models.transformer import MotionTransformer, build
 from rib import engine
 from rib.atomic import write_bytes
-from rib.checkpoint import MOTION, find_weights, load_checkpoint, load_state
+from rib.checkpoint import (MOTION, OLD_WEIGHTS_SUFFIX, WEIGHTS_FILES, WEIGHTS_SUFFIX, find_weights, load_checkpoint,
+                            load_state, readable_names)
 from rib.errors import RIBError
 from rib.joints import NUM_J19
 from rib.paths import CHECKPOINTS_DIR
 
 DEFAULT_CHECKPOINT = CHECKPOINTS_DIR / "motion"
-PREFERRED_NAMES = ("model.pth", "last.pth")
 KIND = MOTION
 """The kind of a motion training checkpoint (rib.engine's layout)."""
+WEIGHTS = WEIGHTS_FILES[KIND]
+"""The inference file train.py writes into a run folder after every epoch and export.py ships."""
+PREFERRED_NAMES = (*readable_names(WEIGHTS), "last.pth")
+"""What a folder is searched for, in order: ``model.pt``, an older run's or export's ``model.pth``, the trainer
+before rib.engine's ``checkpoints/last.pth`` (given its ``checkpoints`` folder)."""
 INFERENCE_KEYS = ("model", "normaliser", "config")
 """What every motion inference file holds (with the epoch); a training checkpoint holds them in rib.engine's layout."""
 
@@ -43,13 +48,17 @@ class TrainedModel:
 
 
 def find_checkpoint(path: str | os.PathLike) -> Path:
-    """A checkpoint file, or the one to use inside a folder (``model.pth``, ``last.pth`` or its only ``.pth``)."""
+    """A checkpoint file, or the one to use inside a folder: the first of :data:`PREFERRED_NAMES`, else its only
+    ``.pt`` file, else its only ``.pth`` file."""
     path, folder = find_weights(Path(path), PREFERRED_NAMES), Path(path)
     if path is None:
-        candidates = sorted(folder.glob("*.pth"))
+        candidates = []
+        for suffix in (WEIGHTS_SUFFIX, OLD_WEIGHTS_SUFFIX):
+            candidates = candidates or sorted(folder.glob(f"*{suffix}"))
         if len(candidates) != 1:
-            raise RIBError(f"{folder}: expected model.pth, last.pth or a single .pth checkpoint in this folder "
-                           f"(found {len(candidates)}); train one with Human_Motion_Modelling/train.py")
+            raise RIBError(f"{folder}: expected {', '.join(PREFERRED_NAMES)} or a single {WEIGHTS_SUFFIX} "
+                           f"(or {OLD_WEIGHTS_SUFFIX}) checkpoint in this folder (found {len(candidates)}); "
+                           "train one with Human_Motion_Modelling/train.py")
         return candidates[0]
     if not path.is_file():
         raise RIBError(f"{path}: motion checkpoint not found; train one with Human_Motion_Modelling/train.py "

@@ -33,7 +33,7 @@ log = logging.getLogger("motion.evaluate")
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--checkpoint", type=Path, default=DEFAULT_CHECKPOINT,
-                        help="motion checkpoint file, or a folder holding model.pth / last.pth")
+                        help="motion checkpoint file, or a folder holding model.pt (older: model.pth, last.pth)")
     parser.add_argument("--config", type=Path,
                         help="YAML config whose data/evaluate keys replace the checkpoint's (e.g. another h5)")
     parser.add_argument("--rate", type=int, help="keyframe step (default: the config's evaluate.rate, 16)")

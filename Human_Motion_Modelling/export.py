@@ -1,6 +1,6 @@
 """Export a motion training run into a shipped checkpoint folder (``checkpoints/motion``) with its MANIFEST.json.
 
-Writes ``model.pth`` (float16 weights, normaliser, config), ``config.yaml``, ``normaliser.json`` and
+Writes ``model.pt`` (float16 weights, normaliser, config), ``config.yaml``, ``normaliser.json`` and
 ``training_curve.csv`` (the run's history), then a manifest with every file's sha256 and size (a hand-written
 ``README.md`` already in the folder is listed too), the training command and wall time, the data, and the numbers of
 a ``bench/motion_quality.py`` JSON report of these weights when one is given. Shipped folders are written only by
@@ -23,17 +23,17 @@ from typing import Sequence
 if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from Human_Motion_Modelling.checkpoints import inference_bytes, load_trained_model
+from Human_Motion_Modelling.checkpoints import WEIGHTS, inference_bytes, load_trained_model
 from Human_Motion_Modelling.data.sequences import load_sequences
 from rib import engine
+from rib.checkpoint import find_weights, readable_names
 from rib.errors import RIBError, cli_entry
 from rib.export import parse_export_args, write_export
 from rib.machine import describe_machine
 from rib.openpose import read_json
 
 LOG = logging.getLogger("motion.export")
-WEIGHTS, CONFIG, NORMALISER, CURVE, README = (
-    "model.pth", "config.yaml", "normaliser.json", "training_curve.csv", "README.md")
+CONFIG, NORMALISER, CURVE, README = "config.yaml", "normaliser.json", "training_curve.csv", "README.md"
 
 
 def quality_summary(report: dict, path: Path, weights_sha256: str) -> tuple[dict, dict]:
@@ -72,8 +72,8 @@ def data_summary(config: dict) -> dict:
 
 def export(run: Path, out: Path, command: str, quality: Path | None, notes: str, overwrite: bool) -> dict:
     """Write the shipped files of ``run`` into ``out`` and its manifest; returns the manifest."""
-    source = run / WEIGHTS
-    if not source.is_file() or not (run / engine.HISTORY).is_file():
+    source = find_weights(run, readable_names(WEIGHTS))  # an older run holds model.pth
+    if source is None or not source.is_file() or not (run / engine.HISTORY).is_file():
         raise RIBError(f"{run}: not a finished motion run (needs {WEIGHTS} and {engine.HISTORY})")
     trained = load_trained_model(source)
     training = engine.history_summary(run)
@@ -91,7 +91,7 @@ def export(run: Path, out: Path, command: str, quality: Path | None, notes: str,
         "name": out.name,
         "about": "Two-stage DETR-style motion transformer (d=128, 6+6 layers) upsampling J19 2D poses",
         "files": None,
-        "format": "model.pth: torch.save dict {model (float16 state_dict), normaliser {mean, std}, config, epoch}; "
+        "format": WEIGHTS + ": torch.save dict {model (float16 state_dict), normaliser {mean, std}, config, epoch}; "
                   "torch.load(weights_only=True); Human_Motion_Modelling.checkpoints.load_trained_model reads it",
         "training": {"command": command, **training, "epoch": trained.epoch,
                      "parameters": sum(p.numel() for p in trained.model.parameters()),
@@ -105,7 +105,7 @@ def export(run: Path, out: Path, command: str, quality: Path | None, notes: str,
 
 @cli_entry
 def main(argv: Sequence[str] | None = None) -> None:
-    args = parse_export_args(__doc__, argv, run="run folder written by train.py (model.pth, config.yaml, history.csv)",
+    args = parse_export_args(__doc__, argv, run=f"run folder written by train.py ({WEIGHTS}, config.yaml, history.csv)",
                              out="shipped folder to write (e.g. checkpoints/motion)",
                              quality="bench/motion_quality.py JSON report of the exported weights to record "
                                      "(default: none)",

@@ -44,7 +44,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--upsample-rate", type=upsample_rate, default=8,
                         help="R: output frames per input interval (R - 1 new frames between two inputs)")
     parser.add_argument("--checkpoint", type=Path, default=DEFAULT_CHECKPOINT,
-                        help="motion checkpoint file, or a folder holding model.pth / last.pth")
+                        help="motion checkpoint file, or a folder holding model.pt (older: model.pth, last.pth)")
     parser.add_argument("--overwrite", action="store_true", help="replace existing output pose files")
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
     parser.add_argument("--batch-size", type=positive_int, default=64,

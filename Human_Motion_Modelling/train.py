@@ -19,7 +19,7 @@ from torch.utils.data import DataLoader
 from torch.utils.data.distributed import DistributedSampler
 from torch.utils.tensorboard import SummaryWriter
 
-from Human_Motion_Modelling.checkpoints import KIND, inference_view, load_motion_state, read_normaliser
+from Human_Motion_Modelling.checkpoints import KIND, WEIGHTS, inference_view, load_motion_state, read_normaliser
 from Human_Motion_Modelling.config import complete_config
 from Human_Motion_Modelling.data.dataset import ClipSpec, MotionDataset, compute_normaliser
 from Human_Motion_Modelling.data.representation import MODEL_INPUTS, Normaliser, collate_windows
@@ -28,7 +28,7 @@ from Human_Motion_Modelling.evaluation import Protocol, log_metrics
 from Human_Motion_Modelling.models.losses import motion_loss
 from Human_Motion_Modelling.models.transformer import build
 from rib import engine
-from rib.checkpoint import load_state, seed_everything
+from rib.checkpoint import load_state, old_name, seed_everything
 from rib.config import add_set_argument, configure, load_config, require
 from rib.distributed import DistContext, cleanup_distributed, init_distributed
 from rib.errors import RIBError, cli_entry
@@ -51,7 +51,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="start afresh even if SAVE_ROOT/NAME holds a run (only the run's own files are replaced)")
     parser.add_argument("--init", type=Path, default=None,
                         help="start from the weights and normaliser of this motion checkpoint (e.g. "
-                             "checkpoints/motion/model.pth) with a fresh optimiser and schedule: fine-tuning")
+                             "checkpoints/motion/model.pt) with a fresh optimiser and schedule: fine-tuning")
     parser.add_argument("--batch-size", type=int, help="override train.batch_size (per process)")
     parser.add_argument("--workers", type=int, help="override train.workers (data-loading processes)")
     parser.add_argument("--epochs", type=int, help="override train.epochs")
@@ -71,13 +71,15 @@ def command_line_overrides(args: argparse.Namespace) -> list[str]:
     return overrides
 
 
-EXPORT = "model.pth"
+EXPORT = WEIGHTS
 """The inference file written beside the checkpoint after every epoch (what inference.py finds in a run folder)."""
 LEGACY_FILES = ("checkpoints/last.pth",)
 LEGACY = engine.LegacyLayout(models=("model",), optimizers=("optimizer",), schedulers=("scheduler",),
                              extra=("normaliser",), epoch_offset=1)
 """Runs started before rib.engine kept ``checkpoints/last.pth`` (flat, epoch index): they still resume."""
-OLD_OUTPUTS = ("checkpoints/model_epoch*.pth",)
+OLD_OUTPUTS = (old_name(EXPORT), "checkpoints/model_epoch*.pth")
+"""Files of older runs a fresh run replaces: the inference file under its old name ``model.pth`` (with its kept
+copies ``model_epochEEE.pth``) and the kept copies of the trainer before rib.engine."""
 
 
 def build_run(config: dict, ctx: DistContext, normaliser: Normaliser) -> engine.Run:

@@ -51,7 +51,7 @@ TARGET_GAIN = 0.30
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--checkpoint", type=Path, default=DEFAULT_CHECKPOINT,
-                        help="motion checkpoint file, or a folder holding model.pth / last.pth")
+                        help="motion checkpoint file, or a folder holding model.pt (older: model.pth, last.pth)")
     parser.add_argument("--h5", type=Path, help="motion h5 with the test clips (default: the checkpoint's data)")
     parser.add_argument("--rates", nargs="+", type=int, default=[4, 8, 16], help="keyframe steps (upsample rates)")
     parser.add_argument("--views", type=int, default=100, help="fixed views per test clip")

@@ -16,7 +16,22 @@ from rib.errors import RIBError
 
 MOTION, WARP_BLEND, SPADE_GAN = "motion", "warp_blend", "gan"
 """The kinds of model: what a training checkpoint and a warp-blend ``model.pt`` record under ``kind`` (a motion
-``model.pth`` and a SPADE GAN ``generator.pt`` weights file record none)."""
+``model.pt`` and a SPADE GAN ``generator.pt`` weights file record none)."""
+WEIGHTS_SUFFIX, OLD_WEIGHTS_SUFFIX = ".pt", ".pth"
+"""The one extension of every weights file the project writes, and the one it wrote for the motion model before
+(its run folders, its exports; the reference's checkpoints): still read, never written."""
+WEIGHTS_FILES = {MOTION: "model.pt", WARP_BLEND: "model.pt", SPADE_GAN: "generator.pt"}
+"""The inference weights file of each kind in a run folder and a shipped folder."""
+
+
+def old_name(name: str) -> str:
+    """The name weights file ``name`` had under the old extension: ``model.pt`` -> ``model.pth``."""
+    return name.removesuffix(WEIGHTS_SUFFIX) + OLD_WEIGHTS_SUFFIX
+
+
+def readable_names(*names: str) -> tuple[str, ...]:
+    """The weights files to look for, in order: each of ``names``, then its :func:`old_name`."""
+    return tuple(found for name in names for found in (name, old_name(name)))
 
 
 def save_checkpoint(path: str | os.PathLike, state: dict) -> None:

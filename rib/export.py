@@ -2,7 +2,7 @@
 
 An export reads and checks everything first, then writes its files and a ``MANIFEST.json`` listing each one's
 sha256 and size. Shipped folders are written only by this step, never by train.py; ``--overwrite`` replaces only
-the files an export writes.
+the files an export writes (and an older export's weights file under the old ``.pth`` name, e.g. ``model.pth``).
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Sequence
 
 from rib.atomic import prepare_output_dir, write_bytes, write_text
-from rib.checkpoint import sha256_file
+from rib.checkpoint import WEIGHTS_SUFFIX, old_name, sha256_file
 
 MANIFEST = "MANIFEST.json"
 
@@ -39,8 +39,11 @@ def file_table(folder: Path, names: Sequence[str]) -> dict:
 def write_export(out: Path, files: dict[str, bytes], manifest: dict, overwrite: bool,
                  also_listed: Sequence[str] = ()) -> dict:
     """Write ``files`` (name -> content) into ``out``, then ``manifest`` with its ``files`` table (in the place of
-    a ``files`` key it already has): every written file and those of ``also_listed`` present. Returns the manifest."""
-    for name in [*files, MANIFEST]:  # the caller has read and checked every input: nothing is written before
+    a ``files`` key it already has): every written file and those of ``also_listed`` present. Returns the manifest.
+
+    A written weights file also replaces its old-extension name (``model.pt`` an older export's ``model.pth``)."""
+    replaced = [old_name(name) for name in files if name.endswith(WEIGHTS_SUFFIX)]
+    for name in [*files, MANIFEST, *replaced]:  # the caller has read and checked every input: nothing is written before
         prepare_output_dir(out, overwrite, name)
     for name, content in files.items():
         write_bytes(out / name, content)

@@ -14,11 +14,11 @@ from Pose_Guided_Neural_Rendering.clips import ClipPlan, read_background
 from Pose_Guided_Neural_Rendering.spade_gan.data.augment import resize_matrix, warp_image, warp_joints
 from Pose_Guided_Neural_Rendering.spade_gan.data.labels import render_label
 from Pose_Guided_Neural_Rendering.spade_gan.models.generator import Generator, composite, load_plain
-from rib.checkpoint import read_weights
+from rib.checkpoint import SPADE_GAN, WEIGHTS_FILES, read_weights
 from rib.errors import RIBError
 
 LOG = logging.getLogger("render.inference")
-WEIGHTS = "generator.pt"
+WEIGHTS = WEIGHTS_FILES[SPADE_GAN]
 """The generator-weights file train.py writes into a GAN run folder."""
 MISSING = "generator checkpoint not found (train one with train.py, or pass --checkpoint)"
 

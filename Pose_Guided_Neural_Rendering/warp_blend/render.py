@@ -20,12 +20,12 @@ from Pose_Guided_Neural_Rendering.warp_blend.config import KIND, BlendConfig, pa
 from Pose_Guided_Neural_Rendering.warp_blend.data import candidates, inputs_to_tensors
 from Pose_Guided_Neural_Rendering.warp_blend.model import WarpBlender, build, features
 from Pose_Guided_Neural_Rendering.warp_blend.warping import Crop, TargetBones, person_crop, pose_warp
-from rib.checkpoint import find_weights, load_checkpoint, load_state
+from rib.checkpoint import WEIGHTS_FILES, find_weights, load_checkpoint, load_state
 from rib.errors import RIBError
 from rib.person import BACKGROUND_ONLY, has_person
 
 LOG = logging.getLogger("render.inference")
-WEIGHTS = "model.pt"
+WEIGHTS = WEIGHTS_FILES[KIND]
 """The weights file (with its config) train.py writes into a warp-blend run folder."""
 BORDER_FRACTION = 1 / 16
 """Width of the crop border over which the weights fade to the background."""

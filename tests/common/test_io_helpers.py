@@ -3,9 +3,11 @@ import pytest
 import torch
 
 from rib.atomic import atomic_path, prepare_output_dir
-from rib.checkpoint import capture_rng, load_checkpoint, restore_rng, save_checkpoint, seed_everything
+from rib.checkpoint import (WEIGHTS_FILES, WEIGHTS_SUFFIX, capture_rng, find_weights, load_checkpoint, readable_names,
+                            restore_rng, save_checkpoint, seed_everything)
 from rib.config import apply_overrides, load_config, require, save_config
 from rib.errors import RIBError, cli_entry
+from rib.export import write_export
 from rib.frames import background_name, list_clips, list_frames, read_image, train_background_name, write_image
 from rib.h5data import HumanSlomoH5, write_clip
 from rib.poses import read_pose_folder, write_pose_folder
@@ -80,16 +82,37 @@ def test_config_round_trip_and_overrides(tmp_path):
 
 def test_checkpoint_restores_rng_exactly(tmp_path):
     seed_everything(3)
-    save_checkpoint(tmp_path / "ck.pth", {"rng": capture_rng(), "w": torch.ones(2)})
+    save_checkpoint(tmp_path / "ck.pt", {"rng": capture_rng(), "w": torch.ones(2)})
     expected = (np.random.rand(), torch.rand(1).item())
-    state = load_checkpoint(tmp_path / "ck.pth")
+    state = load_checkpoint(tmp_path / "ck.pt")
     restore_rng(state["rng"])
     assert (np.random.rand(), torch.rand(1).item()) == expected
-    (tmp_path / "junk.pth").write_bytes(b"junk")
-    with pytest.raises(RIBError, match="junk.pth: not a readable checkpoint"):
-        load_checkpoint(tmp_path / "junk.pth")
+    (tmp_path / "junk.pt").write_bytes(b"junk")
+    with pytest.raises(RIBError, match="junk.pt: not a readable checkpoint"):
+        load_checkpoint(tmp_path / "junk.pt")
     with pytest.raises(RIBError, match="not found"):
-        load_checkpoint(tmp_path / "none.pth")
+        load_checkpoint(tmp_path / "none.pt")
+
+
+def test_one_weights_extension_written_the_old_one_still_found(tmp_path):
+    assert WEIGHTS_SUFFIX == ".pt" and all(name.endswith(WEIGHTS_SUFFIX) for name in WEIGHTS_FILES.values())
+    assert readable_names("model.pt", "last.pt") == ("model.pt", "model.pth", "last.pt", "last.pth")
+    names = readable_names("model.pt")
+    assert find_weights(tmp_path, names) is None
+    (tmp_path / "model.pth").write_bytes(b"old")
+    assert find_weights(tmp_path, names) == tmp_path / "model.pth"
+    (tmp_path / "model.pt").write_bytes(b"new")
+    assert find_weights(tmp_path, names) == tmp_path / "model.pt"
+
+
+def test_an_export_replaces_the_old_name_of_its_weights(tmp_path):
+    (tmp_path / "model.pth").write_bytes(b"old export")
+    with pytest.raises(RIBError, match="--overwrite"):
+        write_export(tmp_path, {"model.pt": b"new"}, {}, overwrite=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.pth"], "a refused export writes nothing"
+    manifest = write_export(tmp_path, {"model.pt": b"new"}, {}, overwrite=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["MANIFEST.json", "model.pt"]
+    assert list(manifest["files"]) == ["model.pt"]
 
 
 def test_video_round_trip_odd_size(tmp_path):

@@ -45,7 +45,7 @@ def tiny_checkpoint(tmp_path_factory, tiny_config, tiny_normaliser):
     """A randomly initialised tiny model saved like ``train.py`` saves one."""
     torch.manual_seed(0)
     model = build(tiny_config)
-    path = tmp_path_factory.mktemp("ckpt") / "model.pth"
+    path = tmp_path_factory.mktemp("ckpt") / "model.pt"
     save_checkpoint(path, {"model": model.state_dict(), "normaliser": tiny_normaliser.state(),
                            "config": tiny_config, "epoch": 0})
     return path

@@ -49,6 +49,6 @@ def test_a_misspelled_key_is_an_error_naming_it(override, message):
 def test_a_checkpoint_with_an_unknown_config_key_is_refused(tiny_checkpoint, tmp_path):
     state = load_checkpoint(tiny_checkpoint)
     state["config"]["train"]["lrr"] = 3
-    save_checkpoint(tmp_path / "model.pth", state)
-    with pytest.raises(RIBError, match=r"model.pth config: train: unknown key\(s\) lrr"):
-        load_trained_model(tmp_path / "model.pth")
+    save_checkpoint(tmp_path / "model.pt", state)
+    with pytest.raises(RIBError, match=r"model.pt config: train: unknown key\(s\) lrr"):
+        load_trained_model(tmp_path / "model.pt")

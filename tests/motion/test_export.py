@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 
 import pytest
 
 from Human_Motion_Modelling import export, train
-from Human_Motion_Modelling.checkpoints import inference_bytes, load_trained_model
+from Human_Motion_Modelling.checkpoints import find_checkpoint, inference_bytes, load_trained_model
 from rib.checkpoint import sha256_file
 from tests.motion.test_train import _args
 
@@ -40,7 +41,7 @@ def test_export_lists_every_file_and_records_the_report(tiny_run, tmp_path, caps
     report.write_text(json.dumps(_report(hashlib.sha256(inference_bytes(tiny_run)).hexdigest())))
     export.main(args)
     manifest = json.loads((out / "MANIFEST.json").read_text())
-    assert set(manifest["files"]) == {"README.md", "model.pth", "config.yaml", "normaliser.json", "training_curve.csv"}
+    assert set(manifest["files"]) == {"README.md", "model.pt", "config.yaml", "normaliser.json", "training_curve.csv"}
     for name, entry in manifest["files"].items():
         assert sha256_file(out / name) == entry["sha256"] and (out / name).stat().st_size == entry["bytes"]
     assert manifest["training"]["epochs"] == 1 and manifest["training"]["command"] == "python train.py"
@@ -52,9 +53,37 @@ def test_export_lists_every_file_and_records_the_report(tiny_run, tmp_path, caps
 
     with pytest.raises(SystemExit):
         export.main(args)  # an existing export is refused without --overwrite ...
-    first = sha256_file(out / "model.pth")
+    first = sha256_file(out / "model.pt")
     export.main([*args, "--overwrite"])  # ... and rewritten byte for byte with it
-    assert sha256_file(out / "model.pth") == first and (out / "README.md").read_text() == "hand-written\n"
+    assert sha256_file(out / "model.pt") == first and (out / "README.md").read_text() == "hand-written\n"
+
+
+def test_new_runs_and_exports_write_pt_files_only(tiny_run, tmp_path):
+    export.main(["--run", str(tiny_run), "--out", str(tmp_path / "out"), "--command", "x"])
+    for folder in (tiny_run, tmp_path / "out"):
+        assert (folder / "model.pt").is_file() and not list(folder.rglob("*.pth")), folder
+    assert json.loads((tmp_path / "out" / "MANIFEST.json").read_text())["format"].startswith("model.pt: ")
+
+
+def test_an_older_run_and_export_named_model_pth_load_export_and_are_replaced(tiny_run, tmp_path):
+    """A run or an export of before the one extension holds model.pth: it loads and exports as before, and an export
+    with --overwrite leaves model.pt in its place."""
+    old_run = tmp_path / "old_run"
+    shutil.copytree(tiny_run, old_run)
+    (old_run / "model.pt").rename(old_run / "model.pth")
+    assert find_checkpoint(old_run) == old_run / "model.pth"
+    assert load_trained_model(old_run).epoch == load_trained_model(tiny_run).epoch
+    out = tmp_path / "export"
+    export.main(["--run", str(old_run), "--out", str(out), "--command", "x"])
+    assert sha256_file(out / "model.pt") == hashlib.sha256(inference_bytes(tiny_run)).hexdigest()
+
+    (out / "model.pt").rename(out / "model.pth")  # an export of before
+    assert find_checkpoint(out) == out / "model.pth" and load_trained_model(out).epoch == 0
+    with pytest.raises(SystemExit):
+        export.main(["--run", str(tiny_run), "--out", str(out), "--command", "x"])
+    export.main(["--run", str(tiny_run), "--out", str(out), "--command", "x", "--overwrite"])
+    assert not (out / "model.pth").exists() and find_checkpoint(out) == out / "model.pt"
+    assert "model.pt" in json.loads((out / "MANIFEST.json").read_text())["files"]
 
 
 def test_export_of_a_folder_without_a_run_is_one_error(tmp_path, capsys):

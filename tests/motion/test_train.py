@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import subprocess
 import sys
 
@@ -10,7 +11,7 @@ import pytest
 import torch
 
 from Human_Motion_Modelling import train
-from Human_Motion_Modelling.checkpoints import export_model, load_trained_model
+from Human_Motion_Modelling.checkpoints import export_model, find_checkpoint, load_trained_model
 from rib.checkpoint import load_checkpoint, save_checkpoint
 from rib.paths import REPO_ROOT
 
@@ -39,7 +40,7 @@ def test_resume_continues_exactly(tmp_path, motion_h5):
         assert torch.equal(value, resumed["models"]["model"][key]), key
     assert resumed["schedulers"] == straight["schedulers"]
     assert torch.equal(straight["extra"]["normaliser"]["std"], resumed["extra"]["normaliser"]["std"])
-    assert load_trained_model(tmp_path / "split").epoch == 1  # model.pth: the index of the last epoch trained
+    assert load_trained_model(tmp_path / "split").epoch == 1  # model.pt: the index of the last epoch trained
 
 
 def test_a_run_of_the_trainer_before_rib_engine_resumes_exactly(tmp_path, motion_h5):
@@ -51,7 +52,7 @@ def test_a_run_of_the_trainer_before_rib_engine_resumes_exactly(tmp_path, motion
            "scheduler": new["schedulers"]["scheduler"], "epoch": 0, "step": new["step"], "rng": new["rng"],
            "normaliser": new["extra"]["normaliser"], "config": new["config"]}
     save_checkpoint(tmp_path / "old" / "checkpoints" / "last.pth", old)
-    for name in ("checkpoint.pt", "model.pth", "history.csv"):
+    for name in ("checkpoint.pt", "model.pt", "history.csv"):
         (tmp_path / "old" / name).unlink()
     with pytest.raises(SystemExit):
         train.main(_args(tmp_path, motion_h5, "old", 2))  # a fresh run refuses the old folder too
@@ -61,6 +62,20 @@ def test_a_run_of_the_trainer_before_rib_engine_resumes_exactly(tmp_path, motion
     assert resumed["epoch"] == 2 and resumed["step"] == straight["step"]
     for key, value in straight["models"]["model"].items():
         assert torch.equal(value, resumed["models"]["model"][key]), key
+
+
+def test_a_run_of_the_old_extension_resumes_into_pt_and_a_fresh_run_replaces_it(tmp_path, motion_h5):
+    """A run of before the one extension wrote model.pth (and kept model_epochEEE.pth): --resume continues it and
+    writes model.pt (found first); a fresh run with --overwrite removes the old files too."""
+    train.main(_args(tmp_path, motion_h5, "old", 1))
+    run = tmp_path / "old"
+    (run / "model.pt").rename(run / "model.pth")
+    shutil.copyfile(run / "model.pth", run / "model_epoch001.pth")
+    assert load_trained_model(run).epoch == 0
+    train.main(["--resume", *_args(tmp_path, motion_h5, "old", 2)])
+    assert find_checkpoint(run) == run / "model.pt" and load_trained_model(run).epoch == 1
+    train.main(["--overwrite", *_args(tmp_path, motion_h5, "old", 1)])
+    assert not list(run.glob("*.pth")) and load_trained_model(run).epoch == 0
 
 
 def test_evaluates_during_training_and_refuses_an_existing_run(tmp_path, motion_h5, capsys, caplog):
@@ -76,10 +91,10 @@ def test_evaluates_during_training_and_refuses_an_existing_run(tmp_path, motion_
 
 def test_init_starts_from_a_checkpoints_weights_and_normaliser(tmp_path, motion_h5):
     train.main(_args(tmp_path, motion_h5, "base", 1))
-    base = load_checkpoint(tmp_path / "base" / "model.pth")
+    base = load_checkpoint(tmp_path / "base" / "model.pt")
     train.main(["--init", str(tmp_path / "base" / "checkpoint.pt"),
                 *_args(tmp_path, motion_h5, "tuned", 1, "train.lr=0", "data.augment.clean_prob=0.5")])
-    tuned = load_checkpoint(tmp_path / "tuned" / "model.pth")
+    tuned = load_checkpoint(tmp_path / "tuned" / "model.pt")
     assert tuned["epoch"] == 0 and load_checkpoint(tmp_path / "tuned" / "checkpoint.pt")["step"] == 2
     for key, value in base["model"].items():
         assert torch.equal(value, tuned["model"][key]), key  # lr 0: the weights are the initial ones
@@ -99,7 +114,7 @@ def test_torchrun_two_processes_on_cpu(tmp_path, motion_h5):
 
 
 def test_export_keeps_what_inference_needs_in_half_precision(tiny_checkpoint, tmp_path):
-    target = tmp_path / "motion" / "model.pth"
+    target = tmp_path / "motion" / "model.pt"
     export_model(tiny_checkpoint, target)
     state = load_checkpoint(target)
     assert set(state) == {"model", "normaliser", "config", "epoch"}

@@ -22,12 +22,15 @@ def manifest() -> dict:
     return json.loads(MANIFEST.read_text())
 
 
-def test_default_checkpoint_is_the_shipped_one():
-    assert find_checkpoint(DEFAULT_CHECKPOINT) == DEFAULT_CHECKPOINT / "model.pth"
+def test_default_checkpoint_is_the_shipped_one(manifest):
+    """Shipped as model.pt (exported as model.pth: renamed, the same bytes) and loaded from it."""
+    assert find_checkpoint(DEFAULT_CHECKPOINT) == DEFAULT_CHECKPOINT / "model.pt"
+    assert not list(DEFAULT_CHECKPOINT.glob("*.pth"))
+    assert load_trained_model(DEFAULT_CHECKPOINT / "model.pt").epoch == manifest["training"]["epoch"]
 
 
 def test_loads_weights_only_in_half_precision():
-    state = torch.load(DEFAULT_CHECKPOINT / "model.pth", map_location="cpu", weights_only=True)
+    state = torch.load(DEFAULT_CHECKPOINT / "model.pt", map_location="cpu", weights_only=True)
     assert {"model", "normaliser", "config"} <= set(state)
     floats = [v for v in state["model"].values() if v.is_floating_point()]
     assert floats and all(v.dtype == torch.float16 for v in floats)
@@ -36,7 +39,7 @@ def test_loads_weights_only_in_half_precision():
 
 def test_files_match_the_manifest(manifest):
     listed = manifest["files"]
-    assert "model.pth" in listed and "config.yaml" in listed
+    assert "model.pt" in listed and "config.yaml" in listed
     on_disk = {path.name for path in DEFAULT_CHECKPOINT.iterdir() if path.name != "MANIFEST.json"}
     assert on_disk == set(listed), "every shipped file is listed, and nothing listed is missing"
     for name, entry in listed.items():
@@ -76,7 +79,7 @@ def test_beats_linear_on_a_test_clip_at_rate_8():
 def test_manifest_metrics_are_the_benchmark_report(manifest):
     """The manifest's quality numbers are bench/motion_quality.py's JSON for these weights, rounded as shown."""
     report = json.loads((REPO_ROOT / "bench" / "reports" / "motion_quality.json").read_text())
-    assert report["checkpoint_sha256"] == manifest["files"]["model.pth"]["sha256"], "the report measured these weights"
+    assert report["checkpoint_sha256"] == manifest["files"]["model.pt"]["sha256"], "the report measured these weights"
     shown = {case: {method: {"joint_error_px": round(row["joint_error_px"], 2),
                              "acceleration_error_px": round(row["acceleration_error_px"], 3),
                              "pck10_percent": round(100 * row["pck@10px"], 1)}
