@@ -15,6 +15,8 @@ from rib.paths import REPO_ROOT
 from rib.reports import json_path, write_report
 from tests.bench_scripts import load_bench_script
 
+pytestmark = pytest.mark.slow  # each speed benchmark runs for real, tiny (~25 s in all): run by make test
+
 TINY_RUNS = {
     "render_speed": ["--threads", "1", "--config", str(REPO_ROOT / "Pose_Guided_Neural_Rendering" / "configs" /
                                                      "tiny.yaml"), "--repeats", "1", "--label-repeats", "2",

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from rib.frames import list_frames
 from rib.h5data import HumanSlomoH5
@@ -33,6 +34,7 @@ def test_usage_messages():
         assert result.returncode == 2 and result.stderr.startswith("usage:")
 
 
+@pytest.mark.slow  # several full runs (3 s): run by make test
 def test_gen_dataset_interpolate_and_pack(tmp_path: Path, numbered_video):
     numbered_video("vid", count=30, folder=tmp_path / "videos")
     meta = tmp_path / "meta"

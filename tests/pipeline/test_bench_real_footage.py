@@ -67,6 +67,7 @@ def test_scores_per_method(bench, tmp_path: Path):
     assert half_scores["psnr_person"] == pytest.approx(0.0) and half_scores["alpha_person"] is None
 
 
+@pytest.mark.slow  # the whole pipeline three times over (~13 s): end to end, run by make test
 def test_tiny_video_end_to_end(bench, tmp_path: Path):
     pytest.importorskip("mediapipe")
     # frames 8-16 of the example's 60-fps ground truth: MediaPipe sees the person in inputs 8, 12 and 16, so

@@ -73,6 +73,7 @@ def config_file(tmp_path, layout):
     return path
 
 
+@pytest.mark.slow  # several full runs (3-4 s): run by make test
 def test_resume_continues_exactly(tmp_path, config_file):
     run_train(tmp_path / "straight", config_file, "--epochs", "2")
     run_train(tmp_path / "resumed", config_file, "--epochs", "1")
@@ -99,6 +100,7 @@ def test_resume_continues_exactly(tmp_path, config_file):
     assert size == (96, 64) and not model.training
 
 
+@pytest.mark.slow  # several full runs (3-4 s): run by make test
 def test_a_run_of_the_trainer_before_rib_engine_resumes_exactly(tmp_path, config_file):
     """Its checkpoint.pt held every part at the top level."""
     run_train(tmp_path / "straight", config_file, "--epochs", "2")

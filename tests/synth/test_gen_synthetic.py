@@ -107,6 +107,7 @@ def test_capsule_actor_pose_files(tmp_path):
                           ("train/masks/walk_00_v0", "train/poses/walk_00_v0")), check=check)
 
 
+@pytest.mark.slow  # several full runs (3-4 s): run by make test
 def test_same_seed_same_bytes_other_seed_other_camera(dataset, tmp_path):
     out, manifest = dataset
     again = generate(tmp_path / "again")
