@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from rib.atomic import atomic_path
 from rib.errors import RIBError
 from rib.openpose import NUM_BODY, NUM_HAND
 
@@ -136,8 +137,6 @@ class BodyPool:
 
 def write_pool(path: Path, topology: Topology, bodies: list[PosableBody], splits: list[str]) -> None:
     """Save a pool (rest vertices as int16 in units of :data:`VERTEX_UNIT`) with numpy's compressed npz."""
-    from rib.atomic import atomic_path
-
     vertices = np.stack([body.rest_vertices for body in bodies])
     if np.abs(vertices).max() / VERTEX_UNIT >= np.iinfo(np.int16).max:
         raise RIBError(f"{path}: a body does not fit in +-3.2 m around its root")
@@ -167,8 +166,10 @@ def load_pool(path: Path = DEFAULT_POOL) -> BodyPool:
             arrays = {key: data[key] for key in data.files}
     except FileNotFoundError:
         raise RIBError(f"{path}: body pool not found (make one with HumanSloMo_Dataset/make_bodies.py)") from None
-    except (OSError, ValueError, zipfile.BadZipFile) as error:
-        raise RIBError(f"{path}: not a body pool file ({error})") from None
+    except (ValueError, zipfile.BadZipFile):
+        raise RIBError(f"{path}: not a body pool file (not an .npz archive)") from None
+    except OSError as error:
+        raise RIBError(f"{path}: cannot read body pool ({error.strerror or error})") from None
     missing = sorted(set(SHARED_KEYS + BODY_KEYS + ("phenotype_names",)) - set(arrays))
     if missing:
         raise RIBError(f"{path}: not a body pool file (missing {', '.join(missing)})")

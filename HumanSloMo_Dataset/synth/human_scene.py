@@ -8,19 +8,15 @@ bounded however long the clip is. The parent poses the body (numpy) and composes
 from __future__ import annotations
 
 import multiprocessing
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Iterator, Sequence
 
-import cv2
 import numpy as np
 import pybullet
 
 from HumanSloMo_Dataset.synth.body import PosableBody
 from HumanSloMo_Dataset.synth.camera import CameraFrame
 from HumanSloMo_Dataset.synth.scene import Backdrop, World, over_backdrop
-from rib.errors import RIBError
 
 FRAMES_PER_WORKER = 24
 """Frames one worker process renders before it exits (bounds the memory pybullet keeps)."""
@@ -63,14 +59,12 @@ class FrameJob:
     camera: CameraFrame
 
 
-def _render_chunk(floor: str, atlas_path: str, mesh: RenderMesh, jobs: list[FrameJob]
+def _render_chunk(floor: str, atlas: np.ndarray, mesh: RenderMesh, jobs: list[FrameJob]
                   ) -> list[tuple[np.ndarray, np.ndarray]]:
     """Worker: RGB and segmentation (-1 sky, 1 person, else floor) of each job, in a fresh pybullet world."""
     results = []
     with World(floor) as world:
-        texture = world.call(pybullet.loadTexture, atlas_path)
-        if texture < 0:
-            raise RIBError(f"{atlas_path}: pybullet cannot load texture")
+        texture = world.texture("atlas", atlas)
         person, indices, uvs = None, mesh.indices.tolist(), mesh.uvs.tolist()
         for job in jobs:
             if person is not None:
@@ -89,11 +83,7 @@ class HumanScene:
     """The floor and one posed, textured anny body; use as a context manager."""
 
     def __init__(self, floor: str, body: PosableBody, atlas: np.ndarray):
-        self.floor, self.body, self.mesh = floor, body, RenderMesh.of(body)
-        self._folder = tempfile.TemporaryDirectory(prefix="rib-synth-")
-        self.atlas_path = str(Path(self._folder.name) / "atlas.png")
-        if not cv2.imwrite(self.atlas_path, cv2.cvtColor(atlas, cv2.COLOR_RGB2BGR)):
-            raise RIBError(f"{self.atlas_path}: cannot write the body texture")
+        self.floor, self.body, self.atlas, self.mesh = floor, body, atlas, RenderMesh.of(body)
         # fork where there is one: a worker needs no import of the caller's main module
         context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
         self._pool = context.Pool(processes=1, maxtasksperchild=1)
@@ -107,7 +97,7 @@ class HumanScene:
         pending = None
         for start in range(0, len(poses), FRAMES_PER_WORKER):
             chunk = range(start, min(start + FRAMES_PER_WORKER, len(poses)))
-            future = self._pool.apply_async(_render_chunk, (self.floor, self.atlas_path, self.mesh,
+            future = self._pool.apply_async(_render_chunk, (self.floor, self.atlas, self.mesh,
                                                             [self._job(*poses[t], cameras[t]) for t in chunk]))
             if pending is not None:
                 yield from self._collect(*pending, backdrop)
@@ -128,7 +118,6 @@ class HumanScene:
     def close(self) -> None:
         self._pool.terminate()
         self._pool.join()
-        self._folder.cleanup()
 
     def __enter__(self) -> "HumanScene":
         return self
