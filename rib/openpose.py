@@ -23,6 +23,10 @@ BODY25_NAMES = (
 )
 
 
+UNTRACKED = -1
+"""``person_id`` of a person no tracker has followed (what OpenPose itself writes)."""
+
+
 def _zeros(n: int) -> np.ndarray:
     return np.zeros((n, 3), dtype=np.float64)
 
@@ -34,6 +38,9 @@ class Person:
     body: np.ndarray = field(default_factory=lambda: _zeros(NUM_BODY))
     left_hand: np.ndarray = field(default_factory=lambda: _zeros(NUM_HAND))
     right_hand: np.ndarray = field(default_factory=lambda: _zeros(NUM_HAND))
+    track: int = UNTRACKED
+    """The person's track id (OpenPose's ``person_id``): the same id is the same person in every frame of a clip;
+    :data:`UNTRACKED` (-1) when nobody linked the frames."""
 
 
 def keypoint_filename(index: int) -> str:
@@ -57,6 +64,15 @@ def _points(path: Path, person: dict, keys: Sequence[str], count: int) -> np.nda
     return array
 
 
+def _track_id(path: Path, value: object) -> int:
+    """OpenPose writes ``person_id`` as ``[-1]``; a bare integer is accepted too."""
+    if isinstance(value, list) and len(value) == 1:
+        value = value[0]
+    if isinstance(value, bool) or not isinstance(value, int) or value < UNTRACKED:
+        raise RIBError(f"{path}: 'person_id' must be a track number >= 0 or -1, got {value!r}")
+    return value
+
+
 def parse_people(data: object, path: str | os.PathLike = "<json>") -> list[Person]:
     """Turn a decoded OpenPose JSON object into people; accepts ``pose_keypoints`` and ``pose_keypoints_2d``."""
     path = Path(path)
@@ -70,6 +86,7 @@ def parse_people(data: object, path: str | os.PathLike = "<json>") -> list[Perso
             body=_points(path, person, ("pose_keypoints_2d", "pose_keypoints"), NUM_BODY),
             left_hand=_points(path, person, ("hand_left_keypoints_2d", "hand_left_keypoints"), NUM_HAND),
             right_hand=_points(path, person, ("hand_right_keypoints_2d", "hand_right_keypoints"), NUM_HAND),
+            track=_track_id(path, person.get("person_id", UNTRACKED)),
         ))
     return people
 
@@ -90,13 +107,13 @@ def read_people(path: str | os.PathLike) -> list[Person]:
 
 
 def people_to_json(people: Sequence[Person]) -> dict:
-    """The OpenPose 1.3 JSON object for ``people`` (face and 3D lists empty, ``person_id`` -1)."""
+    """The OpenPose 1.3 JSON object for ``people`` (face and 3D lists empty, ``person_id`` the track)."""
 
     def flat(points: np.ndarray) -> list[float]:
         return [round(float(v), 4) for v in np.asarray(points, dtype=np.float64).reshape(-1)]
 
     return {"version": 1.3, "people": [{
-        "person_id": [-1],
+        "person_id": [int(p.track)],
         "pose_keypoints_2d": flat(p.body),
         "face_keypoints_2d": [],
         "hand_left_keypoints_2d": flat(p.left_hand),

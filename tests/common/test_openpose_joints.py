@@ -107,3 +107,20 @@ def test_select_person_rejects_weak_detections():
     weak = make_person(conf=0.05)
     assert select_person([weak]) is None
     assert select_person([]) is None
+
+
+def test_track_ids_round_trip(tmp_path):
+    from rib.openpose import UNTRACKED, read_people, write_people
+
+    people = [make_person(1.0), make_person(2.0)]
+    people[0].track, people[1].track = 3, UNTRACKED
+    write_people(tmp_path / "f_keypoints.json", people)
+    assert [p.track for p in read_people(tmp_path / "f_keypoints.json")] == [3, UNTRACKED]
+
+
+@pytest.mark.parametrize("value", [[-2], "a", [1, 2], 1.5, True])
+def test_bad_track_id_names_the_file(tmp_path, value):
+    from rib.openpose import parse_people
+
+    with pytest.raises(RIBError, match="person_id"):
+        parse_people({"people": [{"person_id": value}]}, tmp_path / "x.json")
