@@ -1,4 +1,4 @@
-"""Estimate 2D poses of frame folders: one OpenPose BODY_25 + hands JSON per frame, the subject tracked per clip.
+"""Estimate 2D poses of frame folders: one OpenPose BODY_25 + hands JSON per frame, every person tracked per clip.
 
 Examples (the reference's layout)::
 
@@ -19,7 +19,7 @@ from typing import Sequence
 if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from HumanSloMo_Dataset.poses.estimate import BACKENDS, estimate_poses
+from HumanSloMo_Dataset.poses.estimate import BACKENDS, PEOPLE_CHOICES, estimate_poses
 from rib.errors import RIBError, cli_entry
 from rib.person import MIN_CONFIDENCE
 
@@ -41,6 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
                              "per clip); for one clip, its output folder or AlphaPose's alphapose-results.json")
     parser.add_argument("--min-confidence", type=float, default=MIN_CONFIDENCE,
                         help="mediapipe: keypoints with a lower visibility are written as missing (0, 0, 0)")
+    parser.add_argument("--people", choices=PEOPLE_CHOICES, default="all",
+                        help="all: every person tracked over enough frames (the main person first in each file, "
+                             "with its track id); main: the clip's main person alone")
     parser.add_argument("--overwrite", action="store_true",
                         help="replace pose files already in --output (other files there are left alone)")
     return parser
@@ -52,9 +55,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     if BACKENDS[args.backend].converts and args.poses_from is None:
         raise RIBError(f"--backend {args.backend} converts existing outputs: pass --poses-from FOLDER")
     summary = estimate_poses(args.input, args.output, args.backend, args.poses_from, args.overwrite,
-                             args.min_confidence)
-    log.info("%d pose files written for %d frames of %d clip(s) in %s", summary.written, summary.frames,
-             summary.clips, args.output)
+                             args.min_confidence, args.people)
+    log.info("%d pose files written for %d frames of %d clip(s) in %s: %d people in %d track(s)", summary.written,
+             summary.frames, summary.clips, args.output, summary.people, summary.tracks)
     if summary.empty:
         log.warning("%d frame(s) have no person: their files hold an empty 'people' list", summary.empty)
     if summary.failures:

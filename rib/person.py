@@ -44,7 +44,8 @@ def qualifies(person: Person) -> bool:
     return int(_core(person)[1].sum()) >= MIN_JOINTS
 
 
-def _track_distance(person: Person, previous: Person) -> float:
+def track_distance(person: Person, previous: Person) -> float:
+    """Mean distance of the core joints both detected, in units of ``previous``'s bbox diagonal (inf if none)."""
     xy, valid = _core(person)
     prev_xy, prev_valid = _core(previous)
     both = valid & prev_valid
@@ -65,7 +66,7 @@ def select_person(people: Sequence[Person], previous: Person | None = None) -> P
     if not candidates:
         return None
     if previous is not None:
-        distances = [_track_distance(p, previous) for p in candidates]
+        distances = [track_distance(p, previous) for p in candidates]
         best = int(np.argmin(distances))
         if distances[best] <= MAX_TRACK_JUMP:
             return candidates[best]

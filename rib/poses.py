@@ -16,6 +16,7 @@ from rib.joints import NUM_J19, j19_to_person, person_to_j19
 from rib.names import KEYPOINTS_PATTERN
 from rib.openpose import keypoint_filename, read_people, write_people
 from rib.person import select_person
+from rib.tracks import is_tracked, link_clip, read_tracks, track_sequences
 
 
 LOG = logging.getLogger(__name__)
@@ -57,14 +58,19 @@ def refuse_incomplete(folder: str | os.PathLike) -> None:
 
 
 def read_pose_files(files: Sequence[str | os.PathLike]) -> np.ndarray:
-    """Read OpenPose files into a (T, 19, 3) J19 sequence, tracking one person.
+    """Read OpenPose files into a (T, 19, 3) J19 sequence of one person.
 
-    A frame with no qualifying person is all zeros (every joint missing); nothing is invented for it.
+    Files whose people carry track ids give the clip's main track (:func:`rib.tracks.main_track`); files without
+    ids track one person with :func:`rib.person.select_person`. A frame with no qualifying person is all zeros
+    (every joint missing); nothing is invented for it.
     """
+    frames = [read_people(path) for path in files]
     poses = np.zeros((len(files), NUM_J19, 3))
+    if is_tracked(frames):
+        return next(iter(track_sequences(link_clip(frames, main_only=True)).values()), poses)
     previous = None
-    for t, path in enumerate(files):
-        person = select_person(read_people(path), previous)
+    for t, people in enumerate(frames):
+        person = select_person(people, previous)
         if person is not None:
             poses[t] = person_to_j19(person)
             previous = person
@@ -72,7 +78,8 @@ def read_pose_files(files: Sequence[str | os.PathLike]) -> np.ndarray:
 
 
 def read_pose_folder(folder: str | os.PathLike, frame_hw: tuple[int, int] | None = None) -> np.ndarray:
-    """Read a folder of per-frame OpenPose files into a (T, 19, 3) J19 sequence; refuses an incomplete folder.
+    """Read a folder of per-frame OpenPose files into a (T, 19, 3) J19 sequence (the main track when the files
+    carry track ids, see :func:`read_pose_files`); refuses an incomplete folder.
 
     With the frames' ``frame_hw``, implausible joints are dropped and poses that do not fit the frame are warned
     about (see :func:`fit_to_frame`).
@@ -80,6 +87,17 @@ def read_pose_folder(folder: str | os.PathLike, frame_hw: tuple[int, int] | None
     refuse_incomplete(folder)
     poses = read_pose_files(list_poses(folder))
     return poses if frame_hw is None else fit_to_frame(poses, frame_hw, str(folder))
+
+
+def read_track_folder(folder: str | os.PathLike, frame_hw: tuple[int, int] | None = None) -> dict[int, np.ndarray]:
+    """Every track's (T, 19, 3) J19 sequence of a pose folder, main first (:func:`rib.tracks.read_tracks`: people
+    without ids are linked); empty when nobody is found. Refuses an incomplete folder; ``frame_hw`` as
+    :func:`read_pose_folder`."""
+    refuse_incomplete(folder)
+    tracks = read_tracks(list_poses(folder))
+    if frame_hw is None:
+        return tracks
+    return {track: fit_to_frame(poses, frame_hw, f"{folder} (track {track})") for track, poses in tracks.items()}
 
 
 def outside(poses: np.ndarray, frame_hw: tuple[int, int], margin: float = 0.0) -> np.ndarray:

@@ -1,4 +1,9 @@
-"""Frame folders -> one OpenPose BODY_25 + hands JSON per frame, holding the subject tracked through each clip.
+"""Frame folders -> one OpenPose BODY_25 + hands JSON per frame, holding the people tracked through each clip.
+
+Every qualifying person of a frame is written with its track id (``person_id``; ids a backend set are kept, the
+others linked by :mod:`rib.tracks`), the clip's main person first, so readers that take the first person get it;
+tracks seen in fewer than :data:`rib.tracks.MIN_TRACK_FRAMES` frames are dropped. A clip's people are held in
+memory and written when the clip ends.
 
 The input is one clip's frame folder or a root of clip folders (``train/frames``, ``test/gt``); the output mirrors
 it (``train/poses/<clip>/<frame stem>_keypoints.json``, in the frames' order). A frame with no person gets a valid
@@ -27,9 +32,10 @@ from rib.errors import RIBError
 from rib.frames import list_clips, list_frames, read_image
 from rib.names import KEYPOINTS_PATTERN, KEYPOINTS_SUFFIX
 from rib.openpose import Person, read_people, write_people
-from rib.person import MIN_CONFIDENCE, select_person
+from rib.person import MIN_CONFIDENCE
 from rib.poses import mark_complete, mark_incomplete
 from rib.safety import refuse_overlap
+from rib.tracks import frames_per_track, link_clip
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +43,8 @@ FramePeople = Callable[[int, Path], list[Person]]
 """The candidate people of frame ``index`` (at ``path``) of the clip being processed."""
 OpenClip = Callable[["Clip"], FramePeople]
 """Starts a clip: returns how to get the candidate people of each of its frames."""
+PEOPLE_CHOICES = ("all", "main")
+"""Who is written: every track seen in enough frames, or the clip's main person alone."""
 
 
 @dataclass
@@ -57,6 +65,10 @@ class Summary:
     frames: int = 0
     written: int = 0
     empty: int = 0
+    people: int = 0
+    """People written, summed over the frames."""
+    tracks: int = 0
+    """Tracks written, summed over the clips."""
     failures: list[str] = field(default_factory=list)
 
     def fail(self, error: RIBError) -> None:
@@ -150,39 +162,46 @@ def _ready_clips(clips: list[Clip], summary: Summary) -> list[Clip]:
     return ready
 
 
-def _estimate_clip(clip: Clip, open_clip: OpenClip, summary: Summary, bar: tqdm) -> None:
+def _estimate_clip(clip: Clip, open_clip: OpenClip, summary: Summary, bar: tqdm, main_only: bool) -> None:
     try:
         frame_people = open_clip(clip)
     except RIBError as error:
         summary.fail(error)
         bar.update(len(clip.frames))
         return
-    previous = None
+    found: list[list[Person] | None] = []
     for index, frame in enumerate(clip.frames):
         bar.update(1)
         try:
-            candidates = frame_people(index, frame)
+            found.append(frame_people(index, frame))
         except RIBError as error:
             summary.fail(error)
+            found.append(None)
+    linked = link_clip([people or [] for people in found], main_only=main_only)
+    summary.tracks += len(frames_per_track(linked))
+    for frame, people, kept in zip(clip.frames, found, linked):
+        if people is None:  # unreadable frame: no file, the clip stays marked incomplete
             continue
-        subject = select_person(candidates, previous)
-        if subject is None:
-            summary.empty += 1
-        else:
-            previous = subject
-        write_people(clip.output_dir / output_name(frame), [] if subject is None else [subject])
+        write_people(clip.output_dir / output_name(frame), kept)
         summary.written += 1
+        summary.people += len(kept)
+        summary.empty += not kept
 
 
 def estimate_poses(input_dir: str | os.PathLike, output_dir: str | os.PathLike, backend: str = "mediapipe",
                    source: str | os.PathLike | None = None, overwrite: bool = False,
-                   min_confidence: float = MIN_CONFIDENCE) -> Summary:
-    """Write the tracked subject's pose for every frame under ``input_dir``; see the module docstring.
+                   min_confidence: float = MIN_CONFIDENCE, people: str = "all") -> Summary:
+    """Write the people of every frame under ``input_dir`` with their track ids; see the module docstring.
+
+    ``people`` is ``all`` (every track over :data:`rib.tracks.MIN_TRACK_FRAMES` frames, the main one first) or
+    ``main`` (the clip's main track alone).
 
     ``source`` is the other tool's output for the ``alphapose``/``openpose`` converters, laid out like
     ``input_dir``. Returns the summary; problems with single frames or clips are listed in ``failures``.
     """
     chosen = get_backend(backend)
+    if people not in PEOPLE_CHOICES:
+        raise RIBError(f"people '{people}': choose from {', '.join(PEOPLE_CHOICES)}")
     if chosen.converts and source is None:
         raise RIBError(f"backend '{backend}' converts existing outputs: give the folder holding them")
     summary = Summary()
@@ -197,7 +216,7 @@ def estimate_poses(input_dir: str | os.PathLike, output_dir: str | os.PathLike, 
         with tqdm(total=summary.frames, desc=f"poses ({backend})", unit="frame") as bar:
             for clip in clips:
                 failures = len(summary.failures)
-                _estimate_clip(clip, open_clip, summary, bar)
+                _estimate_clip(clip, open_clip, summary, bar, people == "main")
                 if len(summary.failures) == failures:  # a clip with a failed frame stays marked incomplete
                     mark_complete(clip.output_dir)
     return summary

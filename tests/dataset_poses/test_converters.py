@@ -113,8 +113,11 @@ def test_tracking_keeps_the_subject_when_another_person_grows_larger(kit, frame_
 
     estimate_poses(frames, tmp_path / "poses", "alphapose", tmp_path / "alpha")
 
-    necks = [people[0].body[NECK, 0] for people in _poses(tmp_path / "poses")]
+    frames_people = _poses(tmp_path / "poses")
+    track_a = next(person.track for person in frames_people[0] if person.body[NECK, 0] == 150)
+    necks = [next(p.body[NECK, 0] for p in people if p.track == track_a) for people in frames_people]
     np.testing.assert_allclose(necks, [150 + 2 * t for t in range(count)])
+    assert len({people[0].track for people in frames_people}) == 1  # the main person stays first
 
 
 def test_openpose_video_style_names_are_matched_by_order(kit, frame_folder, tmp_path) -> None:
