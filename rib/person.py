@@ -45,7 +45,8 @@ def qualifies(person: Person) -> bool:
 
 
 def track_distance(person: Person, previous: Person) -> float:
-    """Mean distance of the core joints both detected, in units of ``previous``'s bbox diagonal (inf if none)."""
+    """Median distance of the core joints both detected (one outlier joint does not break a track), in units of
+    ``previous``'s bbox diagonal (inf if none)."""
     xy, valid = _core(person)
     prev_xy, prev_valid = _core(previous)
     both = valid & prev_valid
@@ -53,7 +54,7 @@ def track_distance(person: Person, previous: Person) -> float:
         return np.inf
     extent = prev_xy[prev_valid].max(axis=0) - prev_xy[prev_valid].min(axis=0)
     diagonal = max(float(np.hypot(*extent)), 1.0)
-    return float(np.linalg.norm(xy[both] - prev_xy[both], axis=1).mean() / diagonal)
+    return float(np.median(np.linalg.norm(xy[both] - prev_xy[both], axis=1)) / diagonal)
 
 
 def select_person(people: Sequence[Person], previous: Person | None = None) -> Person | None:

@@ -21,6 +21,7 @@ from HumanSloMo_Dataset.backgrounds.base import MAX_SIDE
 from rib.cli import positive_number
 from rib.errors import RIBError
 from rib.names import DAIN, GENERATED_FRAMES, INPUT_POSES, INPUTS, KEYPOINTS_PATTERN, PREDICT_MOTION
+from rib.joints import NUM_J19
 from rib.person import has_person
 from rib_pipeline.layout import WorkLayout, clip_name
 from rib_pipeline.media import Source, exact_rate, probe
@@ -132,17 +133,24 @@ def remove_stale_work_folders(root: Path) -> list[Path]:
 
 
 def frames_and_poses(args: argparse.Namespace, source: Source, layout: WorkLayout,
-                     summary: RunSummary) -> tuple[list[Path], np.ndarray]:
-    """Stages 1 and 2: input frames and their poses (with the cuts and persons found noted in ``summary``)."""
+                     summary: RunSummary) -> tuple[list[Path], dict[int, np.ndarray]]:
+    """Stages 1 and 2: input frames and every track's poses, main first (with the cuts, persons and tracks found
+    noted in ``summary``)."""
     with summary.timed("frames"):
         files, summary.cuts = frames_stage(source, layout, args.cut_threshold)
     summary.num_inputs, summary.input_fps = len(files), source.fps
     summary.notes += source.notes
     with summary.timed("poses"):
-        poses = poses_stage(layout, args.poses, (source.height, source.width))
-    summary.person_found = [has_person(pose) for pose in poses]
+        tracks = poses_stage(layout, args.poses, (source.height, source.width))
+    summary.person_found = [any(has_person(poses[t]) for poses in tracks.values()) for t in range(len(files))]
     summary.people = people_per_frame(layout.input_poses)
-    return files, poses
+    summary.tracks_found = len(tracks)
+    return files, tracks
+
+
+def main_poses(tracks: dict[int, np.ndarray], num_frames: int) -> np.ndarray:
+    """The main track's (N, 19, 3) poses (all zeros when nobody was found)."""
+    return next(iter(tracks.values()), np.zeros((num_frames, NUM_J19, 3)))
 
 
 def fraction_arg(text: str) -> Fraction:

@@ -1,5 +1,5 @@
-"""Which upsampled frames are rendered, and the final frame sequence: keyframes, rendered frames, untouched
-backgrounds where no person was found, and the nearer input frame across scene cuts."""
+"""Which upsampled frames are rendered (and which people in each), and the final frame sequence: keyframes,
+rendered frames, untouched backgrounds where no person was found, and the nearer input frame across scene cuts."""
 from __future__ import annotations
 
 from collections import Counter
@@ -24,24 +24,49 @@ class Kind(str, Enum):
     REPEATED = "repeated across a scene cut"
 
 
-def frame_kinds(input_poses: np.ndarray, predicted: np.ndarray, rate: int, cuts: Sequence[int]) -> list[Kind]:
-    """The :class:`Kind` of each of the (N-1)R+1 upsampled frames.
+def _with_people_axis(poses: np.ndarray) -> np.ndarray:
+    """(T, 19, 3) poses of one person as (1, T, 19, 3); (P, T, 19, 3) as they are."""
+    poses = np.asarray(poses)
+    return poses[None] if poses.ndim == 3 else poses
 
-    An in-between frame is rendered only when both of its input frames show a person and its predicted pose does;
-    otherwise it is the background interpolation, untouched. Across a cut it is the nearer input frame.
+
+def drawn_people(input_poses: np.ndarray, predicted: np.ndarray, rate: int, cuts: Sequence[int]) -> np.ndarray:
+    """Boolean (P, (N-1)R+1): where each person is drawn, from the (P, N, 19, 3) input and (P, (N-1)R+1, 19, 3)
+    predicted poses of P people (one person's (N, 19, 3) / ((N-1)R+1, 19, 3) poses are accepted too).
+
+    A person is drawn in an in-between frame only when both of its input frames show that person and its predicted
+    pose does; never in keyframes nor across a scene cut.
     """
-    found = [has_person(pose) for pose in input_poses]
+    inputs, predicted = _with_people_axis(input_poses), _with_people_axis(predicted)
+    found = np.array([[has_person(pose) for pose in person] for person in inputs], dtype=bool).reshape(len(inputs), -1)
+    drawn = np.zeros(predicted.shape[:2], dtype=bool)
+    for index in range(predicted.shape[1]):
+        interval, step = divmod(index, rate)
+        if step == 0 or interval in cuts:
+            continue
+        for person in range(len(predicted)):
+            drawn[person, index] = (found[person, interval] and found[person, interval + 1]
+                                    and has_person(predicted[person, index]))
+    return drawn
+
+
+def frame_kinds(input_poses: np.ndarray, predicted: np.ndarray, rate: int, cuts: Sequence[int]) -> list[Kind]:
+    """The :class:`Kind` of each of the (N-1)R+1 upsampled frames, for one person's poses or P people's (as
+    :func:`drawn_people` takes them).
+
+    An in-between frame is rendered when at least one person is drawn there (:func:`drawn_people`); otherwise it is
+    the background interpolation, untouched. Across a cut it is the nearer input frame.
+    """
+    drawn = drawn_people(input_poses, predicted, rate, cuts).any(axis=0)
     kinds = []
-    for index, pose in enumerate(predicted):
+    for index, any_drawn in enumerate(drawn):
         interval, step = divmod(index, rate)
         if step == 0:
             kinds.append(Kind.KEYFRAME)
         elif interval in cuts:
             kinds.append(Kind.REPEATED)
-        elif found[interval] and found[interval + 1] and has_person(pose):
-            kinds.append(Kind.RENDERED)
         else:
-            kinds.append(Kind.BACKGROUND)
+            kinds.append(Kind.RENDERED if any_drawn else Kind.BACKGROUND)
     return kinds
 
 

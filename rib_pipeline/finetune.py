@@ -19,7 +19,8 @@ from rib.errors import RIBError
 from rib.paths import CHECKPOINTS_DIR, REPO_ROOT
 from rib.person import has_person
 from rib.safety import refuse_overlap
-from rib_pipeline.common import add_input_arguments, check_inputs, frames_and_poses, input_paths, work_layout
+from rib_pipeline.common import (add_input_arguments, check_inputs, frames_and_poses, input_paths, main_poses,
+                                 work_layout)
 from rib_pipeline.media import Source
 from rib_pipeline.stages import train_background_stage
 from rib_pipeline.summary import RunSummary
@@ -130,7 +131,8 @@ def finetune(args: argparse.Namespace, source: Source, init: Path | None) -> Run
     """Frames, poses and training backgrounds of the clip in a work folder, then train.py on it."""
     summary = RunSummary(args.input)
     with work_layout(args) as layout:
-        files, poses = frames_and_poses(args, source, layout, summary)
+        files, tracks = frames_and_poses(args, source, layout, summary)
+        poses = main_poses(tracks, len(files))
         check_training_sample(args, poses)
         with summary.timed("train backgrounds"):
             train_background_stage(layout, len(files), args.background, args.device, args.max_side)

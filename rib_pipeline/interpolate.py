@@ -1,9 +1,11 @@
-"""``rib interpolate INPUT -o OUT.mp4 (--rate R | --fps F)``: a video of a person, upsampled end to end."""
+"""``rib interpolate INPUT -o OUT.mp4 (--rate R | --fps F)``: a video of people, upsampled end to end (every
+tracked person rendered, or the main one with ``--people main``)."""
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
+import numpy as np
 from tqdm import tqdm
 
 from rib.atomic import output_locks
@@ -14,7 +16,8 @@ from rib.paths import CHECKPOINTS_DIR
 from rib_pipeline.common import (add_input_arguments, check_inputs, fraction_arg, frames_and_poses, input_paths,
                                  work_layout)
 from rib_pipeline.compare import ground_truth_frames, write_comparison
-from rib_pipeline.compose import Kind, count_kinds, finish_generated, frame_kinds, output_frames
+from rib_pipeline.compose import Kind, count_kinds, drawn_people, finish_generated, frame_kinds, output_frames
+from rib_pipeline.layers import PEOPLE_CHOICES, choose_tracks
 from rib_pipeline.media import Source, encode, size_note
 from rib_pipeline.stages import background_stage, motion_stage, render_stage
 from rib_pipeline.summary import RunSummary
@@ -37,6 +40,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                             "frame nearest in time to each output frame")
     parser.add_argument("--renderer", type=Path, default=DEFAULT_RENDERER, metavar="MODEL_DIR",
                         help="renderer folder (model.pt or generator.pt), e.g. one written by `rib finetune`")
+    parser.add_argument("--people", choices=PEOPLE_CHOICES, default="all",
+                        help="all: render every person tracked over enough frames, back to front; main: only the "
+                             "clip's main person (seen in most frames), the others stay as the background "
+                             "interpolation shows them")
     parser.add_argument("--batch-size", type=positive_int, default=4, help="input intervals rendered together")
     parser.add_argument("--compare", type=Path, default=None, metavar="GT_DIR",
                         help="ground-truth frames of the upsampled clip ((N-1)R+1 images): also write "
@@ -96,19 +103,24 @@ def upsample(args: argparse.Namespace, source: Source, timeline: Timeline) -> Ru
     device = pick_device(args.device)
     summary = RunSummary(args.input, rate=timeline.rate)
     with work_layout(args) as layout:
-        files, poses = frames_and_poses(args, source, layout, summary)
+        files, found = frames_and_poses(args, source, layout, summary)
         timeline = plan_timeline(len(files), source.fps, args.rate, args.fps)  # the decoded count is the truth
         truth = None if args.compare is None else ground_truth_frames(args.compare, timeline.upsampled_count)
+        tracks = choose_tracks(found, args.people, len(files))
         with summary.timed("motion"):
-            predicted = motion_stage(layout, poses, timeline.rate, device)
+            predicted = motion_stage(layout, tracks, timeline.rate, device)
         with summary.timed("backgrounds"):
             background_stage(layout, len(files), args.background, timeline.rate, summary.cuts, args.device,
                              args.max_side)
-        kinds = frame_kinds(poses, predicted, timeline.rate, summary.cuts)
-        summary.kinds = count_kinds(kinds)
+        inputs, upsampled = np.stack(list(tracks.values())), np.stack(list(predicted.values()))
+        drawn = drawn_people(inputs, upsampled, timeline.rate, summary.cuts)
+        kinds = frame_kinds(inputs, upsampled, timeline.rate, summary.cuts)
+        summary.kinds, summary.people_choice = count_kinds(kinds), args.people
+        summary.tracks_rendered = int(drawn.any(axis=1).sum())
         if Kind.RENDERED in kinds:
             with summary.timed("rendering"):
-                render_stage(layout, args.renderer, timeline.rate, device, args.batch_size)
+                render_stage(layout, args.renderer, timeline.rate, device, list(tracks), inputs, drawn,
+                             args.batch_size)
         paths = finish_generated(layout, layout.upsampled_names([f.stem for f in files], timeline.rate), kinds)
         summary.notes += [note for note in [size_note(source)] if note]
         if timeline.resampled:

@@ -15,6 +15,11 @@ def clip_name(path: Path) -> str:
     return name or "clip"
 
 
+PERSON_SUFFIX = "__person"
+"""Beside the main person's ``Predict_motion/<clip>``, every other tracked person's poses are in
+``Predict_motion/<clip>__person<track id>`` (same layout: one file per upsampled frame)."""
+
+
 @dataclass(frozen=True)
 class WorkLayout:
     """``root/<stage folder>/<clip>`` for every stage of one clip."""
@@ -37,6 +42,10 @@ class WorkLayout:
     @property
     def motion(self) -> Path:
         return self.folder(PREDICT_MOTION)
+
+    def person_motion(self, track: int) -> Path:
+        """The upsampled poses of a tracked person other than the main one (see :data:`PERSON_SUFFIX`)."""
+        return self.root / PREDICT_MOTION / f"{self.clip}{PERSON_SUFFIX}{track}"
 
     @property
     def backgrounds(self) -> Path:

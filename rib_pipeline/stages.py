@@ -1,6 +1,7 @@
 """The pipeline's stages, each through the public functions of its stage package, with one progress bar each."""
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Sequence
 
@@ -11,10 +12,11 @@ from tqdm import tqdm
 from HumanSloMo_Dataset.backgrounds.base import MAX_SIDE
 from rib.atomic import prepare_output_dir
 from rib.errors import RIBError
-from rib.frames import list_poses
+from rib.frames import image_size, list_poses
 from rib.names import DAIN
 from rib.openpose import read_people
-from rib.poses import read_pose_folder, write_pose_folder
+from rib.poses import read_pose_folder, read_track_folder, write_pose_folder
+from rib_pipeline.layers import back_to_front, render_layers
 from rib_pipeline.layout import WorkLayout
 from rib_pipeline.media import Source, extract_frames
 from rib_pipeline.scenes import CutDetector
@@ -44,35 +46,39 @@ def pose_backend(poses: Path | None) -> str:
     return "openpose"
 
 
-def poses_stage(layout: WorkLayout, poses: Path | None, frame_hw: tuple[int, int]) -> np.ndarray:
-    """``input_poses/<clip>`` (MediaPipe, or converted from ``poses``); returns the (N, 19, 3) J19 sequence, joints
-    far outside the ``frame_hw`` frames dropped."""
+def poses_stage(layout: WorkLayout, poses: Path | None, frame_hw: tuple[int, int]) -> dict[int, np.ndarray]:
+    """``input_poses/<clip>`` (MediaPipe, or converted from ``poses``; every tracked person, main first); returns
+    each track's (N, 19, 3) J19 sequence, main first (empty when nobody is found), joints far outside the
+    ``frame_hw`` frames dropped."""
     from HumanSloMo_Dataset.poses.estimate import estimate_poses
 
     summary = estimate_poses(layout.inputs, layout.input_poses, pose_backend(poses), poses)
     if summary.failures:
         raise RIBError(summary.failures[0])
-    return read_pose_folder(layout.input_poses, frame_hw)
+    return read_track_folder(layout.input_poses, frame_hw)
 
 
 def people_per_frame(folder: Path) -> list[int]:
-    """How many people each pose file of ``folder`` holds (the pose readers track and keep one of them)."""
+    """How many people each pose file of ``folder`` holds."""
     return [len(read_people(path)) for path in list_poses(folder)]
 
 
-def motion_stage(layout: WorkLayout, poses: np.ndarray, rate: int, device: torch.device,
-                 checkpoint: Path | None = None) -> np.ndarray:
-    """``Predict_motion/<clip>``: the motion model's (N-1)R+1 poses; returns them."""
+def motion_stage(layout: WorkLayout, tracks: dict[int, np.ndarray], rate: int, device: torch.device,
+                 checkpoint: Path | None = None) -> dict[int, np.ndarray]:
+    """The motion model's (N-1)R+1 poses of every track (keyframes where a track is absent stay empty): the first
+    (main) one in ``Predict_motion/<clip>``, the others in ``Predict_motion/<clip>__person<track>``; returns them."""
     from Human_Motion_Modelling.checkpoints import DEFAULT_CHECKPOINT, load_trained_model
     from Human_Motion_Modelling.upsample import model_upsample
 
-    with tqdm(total=1, desc="motion", unit="clip") as bar:
+    predicted = {}
+    with tqdm(total=len(tracks), desc="motion", unit="person") as bar:
         trained = load_trained_model(checkpoint or DEFAULT_CHECKPOINT, device)
-        with torch.inference_mode():
-            predicted = model_upsample(trained.model, trained.normaliser, poses, rate,
-                                       window_frames=trained.window_frames)
-        write_pose_folder(layout.motion, predicted)
-        bar.update()
+        for rank, (track, poses) in enumerate(tracks.items()):
+            with torch.inference_mode():
+                predicted[track] = model_upsample(trained.model, trained.normaliser, poses, rate,
+                                                  window_frames=trained.window_frames)
+            write_pose_folder(layout.motion if rank == 0 else layout.person_motion(track), predicted[track])
+            bar.update()
     return predicted
 
 
@@ -102,12 +108,17 @@ def train_background_stage(layout: WorkLayout, num_inputs: int, backend: str, de
                                       CutAwareInterpolator(inner, set(), bar.update))
 
 
-def render_stage(layout: WorkLayout, renderer_path: Path, rate: int, device: torch.device,
-                 batch_size: int = 4) -> list[Path]:
-    """``Generated_frames/<clip>``: every upsampled frame from the renderer (its own progress bar)."""
-    from Pose_Guided_Neural_Rendering.api import load_renderer, plan_clip, render_clip
+def render_stage(layout: WorkLayout, renderer_path: Path, rate: int, device: torch.device, tracks: Sequence[int],
+                 inputs: np.ndarray, drawn: np.ndarray, batch_size: int = 4) -> list[Path]:
+    """``Generated_frames/<clip>``: the upsampled frames where someone is ``drawn`` ((P, (N-1)R+1) for the P
+    ``tracks`` whose (P, N, 19, 3) input poses are ``inputs``), every person drawn back to front
+    (:mod:`rib_pipeline.layers`) from its poses in ``Predict_motion``. Returns the written frames."""
+    from Pose_Guided_Neural_Rendering.api import load_renderer, plan_clip
 
-    plan = plan_clip(layout.root, layout.root / DAIN, layout.clip, rate)
+    main = plan_clip(layout.root, layout.root / DAIN, layout.clip, rate)
+    frame_hw = image_size(main.keyframes[0])[::-1]
+    plans = [main] + [dataclasses.replace(main, poses=read_pose_folder(layout.person_motion(track), frame_hw))
+                      for track in tracks[1:]]
     renderer = load_renderer(renderer_path, device, "auto")
     out_dir = prepare_output_dir(layout.generated, pattern="*.png")
-    return render_clip(renderer, plan, out_dir, batch_size)
+    return render_layers(renderer, plans, drawn, back_to_front(inputs, drawn, rate), out_dir, batch_size)

@@ -28,6 +28,12 @@ class RunSummary:
     person_found: list[bool] = field(default_factory=list)
     people: list[int] = field(default_factory=list)
     """People in each input frame's pose file."""
+    tracks_found: int = 0
+    """Tracked people in the pose files (each seen in enough frames, see rib.tracks)."""
+    tracks_rendered: int | None = None
+    """Tracked people drawn in at least one upsampled frame (None: the run renders nobody, e.g. rib finetune)."""
+    people_choice: str = "all"
+    """``--people``: all tracked people rendered, or the main one."""
     cuts: list[int] = field(default_factory=list)
     """``i`` for a cut between input frames i and i+1."""
     kinds: dict[str, int] = field(default_factory=dict)
@@ -62,8 +68,12 @@ class RunSummary:
             lines.append(f"  warning: {warning}")
         crowded = [i for i, count in enumerate(self.people) if count > 1]
         if crowded:
-            lines.append(f"  several people in {len(crowded)} input frame(s) ({_some(crowded)}): the tracked main "
-                         "person is rendered, the others are left as the background interpolation shows them")
+            lines.append(f"  several people in {len(crowded)} input frame(s) ({_some(crowded)})"
+                         + ("" if self.people_choice == "all" else ": --people main renders the tracked main person, "
+                            "the others are left as the background interpolation shows them"))
+        if self.tracks_found:
+            rendered = "" if self.tracks_rendered is None else f", {self.tracks_rendered} rendered"
+            lines.append(f"people: {self.tracks_found} tracked{rendered}")
         return lines
 
     def cut_lines(self) -> list[str]:

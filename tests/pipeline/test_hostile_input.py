@@ -159,7 +159,7 @@ def test_a_far_joint_is_dropped_in_the_poses_stage(tmp_path):
     far = standing()
     far[4] = (1e5, 1e5, 1.0)
     given = pose_folder(tmp_path / "given", [standing(), far, standing()])
-    poses = poses_stage(layout, given, (SIZE[1], SIZE[0]))
+    (poses,) = poses_stage(layout, given, (SIZE[1], SIZE[0])).values()
     assert poses.shape == (3, 19, 3) and (poses[1, 4] == 0).all() and (poses[1, 5, 2] > 0)
 
 

@@ -81,9 +81,13 @@ def test_several_people_are_counted_and_reported(tmp_path):
         write_people(tmp_path / f"frame{index:05d}_keypoints.json", [j19_to_person(pose)] * count)
     counts = people_per_frame(tmp_path)
     assert counts == [1, 2, 0, 3]
-    summary = RunSummary(Path("clip.mp4"), num_inputs=4, person_found=[True, True, False, True], people=counts)
+    summary = RunSummary(Path("clip.mp4"), num_inputs=4, person_found=[True, True, False, True], people=counts,
+                         tracks_found=3, tracks_rendered=2)
     lines = "\n".join(summary.person_lines())
-    assert "several people in 2 input frame(s) (1, 3)" in lines and "tracked main person" in lines
+    assert "several people in 2 input frame(s) (1, 3)" in lines and "people: 3 tracked, 2 rendered" in lines
+    assert "tracked main person" not in lines
+    summary.people_choice = "main"
+    assert "--people main renders the tracked main person" in "\n".join(summary.person_lines())
 
 
 @pytest.mark.parametrize("found, warning", [
