@@ -1,0 +1,110 @@
+"""``rib interpolate --people all|main`` on a tiny clip of two walkers, from hand-made untracked OpenPose files."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from Pose_Guided_Neural_Rendering.spade_gan.data.labels import human_mask
+from rib.frames import background_name, list_poses, read_image, write_image
+from rib.joints import j19_to_person
+from rib.openpose import keypoint_filename, read_people, write_people
+from rib_pipeline.cli import main
+from tests.common.test_tracks import STANDING
+
+HEIGHT, WIDTH = 160, 320
+COUNT = 6
+RATE = 2
+NOBODY = 3
+"""The input frame whose pose file holds nobody: the in-betweens on both sides of it stay the background."""
+NEAR = dict(x=90.0, scale=0.5, speed=6.0, colour=(200, 40, 60))
+"""The main walker: larger, feet lower in the image (nearer), moving right."""
+FAR = dict(x=240.0, scale=0.3, speed=-6.0, colour=(40, 60, 200))
+
+
+def pose(walker: dict, t: float) -> np.ndarray:
+    xy = (STANDING - (240, 0)) * walker["scale"] + (walker["x"] + walker["speed"] * t, 10.0)
+    return np.concatenate([xy, np.full((19, 1), 0.9)], axis=1)
+
+
+def frame(t: float) -> np.ndarray:
+    """A still striped background with both walkers, the far one drawn first; each body has a moving texture."""
+    rows, cols = np.mgrid[:HEIGHT, :WIDTH]
+    image = np.stack([(rows * 3) % 256, (cols * 2) % 256, ((rows + cols) * 5) % 256], axis=2).astype(np.uint8)
+    for walker in (FAR, NEAR):
+        body = human_mask(pose(walker, t), HEIGHT, WIDTH).astype(bool)
+        stripes = ((cols - int(walker["speed"] * t)) // 3) % 2 == 0
+        image[body] = walker["colour"]
+        image[body & stripes] //= 2
+    return image
+
+
+def box(pose_: np.ndarray, margin: int = 4) -> tuple[slice, slice]:
+    x0, y0 = np.floor(pose_[:, :2].min(axis=0)).astype(int) - margin
+    x1, y1 = np.ceil(pose_[:, :2].max(axis=0)).astype(int) + margin
+    return slice(max(y0, 0), y1), slice(max(x0, 0), x1)
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory) -> tuple[Path, Path]:
+    """Input frames and their OpenPose files (both people untracked, the far one listed first)."""
+    root = tmp_path_factory.mktemp("two_walkers")
+    for k in range(COUNT):
+        write_image(root / "walkers" / f"frame{k:05d}.png", frame(k * RATE))
+        people = [] if k == NOBODY else [j19_to_person(pose(FAR, k * RATE)), j19_to_person(pose(NEAR, k * RATE))]
+        write_people(root / "poses" / keypoint_filename(k), people)
+    return root / "walkers", root / "poses"
+
+
+def interpolate(clip: tuple[Path, Path], work: Path, capsys, *extra: str) -> str:
+    frames, poses = clip
+    main(["interpolate", str(frames), "--input-fps", "10", "-o", str(work.parent / f"{work.name}.mp4"), "--rate",
+          str(RATE), "--poses", str(poses), "--background", "blend", "--keep-work", str(work), *extra])
+    return capsys.readouterr().out
+
+
+def changed(work: Path, index: int, walker: dict) -> bool:
+    """Whether in-between ``index`` differs from its background interpolation around ``walker``'s pose."""
+    name = background_name(f"frame{index // RATE:05d}", (index % RATE) / RATE)
+    region = box(pose(walker, index))
+    generated = read_image(work / "Generated_frames" / "walkers" / name)[region].astype(int)
+    background = read_image(work / "DAIN" / "walkers" / name)[region].astype(int)
+    return bool(np.abs(generated - background).mean() > 1.0)
+
+
+def test_every_tracked_person_is_rendered(clip, renderer_dir, tmp_path, capsys):
+    work = tmp_path / "all"
+    summary = interpolate(clip, work, capsys)
+
+    assert "people: 2 tracked, 2 rendered" in summary
+    assert all(changed(work, index, walker) for index in (1, 3, 9) for walker in (NEAR, FAR))
+    files = list_poses(work / "input_poses" / "walkers")
+    main_track = {read_people(path)[0].track for path in files if read_people(path)}
+    assert len(main_track) == 1 and len(read_people(files[0])) == 2
+    assert (work / "Predict_motion" / "walkers").is_dir()
+    assert len(list(work.glob("Predict_motion/walkers__person*"))) == 1
+    for index in (NOBODY * RATE - 1, NOBODY * RATE + 1):  # both in-betweens next to the frame with nobody
+        name = background_name(f"frame{index // RATE:05d}", 0.5)
+        assert ((work / "Generated_frames" / "walkers" / name).read_bytes()
+                == (work / "DAIN" / "walkers" / name).read_bytes())
+
+
+def test_people_main_renders_the_main_person_alone(clip, renderer_dir, tmp_path, capsys):
+    work = tmp_path / "main"
+    summary = interpolate(clip, work, capsys, "--people", "main")
+
+    assert "people: 2 tracked, 1 rendered" in summary and "--people main renders" in summary
+    assert all(changed(work, index, NEAR) and not changed(work, index, FAR) for index in (1, 3, 9))
+    assert not list(work.glob("Predict_motion/walkers__person*"))
+
+
+def test_the_nearer_person_is_drawn_last():
+    from rib_pipeline.layers import back_to_front
+
+    inputs = np.stack([np.stack([pose(NEAR, k * RATE) for k in range(3)]),
+                       np.stack([pose(FAR, k * RATE) for k in range(3)])])
+    drawn = np.ones((2, 2 * RATE + 1), dtype=bool)
+    assert back_to_front(inputs, drawn, RATE) == [[1, 0], [1, 0]]
+    drawn[1] = False
+    assert back_to_front(inputs, drawn, RATE) == [[0], [0]]
