@@ -20,8 +20,8 @@ from HumanSloMo_Dataset.backgrounds import BACKENDS as BACKGROUND_BACKENDS
 from HumanSloMo_Dataset.backgrounds.base import MAX_SIDE
 from rib.cli import positive_number
 from rib.errors import RIBError
-from rib.names import DAIN, GENERATED_FRAMES, INPUT_POSES, INPUTS, KEYPOINTS_PATTERN, PREDICT_MOTION
 from rib.joints import NUM_J19
+from rib.names import DAIN, GENERATED_FRAMES, INPUT_POSES, INPUTS, KEYPOINTS_PATTERN, PREDICT_MOTION
 from rib.person import has_person
 from rib_pipeline.layout import WorkLayout, clip_name
 from rib_pipeline.media import Source, exact_rate, probe

@@ -57,9 +57,13 @@ def frame_kinds(input_poses: np.ndarray, predicted: np.ndarray, rate: int, cuts:
     An in-between frame is rendered when at least one person is drawn there (:func:`drawn_people`); otherwise it is
     the background interpolation, untouched. Across a cut it is the nearer input frame.
     """
-    drawn = drawn_people(input_poses, predicted, rate, cuts).any(axis=0)
+    return kinds_of_drawn(drawn_people(input_poses, predicted, rate, cuts), rate, cuts)
+
+
+def kinds_of_drawn(drawn: np.ndarray, rate: int, cuts: Sequence[int]) -> list[Kind]:
+    """:func:`frame_kinds` from :func:`drawn_people`'s (P, (N-1)R+1) answer."""
     kinds = []
-    for index, any_drawn in enumerate(drawn):
+    for index, any_drawn in enumerate(drawn.any(axis=0)):
         interval, step = divmod(index, rate)
         if step == 0:
             kinds.append(Kind.KEYFRAME)

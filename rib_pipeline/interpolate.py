@@ -16,7 +16,7 @@ from rib.paths import CHECKPOINTS_DIR
 from rib_pipeline.common import (add_input_arguments, check_inputs, fraction_arg, frames_and_poses, input_paths,
                                  work_layout)
 from rib_pipeline.compare import ground_truth_frames, write_comparison
-from rib_pipeline.compose import Kind, count_kinds, drawn_people, finish_generated, frame_kinds, output_frames
+from rib_pipeline.compose import Kind, count_kinds, drawn_people, finish_generated, kinds_of_drawn, output_frames
 from rib_pipeline.layers import PEOPLE_CHOICES, choose_tracks
 from rib_pipeline.media import Source, encode, size_note
 from rib_pipeline.stages import background_stage, motion_stage, render_stage
@@ -114,7 +114,7 @@ def upsample(args: argparse.Namespace, source: Source, timeline: Timeline) -> Ru
                              args.max_side)
         inputs, upsampled = np.stack(list(tracks.values())), np.stack(list(predicted.values()))
         drawn = drawn_people(inputs, upsampled, timeline.rate, summary.cuts)
-        kinds = frame_kinds(inputs, upsampled, timeline.rate, summary.cuts)
+        kinds = kinds_of_drawn(drawn, timeline.rate, summary.cuts)
         summary.kinds, summary.people_choice = count_kinds(kinds), args.people
         summary.tracks_rendered = int(drawn.any(axis=1).sum())
         if Kind.RENDERED in kinds:

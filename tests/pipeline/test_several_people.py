@@ -108,3 +108,15 @@ def test_the_nearer_person_is_drawn_last():
     assert back_to_front(inputs, drawn, RATE) == [[1, 0], [1, 0]]
     drawn[1] = False
     assert back_to_front(inputs, drawn, RATE) == [[0], [0]]
+
+
+def test_a_person_is_drawn_only_between_two_input_frames_that_show_them():
+    from rib_pipeline.compose import Kind, drawn_people, kinds_of_drawn
+
+    person, nobody = np.ones((19, 3)), np.zeros((19, 3))
+    inputs = np.stack([np.stack([person, person, nobody]), np.stack([nobody, person, person])])
+    predicted = np.ones((2, 5, 19, 3))
+    drawn = drawn_people(inputs, predicted, RATE, cuts=[])
+    assert drawn.tolist() == [[False, True, False, False, False], [False, False, False, True, False]]
+    assert kinds_of_drawn(drawn, RATE, cuts=[1]) == [Kind.KEYFRAME, Kind.RENDERED, Kind.KEYFRAME, Kind.REPEATED,
+                                                     Kind.KEYFRAME]
