@@ -141,12 +141,20 @@ class HumanScene:
         for (rgb, segmentation), camera in zip(future.get(), cameras):
             yield over_backdrop(rgb, segmentation, camera, backdrop), np.maximum(segmentation, 0).astype(np.uint8)
 
-    def close(self) -> None:
-        self._pool.terminate()
+    def close(self, abort: bool = False) -> None:
+        """Let the worker finish and exit; with ``abort`` (an error, Ctrl-C), terminate it instead.
+
+        Not terminate in the normal case: the pool forks a fresh worker as each chunk is done, and a SIGTERM that
+        reaches it before Python has set it up is dropped, so terminating could wait on that worker for ever.
+        """
+        if abort:
+            self._pool.terminate()
+        else:
+            self._pool.close()
         self._pool.join()
 
     def __enter__(self) -> "HumanScene":
         return self
 
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def __exit__(self, exc_type, *exc) -> None:
+        self.close(abort=exc_type is not None)
