@@ -23,7 +23,8 @@ from HumanSloMo_Dataset.synth.camera import CameraFrame
 from HumanSloMo_Dataset.synth.scene import Backdrop, World, over_backdrop
 
 FRAMES_PER_WORKER = 24
-"""Frames one worker process renders before it exits (bounds the memory pybullet keeps)."""
+"""Frames one worker process renders before it exits (bounds the memory pybullet keeps); with several people, this
+many bodies (24 // people frames), so a worker's memory does not grow with the number of people."""
 
 
 @dataclass(frozen=True)
@@ -115,9 +116,9 @@ class HumanScene:
         ``poses[t]`` holds one (rotations, root) per body. The next chunk is posed and sent while the worker draws
         the current one.
         """
-        pending = None
-        for start in range(0, len(poses), FRAMES_PER_WORKER):
-            chunk = range(start, min(start + FRAMES_PER_WORKER, len(poses)))
+        pending, frames_per_worker = None, max(1, FRAMES_PER_WORKER // len(self.figures))
+        for start in range(0, len(poses), frames_per_worker):
+            chunk = range(start, min(start + frames_per_worker, len(poses)))
             future = self._pool.apply_async(_render_chunk, (self.floor, self.figures,
                                                             [self._job(poses[t], cameras[t]) for t in chunk]))
             if pending is not None:

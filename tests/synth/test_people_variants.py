@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from HumanSloMo_Dataset import gen_synthetic
+from HumanSloMo_Dataset.synth import human_scene
 from HumanSloMo_Dataset.synth.body import load_pool
 from HumanSloMo_Dataset.synth.cast import FAR_PERSON_HEIGHT
 from HumanSloMo_Dataset.synth.dataset import read_person_masks
@@ -89,7 +90,9 @@ def test_a_single_person_near_clip_is_written_as_before(tmp_path):
     assert read_person_masks(out / "test", "jump_00_v0", "frame00002").max() == 1  # the union mask as person 0
 
 
-def test_three_people_near_are_numbered_by_apparent_size(tmp_path):
+def test_three_people_near_are_numbered_by_apparent_size(tmp_path, monkeypatch):
+    """Also through several render workers: 6 // 3 people = 2 frames each."""
+    monkeypatch.setattr(human_scene, "FRAMES_PER_WORKER", 6)
     out = tmp_path / "three"
     clip = generate(out, "--people", "3")["clips"]["jump_00_v0_p3"]
     assert clip["framing"] == "near" and [p["track"] for p in clip["people"]] == [0, 1, 2]
