@@ -2,6 +2,7 @@
 hand-written pose folders and the report's target lines."""
 import json
 
+import cv2
 import numpy as np
 import pytest
 
@@ -77,6 +78,32 @@ def test_a_clip_where_two_people_cross_and_the_tracker_swaps_them(bench, tmp_pat
     assert rows[1]["median_error"] == pytest.approx(2 / 80, abs=1e-3)
 
 
+def test_a_hidden_person_is_not_scored_but_keeps_its_track(bench, tmp_path):
+    """Person 1 is missed while person 0 hides it (frame 1): not a miss, and the same track after it is no switch."""
+    truth_dir, guess_dir = tmp_path / "truth" / "clip", tmp_path / "guess" / "clip"
+    for t in range(3):
+        write_people(truth_dir / f"frame{t:05d}_keypoints.json", [standing(100, track=0), standing(300, track=1)])
+        guesses = [standing(101, track=5)] + ([] if t == 1 else [standing(301, track=6)])
+        write_people(guess_dir / f"frame{t:05d}_keypoints.json", guesses)
+    visible = np.array([[True, True], [True, False], [True, True]])
+    scores, _, _ = bench.score_clip(truth_dir, guess_dir, visible)
+    rows = {s.track: s.to_dict() for s in scores}
+    assert rows[1]["frames"] == 2 and rows[1]["found"] == 2 and rows[1]["hidden"] == 1
+    assert rows[1]["switches_after_gap"] == 0 and rows[0]["frames"] == 3 and rows[0]["hidden"] == 0
+
+
+def test_visibility_comes_from_the_person_masks(bench, tmp_path):
+    for t, width in enumerate((40, 8, 40)):  # person 1 mostly behind person 0 in frame 1
+        labels = np.zeros((50, 100), np.uint8)
+        labels[10:40, 0:40] = 1
+        labels[10:40, 60:60 + width] = 2
+        path = tmp_path / "person_masks" / "clip" / f"frame{t:05d}.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        cv2.imwrite(str(path), labels)
+    visible = bench.visible_people(tmp_path, "clip", ["frame00000", "frame00001", "frame00002"])
+    assert visible.tolist() == [[True, True], [True, False], [True, True]]
+
+
 def test_mismatched_folders_are_one_line_errors(bench, tmp_path):
     write_people(tmp_path / "a" / "frame00000_keypoints.json", [standing(10)])
     write_people(tmp_path / "b" / "frame00001_keypoints.json", [standing(10)])
@@ -89,14 +116,15 @@ def test_report_says_targets_met_or_missed(bench):
 
     def variant(worst, swaps, untracked=0):
         return {"people": [{"clip": "c", "track": 0, "median_height_px": 70.0, "frames": 20, "found": 20,
-                            "found_share": worst, "median_error": 0.05, "swaps": swaps, "switches_after_gap": 0}],
+                            "found_share": worst, "median_error": 0.05, "swaps": swaps, "switches_after_gap": 0,
+                            "hidden": 1}],
                 "frames": 20, "found": 20, "found_share": worst, "worst_person_found_share": worst,
                 "median_error": 0.05, "per_joint": joints, "swaps": swaps, "switches_after_gap": 0,
-                "untracked_matches": untracked, "unmatched_estimates": 0,
+                "untracked_matches": untracked, "unmatched_estimates": 0, "hidden": 1,
                 "by_height": [{"height_px": [0, 80], "frames": 20, "found_share": worst, "median_error": 0.05}]}
 
     report = {"command": "python bench/finding_people.py", "machine": "test", "rate": 4, "motions": ["jump"],
-              "max_frames": 4, "seed": 0, "gate": 0.5, "min_shared": 4, "minutes": 1.0,
+              "max_frames": 4, "seed": 0, "gate": 0.5, "min_shared": 4, "hidden_share": 0.25, "minutes": 1.0,
               "generation": {"far": {"seconds": 10.0, "frames": 13, "peak_rss_mb": 300.0}},
               "pose_stage": {name: {"frames": 4, "seconds": 1.0, "seconds_per_frame": 0.25}
                              for name in ("far", "p2", "p3")},
@@ -106,6 +134,7 @@ def test_report_says_targets_met_or_missed(bench):
     assert "- p2: every person found in >= 95% of frames: missed (worst 90.0%)" in text
     assert "swaps 2 (target 0): cannot tell (no estimate has a track id)" in text
     assert "| far | 0-80 | 20 | 100.0% | 0.05 |" in text and "10 s, 13 frames" in text
+    assert "| far | c | 0 | 70.0 | 20 | 1 | 100.0% | 0.05 | 0 | 0 |" in text
 
 
 @pytest.mark.slow  # generates a 2-person clip at 768x512 and runs MediaPipe on it (~20 s)
