@@ -90,6 +90,7 @@ def test_a_single_person_near_clip_is_written_as_before(tmp_path):
     assert read_person_masks(out / "test", "jump_00_v0", "frame00002").max() == 1  # the union mask as person 0
 
 
+@pytest.mark.slow  # 4-5 s, more on a busy machine
 def test_three_people_near_are_numbered_by_apparent_size(tmp_path, monkeypatch):
     """Also through several render workers: 6 // 3 people = 2 frames each."""
     monkeypatch.setattr(human_scene, "FRAMES_PER_WORKER", 6)
