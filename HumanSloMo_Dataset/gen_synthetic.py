@@ -2,6 +2,7 @@
 
     python HumanSloMo_Dataset/gen_synthetic.py --out data/synthetic --rate 4
     python HumanSloMo_Dataset/gen_synthetic.py --example --out example --motions jump --max-frames 9
+    python HumanSloMo_Dataset/gen_synthetic.py --out data/synth4_p2 --splits test --people 2 --camera far
 
 The first writes train/ and test/ in the reference's layout (see HumanSloMo_Dataset/synth/dataset.py) plus a
 manifest; the second writes one short test clip in the quick-start layout (inputs, input_poses, gt, poses).
@@ -17,6 +18,7 @@ from typing import Sequence
 
 from HumanSloMo_Dataset.synth.contact_sheet import contact_sheet
 from HumanSloMo_Dataset.synth.body import DEFAULT_POOL
+from HumanSloMo_Dataset.synth.cast import CAMERAS, MAX_PEOPLE
 from HumanSloMo_Dataset.synth.dataset import ACTORS, Settings, generate
 from rib.errors import cli_entry
 from rib.names import POSES, SPLIT_FRAMES, TEST, TRAIN
@@ -57,6 +59,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                              "mannequin of the reports before December 2026")
     parser.add_argument("--bodies", type=Path, default=DEFAULT_POOL,
                         help="body pool of the human actor (HumanSloMo_Dataset/make_bodies.py makes one)")
+    parser.add_argument("--people", type=int, default=1, choices=range(1, MAX_PEOPLE + 1), metavar="N",
+                        help=f"people per clip (1 to {MAX_PEOPLE}; human actor): each extra one another identity of "
+                             "the split doing another motion of the split, beside or behind the first; clip names "
+                             "end _pN, every person is listed with its track and gets a visible mask in "
+                             "person_masks/")
+    parser.add_argument("--camera", choices=CAMERAS, default="near",
+                        help="'near': people 1/6 to 2/3 of the frame height; 'far' (human actor): every person 1/8 "
+                             "to 1/5 of it, clip names end _far")
     parser.add_argument("--contact-sheet", type=Path, default=None,
                         help="also draw generated ground-truth frames with their poses into this PNG")
     parser.add_argument("--overwrite", action="store_true", help="replace the files of an earlier run (clip folders this run does not write are left alone)")
@@ -80,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         train_views=args.train_views, test_views=args.test_views, motions=args.motions,
         splits=("test",) if args.example else tuple(args.splits), max_frames=args.max_frames,
         max_pieces=args.max_pieces, image_format=args.format, jpeg_quality=args.jpeg_quality, example=args.example,
-        dense_train=args.dense_train, actor=args.actor, bodies=args.bodies)
+        dense_train=args.dense_train, actor=args.actor, bodies=args.bodies, people=args.people, camera=args.camera)
     started = time.perf_counter()
     manifest = generate(args.out, settings, overwrite=args.overwrite)
     seconds = time.perf_counter() - started

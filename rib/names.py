@@ -21,6 +21,9 @@ POSES = "poses"
 """Poses of the full-rate frames (``FRAMES`` or ``GT``), one OpenPose JSON per frame."""
 MASKS = "masks"
 """Exact person masks of the synthetic set, one PNG per full-rate frame."""
+PERSON_MASKS = "person_masks"
+"""Per-person visible masks of the synthetic set's multi-person and far-camera clips: one label PNG per full-rate
+frame, 0 where nobody is seen, k + 1 where the person with track k is."""
 
 INPUTS = "inputs"
 """The low-rate input frames that are upsampled."""

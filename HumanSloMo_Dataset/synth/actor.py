@@ -1,7 +1,11 @@
-"""The human actor of one clip: a drawn identity, its body driven by the clip's motion, and its exact keypoints."""
+"""The human actor of one clip: a drawn identity, its body driven by the clip's motion, and its exact keypoints.
+
+A clip may hold several actors (:func:`scene_of`, :func:`poses_of` render them together in one scene).
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Sequence
 
 import numpy as np
 
@@ -44,10 +48,27 @@ class HumanActor:
         """Standing height in metres (rest pose, soles to crown)."""
         return float(np.ptp(self.body.rest_vertices[:, 1]))
 
+    def moved(self, offset: np.ndarray) -> "HumanActor":
+        """The same actor and motion, every frame shifted by ``offset`` (3,) metres."""
+        offset = np.asarray(offset, dtype=np.float64)
+        return replace(self, roots=self.roots + offset, body_points=self.body_points + offset,
+                       hand_points=self.hand_points + offset)
+
     def scene(self, floor: str) -> HumanScene:
         """A renderer for this actor on ``floor``."""
-        return HumanScene(floor, self.body, paint_atlas(self.body, self.identity))
+        return scene_of([self], floor)
 
-    def poses(self) -> list[tuple[np.ndarray, np.ndarray]]:
-        """(rotations, root) of every selected frame, for :meth:`HumanScene.render`."""
-        return list(zip(self.rotations, self.roots))
+    def poses(self) -> list[list[tuple[np.ndarray, np.ndarray]]]:
+        """[(rotations, root)] of every selected frame, for :meth:`HumanScene.render`."""
+        return poses_of([self])
+
+
+def scene_of(actors: Sequence[HumanActor], floor: str) -> HumanScene:
+    """One renderer for all ``actors`` on ``floor`` (they hide each other where they overlap)."""
+    return HumanScene(floor, [actor.body for actor in actors],
+                      [paint_atlas(actor.body, actor.identity) for actor in actors])
+
+
+def poses_of(actors: Sequence[HumanActor]) -> list[list[tuple[np.ndarray, np.ndarray]]]:
+    """Every frame's (rotations, root) of each actor, for :meth:`HumanScene.render` (the actors share frames)."""
+    return [[(actor.rotations[t], actor.roots[t]) for actor in actors] for t in range(len(actors[0].roots))]

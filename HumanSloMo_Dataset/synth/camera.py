@@ -107,6 +107,15 @@ def project(camera: CameraFrame, points: np.ndarray) -> tuple[np.ndarray, np.nda
     return pixels, in_front
 
 
+def frame_margin(camera: CameraFrame, points: np.ndarray) -> float:
+    """Pixels from the image border to the nearest of the defined (finite) ``points`` (N, 3); -inf if one is
+    behind the camera."""
+    pixels, in_front = project(camera, points[np.isfinite(points).all(axis=1)])
+    if not in_front.all():
+        return -np.inf
+    return float(min(pixels.min(), (camera.width - 1 - pixels[:, 0]).min(), (camera.height - 1 - pixels[:, 1]).min()))
+
+
 def view_rays(camera: CameraFrame, step: int = 1) -> np.ndarray:
     """Unit world directions (H / step, W / step, 3) of rays through a grid of pixels, one per step x step block.
 
