@@ -26,7 +26,7 @@ import numpy as np
 from HumanSloMo_Dataset.poses.layouts import BLAZEPOSE_33, to_person
 from HumanSloMo_Dataset.poses.person_detector import PersonDetector
 from HumanSloMo_Dataset.poses.person_tracks import Tracker, body_box, merge_duplicates, overlap
-from HumanSloMo_Dataset.poses.windows import Window, around_box
+from HumanSloMo_Dataset.poses.windows import Window, around_box, grow
 from rib.errors import RIBError
 from rib.frames import held_stderr
 from rib.openpose import NUM_HAND, Person
@@ -42,6 +42,13 @@ MODEL_COMPLEXITY = 1
 _LEFT_WRIST, _RIGHT_WRIST = 15, 16
 DETECT_EVERY = 2
 """While someone is tracked, the person detector runs on every this many frames (new people are found then)."""
+HIDE_MARGIN = 0.1
+"""People already found are hidden in a window's crop over their joint box grown by this fraction each side."""
+MIN_WINDOW_SHARE = 0.2
+"""A pose found in a window must be at least this fraction of its height (windows are 2-2.5 times the person
+expected; smaller poses are stray limbs or faces)."""
+LOOKS = 2
+"""Holistic runs at most this many times on a candidate window (again when it found someone else)."""
 LARGE_PERSON = 0.3
 """While everyone tracked is shorter than this fraction of the frame height, the whole-frame pass is skipped (it
 finds only people filling a good part of the frame; the detector's full-frame tile still looks for newcomers)."""
@@ -108,6 +115,11 @@ def _hand(landmarks, wrist: np.ndarray, window: Window, frame: tuple[int, int]) 
     return _pixels(landmarks, window, frame, wrist[2])
 
 
+def _height(person: Person) -> float:
+    box = body_box(person)
+    return float(box[3] - box[1])
+
+
 class MediaPipeEstimator:
     """Every person per frame from MediaPipe Holistic, with track ids; call :meth:`start_clip` between clips."""
 
@@ -160,7 +172,7 @@ class MediaPipeEstimator:
             if not self._tracker.tracks or self._frame % self.detect_every == 0:
                 found += self._in_windows(image, found, [(detection.window(height, width), detection.core())
                                                          for detection in self._detector.detect(image)])
-            people = self._tracker.update(merge_duplicates(found))
+            people = self._tracker.update(merge_duplicates(found), image)
         self._frame += 1
         return sorted(people, key=lambda person: person.track)
 
@@ -176,14 +188,23 @@ class MediaPipeEstimator:
 
     def _in_windows(self, image: np.ndarray, found: list[Person],
                     candidates: list[tuple[Window, np.ndarray]]) -> list[Person]:
-        """The people Holistic (image mode) finds in each candidate window, skipping those whose expected person
-        (a box) a person already found covers."""
+        """The people Holistic (image mode) finds in each candidate window (a window and the box where a person is
+        expected), skipping candidates whose expected box a person already found covers. People already found are
+        hidden in the crop; where Holistic still finds someone other than the expected person, it looks once more
+        with them hidden too (two people side by side: it finds one per look)."""
         people: list[Person] = []
         for window, expected in candidates:
-            if any(overlap(expected, body_box(person)) >= KNOWN_OVERLAP for person in found + people):
-                continue
-            result = self._image_model.process(window.upscaled_crop(image))
-            people += self._plausible([self._person(result, window)])
+            for _ in range(LOOKS):
+                known = [body_box(person) for person in found + people]
+                if any(overlap(expected, box) >= KNOWN_OVERLAP for box in known):
+                    break
+                hidden = [grow(box, HIDE_MARGIN) for box in known]
+                result = self._image_model.process(window.upscaled_crop(image, hidden=hidden, kept=expected))
+                person = [p for p in self._plausible([self._person(result, window)])
+                          if _height(p) >= MIN_WINDOW_SHARE * window.height]
+                if not person:
+                    break
+                people += person
         return people
 
     def _plausible(self, people: list[Person | None]) -> list[Person]:

@@ -28,7 +28,7 @@ ROI_GROWTH = 2.5
 MIN_TILE = 224
 """The detector's input side: smaller tiles would only be upscaled to it."""
 MIN_SCORE = 0.6
-SAME_PERSON = 0.5
+SAME_PERSON = 0.2
 """Two detections whose centres are closer than this fraction of the smaller window side are one person."""
 
 

@@ -1,6 +1,7 @@
 """Keeping people from frame to frame: duplicate people (one person found from two windows) merged, and each
 person given a stable track id by matching joint boxes with where each track is expected (its last box moved by
-its last step), so two people crossing keep their ids."""
+its last step) and, given the frame, their clothes' colours with the track's, nearest first, so that two people
+crossing or walking side by side keep their ids."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
@@ -17,6 +18,11 @@ MATCH_DISTANCE = 0.6
 """A person continues a track if their box centre is within this many box heights of where the track is expected
 (and the heights differ by less than :data:`MAX_HEIGHT_RATIO`)."""
 MAX_HEIGHT_RATIO = 1.8
+LOOK_WEIGHT = 1.0
+"""Weight of the colour distance (0..1) against the box distance (in box heights) when matching."""
+LOOK_MEMORY = 0.7
+"""A track's look is this much its past look and the rest the last frame's."""
+COLOUR_BINS = 4
 STEP_SMOOTHING = 0.5
 """A track's step is this much its previous step and the rest the last one (so one wrong match cannot fling it)."""
 MAX_MISSED = 3
@@ -76,20 +82,51 @@ class Track:
     missed: int = 0
     fresh: bool = True
     """No step measured yet."""
+    look: np.ndarray | None = None
+    """The person's colours (:func:`colours`), averaged over the frames seen; None without images."""
 
     def expected(self) -> np.ndarray:
         """Where the box should be now: moved by its last step for every frame since it was seen."""
         return self.box + self.step * (self.missed + 1)
 
 
-def _cost(track: Track, box: np.ndarray) -> float:
-    """Distance of box centres in the larger box height; infinite when the sizes are too different."""
+def colours(image: np.ndarray, box: np.ndarray) -> np.ndarray:
+    """A person's look: the normalised :data:`COLOUR_BINS`-per-channel RGB histogram of the middle of their joint
+    box (its central half across, where the clothes are rather than the background)."""
+    x0, y0, x1, y1 = box
+    quarter = (x1 - x0) / 4
+    rows = slice(int(max(y0, 0)), int(max(y1, y0 + 1)))
+    cols = slice(int(max(x0 + quarter, 0)), int(max(x1 - quarter, x0 + quarter + 1)))
+    pixels = image[rows, cols, :3].reshape(-1, 3).astype(np.int64) * COLOUR_BINS // 256
+    if len(pixels) == 0:
+        return np.full(COLOUR_BINS ** 3, COLOUR_BINS ** -3.0)
+    index = (pixels[:, 0] * COLOUR_BINS + pixels[:, 1]) * COLOUR_BINS + pixels[:, 2]
+    return np.bincount(index, minlength=COLOUR_BINS ** 3) / len(pixels)
+
+
+def look_distance(first: np.ndarray | None, second: np.ndarray | None) -> float:
+    """1 - histogram intersection of two looks (0: same colours, 1: none shared); 0 when either is unknown."""
+    if first is None or second is None:
+        return 0.0
+    return float(1.0 - np.minimum(first, second).sum())
+
+
+def _cost(track: Track, box: np.ndarray, look: np.ndarray | None) -> float:
+    """Distance of box centres in the larger box height plus :data:`LOOK_WEIGHT` times the look distance;
+    infinite when the sizes are too different or the box is too far."""
     expected = track.expected()
     heights = np.array([expected[3] - expected[1], box[3] - box[1]]).clip(min=1.0)
     if heights.max() / heights.min() > MAX_HEIGHT_RATIO:
         return np.inf
     centre = (expected[:2] + expected[2:]) / 2 - (box[:2] + box[2:]) / 2
-    return float(np.hypot(*centre) / heights.max())
+    distance = float(np.hypot(*centre) / heights.max())
+    return distance + LOOK_WEIGHT * look_distance(track.look, look) if distance <= MATCH_DISTANCE else np.inf
+
+
+def _mix(average: np.ndarray | None, look: np.ndarray | None) -> np.ndarray | None:
+    if average is None or look is None:
+        return look
+    return LOOK_MEMORY * average + (1 - LOOK_MEMORY) * look
 
 
 class Tracker:
@@ -102,14 +139,17 @@ class Tracker:
     def reset(self) -> None:
         self.tracks, self._next_id = [], 0
 
-    def update(self, people: list[Person]) -> list[Person]:
-        """``people`` (each with a body box) with their track ids set; tracks not seen age and end."""
+    def update(self, people: list[Person], image: np.ndarray | None = None) -> list[Person]:
+        """``people`` (each with a body box) with their track ids set; tracks not seen age and end. With the frame
+        (``image``), people are also matched by their colours."""
         boxes = [body_box(person) for person in people]
-        pairs = sorted((_cost(track, box), t, p) for t, track in enumerate(self.tracks) for p, box in enumerate(boxes))
+        looks = [None if image is None else colours(image, box) for box in boxes]
+        pairs = sorted((_cost(track, box, look), t, p) for t, track in enumerate(self.tracks)
+                       for p, (box, look) in enumerate(zip(boxes, looks)))
         track_of: dict[int, int] = {}
         used: set[int] = set()
         for cost, t, p in pairs:
-            if cost <= MATCH_DISTANCE and t not in used and p not in track_of:
+            if cost < np.inf and t not in used and p not in track_of:
                 track_of[p] = t
                 used.add(t)
         result = []
@@ -120,8 +160,9 @@ class Tracker:
                 track.step = step if track.fresh else STEP_SMOOTHING * track.step + (1 - STEP_SMOOTHING) * step
                 track.fresh = False
                 track.box, track.missed = box, 0
+                track.look = _mix(track.look, looks[p])
             else:
-                track = Track(self._next_id, box)
+                track = Track(self._next_id, box, look=looks[p])
                 self._next_id += 1
                 self.tracks.append(track)
                 used.add(len(self.tracks) - 1)

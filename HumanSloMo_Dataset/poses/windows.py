@@ -3,7 +3,7 @@ detection, tiles covering a frame, upscaled crops and the mapping of their norma
 pixels."""
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import NamedTuple, Sequence
 
 import cv2
 import numpy as np
@@ -28,15 +28,37 @@ class Window(NamedTuple):
         return np.ascontiguousarray(image[self.y0:self.y0 + self.height, self.x0:self.x0 + self.width, :3],
                                     dtype=np.uint8)
 
-    def upscaled_crop(self, image: np.ndarray, min_side: int = MIN_CROP_SIDE) -> np.ndarray:
+    def upscaled_crop(self, image: np.ndarray, min_side: int = MIN_CROP_SIDE, hidden: Sequence[np.ndarray] = (),
+                      kept: np.ndarray | None = None) -> np.ndarray:
         """The crop, enlarged (bilinear, aspect kept) so its shorter side is at least ``min_side``. Landmarks
-        normalised to the enlarged crop are the same fractions of the window, so :meth:`to_frame` maps them."""
+        normalised to the enlarged crop are the same fractions of the window, so :meth:`to_frame` maps them.
+
+        The ``hidden`` frame boxes (x0, y0, x1, y1: people already found) are filled with the crop's mean colour,
+        except where they meet the ``kept`` box (the person looked for), so that the pose model finds someone
+        else."""
         crop = self.crop(image)
+        if len(hidden):
+            crop = self._hide(crop, hidden, kept)
         factor = min_side / min(self.width, self.height)
         if factor <= 1.0:
             return crop
         size = (max(min_side, round(self.width * factor)), max(min_side, round(self.height * factor)))
         return cv2.resize(crop, size, interpolation=cv2.INTER_LINEAR)
+
+    def _hide(self, crop: np.ndarray, hidden: Sequence[np.ndarray], kept: np.ndarray | None) -> np.ndarray:
+        mask = np.zeros(crop.shape[:2], bool)
+        for box in hidden:
+            mask[self._rows_cols(box)] = True
+        if kept is not None:
+            mask[self._rows_cols(kept)] = False
+        crop[mask] = crop.reshape(-1, 3).mean(axis=0).astype(np.uint8)
+        return crop
+
+    def _rows_cols(self, box: np.ndarray) -> tuple[slice, slice]:
+        """The crop's rows and columns inside a frame box (clipped to the crop)."""
+        x0, y0, x1, y1 = np.round(np.asarray(box, dtype=np.float64) - [self.x0, self.y0, self.x0, self.y0])
+        return (slice(int(np.clip(y0, 0, self.height)), int(np.clip(y1, 0, self.height))),
+                slice(int(np.clip(x0, 0, self.width)), int(np.clip(x1, 0, self.width))))
 
     def to_frame(self, normalised: np.ndarray) -> np.ndarray:
         """(N, 2) frame pixels of (N, 2) coordinates normalised to the window (0..1 across its width, height)."""
@@ -58,6 +80,12 @@ def joint_box(points: np.ndarray) -> np.ndarray | None:
     if len(seen) < 2:
         return None
     return np.concatenate([seen.min(axis=0), seen.max(axis=0)])
+
+
+def grow(box: np.ndarray, margin: float) -> np.ndarray:
+    """A (x0, y0, x1, y1) box grown by ``margin`` times its width and height on each side."""
+    size = np.asarray(box[2:], dtype=np.float64) - box[:2]
+    return np.concatenate([box[:2] - margin * size, box[2:] + margin * size])
 
 
 def around(points: np.ndarray, height: int, width: int, growth: float = TRACK_GROWTH) -> Window | None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from HumanSloMo_Dataset.poses.person_detector import Detection, detection_in, merge_detections
-from HumanSloMo_Dataset.poses.person_tracks import MAX_MISSED, Tracker, body_box, merge_duplicates, overlap
-from HumanSloMo_Dataset.poses.windows import Window, around, around_box, joint_box, square, tiles
+from HumanSloMo_Dataset.poses.person_tracks import (MAX_MISSED, Tracker, body_box, colours, look_distance,
+                                                      merge_duplicates, overlap)
+from HumanSloMo_Dataset.poses.windows import Window, around, around_box, grow, joint_box, square, tiles
 from rib.openpose import NUM_BODY, Person
 
 
@@ -53,6 +54,19 @@ def test_small_crops_are_upscaled_and_map_back_to_frame_pixels() -> None:
     normalised = np.array([[cols.mean() / 256, rows.mean() / 256]])
     np.testing.assert_allclose(window.to_frame(normalised), [[425.0, 305.0]], atol=1.0)
     assert Window(0, 0, 300, 400).upscaled_crop(image).shape == (400, 300, 3)  # big enough: left as it is
+
+
+def test_people_already_found_are_hidden_except_the_one_looked_for() -> None:
+    image = np.zeros((100, 200, 3), np.uint8)
+    image[:, 100:] = 200
+    window = Window(50, 0, 100, 100)
+    crop = window.upscaled_crop(image, min_side=100, hidden=[np.array([60.0, 10, 90, 90])],
+                                kept=np.array([80.0, 0, 120, 100]))
+    fill = 100  # the window's mean colour: half of it 0, half 200
+    assert (crop[10:90, 10:30] == fill).all()  # frame x 60..80: hidden
+    assert (crop[10:90, 30:50] == 0).all() and (crop[:10, 10:30] == 0).all()  # the kept box and outside: as is
+    assert (crop[:, 50:] == 200).all()
+    np.testing.assert_allclose(grow(np.array([10.0, 20, 30, 60]), 0.1), [8, 16, 32, 64])
 
 
 def test_detections_in_tiles_become_windows_around_each_person() -> None:
@@ -106,3 +120,27 @@ def test_a_person_unseen_for_a_few_frames_keeps_the_id_then_the_track_ends() -> 
     assert tracker.tracks == [] and tracker.update([_person(100, 100, 90)])[0].track == 1  # ids are never reused
     tracker.reset()
     assert tracker.update([_person(100, 100, 90)])[0].track == 0
+
+
+def _painted(people: list[tuple[Person, tuple[int, int, int]]]) -> np.ndarray:
+    """A grey frame with each person's joint box filled with their clothes' colour."""
+    image = np.full((400, 600, 3), 128, np.uint8)
+    for person, colour in people:
+        x0, y0, x1, y1 = body_box(person).astype(int)
+        image[y0:y1 + 1, x0:x1 + 1] = colour
+    return image
+
+
+def test_people_passing_between_frames_are_told_apart_by_their_colours() -> None:
+    """Red and black swap sides from one frame to the next: by position alone their ids would swap."""
+    red, black = (200, 30, 30), (20, 20, 20)
+    first = [(_person(100, 100, 90), red), (_person(160, 100, 90), black)]
+    second = [(_person(140, 100, 90), red), (_person(120, 100, 90), black)]
+    by_position, by_look = Tracker(), Tracker()
+    for frame in (first, second):
+        people = [person for person, _ in frame]
+        blind = by_position.update(people)
+        seeing = by_look.update(people, _painted(frame))
+    assert [person.track for person in seeing] == [0, 1]
+    assert [person.track for person in blind] == [1, 0]  # what the colours prevent
+    assert look_distance(colours(_painted(first), body_box(first[0][0])), None) == 0.0
