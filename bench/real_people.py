@@ -5,12 +5,12 @@ Per video: the inputs (every --rate-th of the first --max-frames frames) go thro
 order; seconds per input and per person found, the people and tracks found, and a contact sheet (boxes of the
 people's joints with their track ids on a few inputs) are recorded.
 
-- vtest (frames 0..160, 41 inputs): scored against ``bench/annotations/vtest_people.json``, pedestrians annotated
-  by eye where fully visible for 2 s or more (boxes at a few inputs, linear in between). A pedestrian is found at
-  an input when an estimated person's joint box overlaps the annotated box by half of the smaller box and is at
-  least half as tall; the track ids that found each pedestrian are listed, and each change of id along a
-  pedestrian is counted as a switch.
-- bikes (253 frames, 63 inputs): the share of inputs with a person (the cyclist is the only person in it).
+Each video is scored against ``bench/annotations/<video>_people.json``, people annotated by eye where fully visible
+(boxes at a few inputs, linear in between; see each file's "method"): vtest (frames 0..160, 41 inputs), the
+pedestrians fully visible for 2 s or more; bikes (253 frames, 63 inputs, a montage of shots), the cyclist where he
+is in view. A person is found at an input when an estimated person's joint box overlaps the annotated box by half
+of the smaller box and is at least half as tall; the track ids that found each person are listed, and each change
+of id along a person (a swap, or a new id after they were lost) is counted.
 
 With --baseline-repo, the same loop runs on another checkout of the project (e.g. the commit before this work,
 in a subprocess) for the seconds per input and the inputs with a person there.
@@ -47,7 +47,8 @@ from rib.video import read_video
 
 VIDEOS = {"vtest": 161, "bikes": 253}
 """Short name -> frames read (vtest: 0..160, as in issue 19)."""
-ANNOTATIONS = REPO_ROOT / "bench" / "annotations" / "vtest_people.json"
+ANNOTATIONS = REPO_ROOT / "bench" / "annotations"
+"""``<video>_people.json`` in it: the people annotated by eye in a video's inputs."""
 MIN_OVERLAP = 0.5
 """Share of the smaller box that an estimate must cover to find an annotated pedestrian."""
 MIN_HEIGHT_SHARE = 0.5
@@ -108,8 +109,9 @@ def run_baseline(repo: Path, name: str, rate: int) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def load_annotations(path: Path = ANNOTATIONS) -> list[dict]:
-    """The annotated pedestrians, each with its box (x0, y0, x1, y1) at every input from first to last."""
+def load_annotations(path: Path) -> list[dict]:
+    """The annotated people, each with its box (x0, y0, x1, y1) at every input from first to last where it is not
+    hidden."""
     try:
         pedestrians = json.loads(path.read_text())["pedestrians"]
     except (OSError, ValueError, KeyError) as error:
@@ -119,7 +121,7 @@ def load_annotations(path: Path = ANNOTATIONS) -> list[dict]:
         boxes = np.array([pedestrian["boxes"][str(key)] for key in keys], dtype=np.float64)
         if keys[0] != pedestrian["first"] or keys[-1] != pedestrian["last"]:
             raise RIBError(f"{path}: pedestrian {pedestrian['name']} needs boxes at its first and last inputs")
-        inputs = range(pedestrian["first"], pedestrian["last"] + 1)
+        inputs = sorted(set(range(pedestrian["first"], pedestrian["last"] + 1)) - set(pedestrian.get("hidden", [])))
         pedestrian["at"] = {i: np.array([np.interp(i, keys, boxes[:, k]) for k in range(4)]) for i in inputs}
     return pedestrians
 
@@ -187,7 +189,8 @@ def measure(name: str, args: argparse.Namespace) -> dict:
            "inputs_with_person": int(sum(bool(f) for f in people)), "tracks": int((lengths > 0).sum()),
            "tracks_5_inputs_or_more": int((lengths >= 5).sum())}
     row["seconds_per_person"] = seconds / max(row["people_found"], 1)
-    pedestrians = load_annotations() if name == "vtest" else None
+    annotations = ANNOTATIONS / f"{name}_people.json"
+    pedestrians = load_annotations(annotations) if annotations.is_file() else None
     if pedestrians is not None:
         row["pedestrians"] = score_pedestrians(pedestrians, boxes)
         found = sum(p["found"] for p in row["pedestrians"])
@@ -221,16 +224,13 @@ def markdown(rows: list[dict], command: str) -> str:
     for row in rows:
         lines += ["", f"![{row['video']}](../../{row['contact_sheet']})"]
         if "pedestrians" in row:
-            lines += ["", f"vtest pedestrians found: {100 * row['pedestrian_share']:.1f}% of the inputs where they "
-                      f"are fully visible (target >= 90%); track switches along a pedestrian: {row['switches']}", "",
+            lines += ["", f"{row['video']}: annotated people found in {100 * row['pedestrian_share']:.1f}% of the "
+                      f"inputs where they are fully visible (target >= 90%); track changes along a person: "
+                      f"{row['switches']}", "",
                       "| pedestrian | inputs fully visible | found | share | track ids | switches |",
                       "|---|---|---|---|---|---|"]
             lines += [f"| {p['name']} | {p['inputs']} | {p['found']} | {100 * p['share']:.0f}% | "
                       f"{', '.join(map(str, p['tracks']))} | {p['switches']} |" for p in row["pedestrians"]]
-        if row["video"] == "bikes":
-            share = row["inputs_with_person"] / row["inputs"]
-            lines += ["", f"bikes: the cyclist in {row['inputs_with_person']} of {row['inputs']} inputs "
-                      f"({100 * share:.0f}%, target >= 90%)"]
     return "\n".join(lines) + "\n"
 
 

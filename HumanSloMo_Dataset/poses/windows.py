@@ -11,6 +11,7 @@ import numpy as np
 TRACK_GROWTH = 2.0
 """The window around a person is this many times the larger side of their joints' bounding box."""
 MIN_WINDOW = 64
+MIN_TILE_STEP = 0.75
 MIN_CROP_SIDE = 256
 """Crops whose shorter side is smaller are upscaled to it: about the input BlazePose's landmark model expects."""
 
@@ -101,11 +102,12 @@ def around_box(box: np.ndarray, height: int, width: int, growth: float = TRACK_G
 
 def tiles(height: int, width: int, scales: tuple[float, ...], min_side: int = MIN_WINDOW) -> list[Window]:
     """Half-overlapping square windows covering a frame, for each side in ``scales`` (fractions of the frame
-    height, at least ``min_side`` px), largest first; a side given twice is tiled once."""
+    height, at least ``min_side`` px), largest first; a side over :data:`MIN_TILE_STEP` of the one before is left
+    out (it would find the same people again)."""
     windows: list[Window] = []
     for scale in scales:
         side = min(max(min_side, round(scale * height)), height, width)
-        if any(window.width == side for window in windows):
+        if windows and side > MIN_TILE_STEP * windows[-1].width:
             continue
         for y0 in _starts(height, side):
             windows += [Window(x0, y0, side, side) for x0 in _starts(width, side)]
