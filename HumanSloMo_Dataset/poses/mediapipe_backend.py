@@ -8,7 +8,9 @@ what BlazePose expects; landmarks are mapped back to frame pixels:
   everyone tracked is small (:data:`LARGE_PERSON`);
 - around each tracked person, where their last step says they are now (twice their size);
 - every :data:`DETECT_EVERY` frames (every frame while nobody is tracked), BlazePose's own person detector on
-  tiles of the frame (:mod:`HumanSloMo_Dataset.poses.person_detector`) for people not already found.
+  tiles of the frame (:mod:`HumanSloMo_Dataset.poses.person_detector`) for people not already found, then, every
+  :data:`BESIDE_EVERY` frames, once more around each person found, with everyone found hidden, for people beside
+  them.
 
 A window whose crop gives no pose is dropped; one person found from two windows is kept once; each person's hands
 are found from their own wrists. :class:`HumanSloMo_Dataset.poses.person_tracks.Tracker` gives each person a track
@@ -25,7 +27,7 @@ import numpy as np
 
 from HumanSloMo_Dataset.poses.layouts import BLAZEPOSE_33, to_person
 from HumanSloMo_Dataset.poses.person_detector import PersonDetector
-from HumanSloMo_Dataset.poses.person_tracks import Tracker, body_box, merge_duplicates, overlap
+from HumanSloMo_Dataset.poses.person_tracks import Tracker, body_box, merge_duplicates, overlap, same_person
 from HumanSloMo_Dataset.poses.windows import Window, around_box, grow
 from rib.errors import RIBError
 from rib.frames import held_stderr
@@ -40,13 +42,17 @@ INSTALL_HINT = ("pip install matplotlib absl-py attrs flatbuffers 'protobuf>=6.3
 MODEL_COMPLEXITY = 1
 """The only BlazePose model shipped inside the mediapipe wheel (0 and 2 are downloaded at run time)."""
 _LEFT_WRIST, _RIGHT_WRIST = 15, 16
-DETECT_EVERY = 2
+DETECT_EVERY = 1
 """While someone is tracked, the person detector runs on every this many frames (new people are found then)."""
 HIDE_MARGIN = 0.1
 """People already found are hidden in a window's crop over their joint box grown by this fraction each side."""
 MIN_WINDOW_SHARE = 0.2
 """A pose found in a window must be at least this fraction of its height (windows are 2-2.5 times the person
 expected; smaller poses are stray limbs or faces)."""
+BESIDE_EVERY = 2
+"""The look beside the people found runs on every this many frames (it costs a Holistic run per person)."""
+BESIDE_GROWTH = 2.5
+"""The window searched for people beside someone found is this many times their size."""
 LOOKS = 2
 """Holistic runs at most this many times on a candidate window (again when it found someone else)."""
 LARGE_PERSON = 0.3
@@ -54,7 +60,9 @@ LARGE_PERSON = 0.3
 finds only people filling a good part of the frame; the detector's full-frame tile still looks for newcomers)."""
 KNOWN_OVERLAP = 0.5
 """A track window or detection is skipped when a person already found overlaps the box of the person expected
-there (the track's expected box, the detection's body circle) by this much (intersection over the smaller)."""
+there (the track's expected box, the detection's body circle) by this much (intersection over the smaller)..."""
+KNOWN_HEIGHT = 0.5
+"""... and is at least this fraction of its height."""
 _HARMLESS_IMPORT_NOTICE = "GetPrototype"
 """mediapipe's protobuf bridge prints this with protobuf 6 and then falls back to a path that works."""
 CPP_NOTICES = (b"inference_feedback_manager", b"absl::InitializeLog() is called",
@@ -115,6 +123,13 @@ def _hand(landmarks, wrist: np.ndarray, window: Window, frame: tuple[int, int]) 
     return _pixels(landmarks, window, frame, wrist[2])
 
 
+def _covers(box: np.ndarray, expected: np.ndarray) -> bool:
+    """Whether a person found (their joint box) is the one expected: overlapping by :data:`KNOWN_OVERLAP` and at
+    least :data:`KNOWN_HEIGHT` as tall (a stray part of a person does not hide a whole one)."""
+    return (overlap(expected, box) >= KNOWN_OVERLAP
+            and box[3] - box[1] >= KNOWN_HEIGHT * (expected[3] - expected[1]))
+
+
 def _height(person: Person) -> float:
     box = body_box(person)
     return float(box[3] - box[1])
@@ -172,6 +187,8 @@ class MediaPipeEstimator:
             if not self._tracker.tracks or self._frame % self.detect_every == 0:
                 found += self._in_windows(image, found, [(detection.window(height, width), detection.core())
                                                          for detection in self._detector.detect(image)])
+                if self._frame % BESIDE_EVERY == 0:
+                    found += self._beside(image, found)
             people = self._tracker.update(merge_duplicates(found), image)
         self._frame += 1
         return sorted(people, key=lambda person: person.track)
@@ -196,7 +213,7 @@ class MediaPipeEstimator:
         for window, expected in candidates:
             for _ in range(LOOKS):
                 known = [body_box(person) for person in found + people]
-                if any(overlap(expected, box) >= KNOWN_OVERLAP for box in known):
+                if any(_covers(box, expected) for box in known):
                     break
                 hidden = [grow(box, HIDE_MARGIN) for box in known]
                 result = self._image_model.process(window.upscaled_crop(image, hidden=hidden, kept=expected))
@@ -205,6 +222,19 @@ class MediaPipeEstimator:
                 if not person:
                     break
                 people += person
+        return people
+
+    def _beside(self, image: np.ndarray, found: list[Person]) -> list[Person]:
+        """People next to those found (the detector often sees two people side by side as one): Holistic once more
+        around each person found, with everyone found hidden."""
+        people: list[Person] = []
+        for person in found:
+            window = around_box(body_box(person), *image.shape[:2], growth=BESIDE_GROWTH)
+            hidden = [grow(body_box(known), HIDE_MARGIN) for known in found + people]
+            result = self._image_model.process(window.upscaled_crop(image, hidden=hidden))
+            people += [new for new in self._plausible([self._person(result, window)])
+                       if _height(new) >= MIN_WINDOW_SHARE * window.height
+                       and not any(same_person(new, known) for known in found + people)]
         return people
 
     def _plausible(self, people: list[Person | None]) -> list[Person]:
