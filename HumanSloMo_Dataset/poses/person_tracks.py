@@ -18,11 +18,11 @@ MATCH_DISTANCE = 0.6
 """A person continues a track if their box centre is within this many box heights of where the track is expected
 (and the heights differ by less than :data:`MAX_HEIGHT_RATIO`)."""
 MAX_HEIGHT_RATIO = 1.8
-LOOK_WEIGHT = 1.0
+LOOK_WEIGHT = 2.0
 """Weight of the colour distance (0..1) against the box distance (in box heights) when matching."""
 LOOK_MEMORY = 0.7
 """A track's look is this much its past look and the rest the last frame's."""
-COLOUR_BINS = 4
+COLOUR_BINS = 8
 STEP_SMOOTHING = 0.5
 """A track's step is this much its previous step and the rest the last one (so one wrong match cannot fling it)."""
 MAX_MISSED = 3
