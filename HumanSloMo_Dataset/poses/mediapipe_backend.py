@@ -1,13 +1,20 @@
-"""The built-in pose backend: MediaPipe Holistic 0.10.21 (BlazePose full + both hands), offline, on the CPU.
+"""The built-in pose backend: MediaPipe Holistic 0.10.21 (BlazePose full + both hands), offline, on the CPU, for
+every person in the frame, small or far, each with a track id.
 
-Holistic runs in video mode, so it tracks the person it found from frame to frame; its hands are found from that
-person's own wrists, so they always belong to the subject. Coordinates are pixels of the input frame.
+Per frame, candidate windows are gathered and Holistic (image mode) runs on each, upscaled so the person fills
+what BlazePose expects; landmarks are mapped back to frame pixels:
 
-BlazePose's detector finds a person by the face and needs them to fill a good part of the frame: a person a fifth
-of the frame tall, or seen from the side, is often missed. When the whole frame shows nobody, Holistic (in image
-mode) looks again in a window around where the person was last seen (twice their size), then, if there was no
-such person, in half-overlapping square windows the height of the frame and half of it; after a search that
-finds nobody, the next :data:`SEARCH_PAUSE` frames skip it, so footage without people stays cheap.
+- the whole frame, with Holistic in video mode (a person filling a good part of the frame, as before), unless
+  everyone tracked is small (:data:`LARGE_PERSON`);
+- around each tracked person, where their last step says they are now (twice their size);
+- every :data:`DETECT_EVERY` frames (every frame while nobody is tracked), BlazePose's own person detector on
+  tiles of the frame (:mod:`HumanSloMo_Dataset.poses.person_detector`) for people not already found, then, every
+  :data:`BESIDE_EVERY` frames, once more around each person found, with everyone found hidden, for people beside
+  them.
+
+A window whose crop gives no pose is dropped; one person found from two windows is kept once; each person's hands
+are found from their own wrists. :class:`HumanSloMo_Dataset.poses.person_tracks.Tracker` gives each person a track
+id (``Person.track``) that stays theirs over the clip; :meth:`MediaPipeEstimator.start_clip` starts again.
 """
 from __future__ import annotations
 
@@ -16,15 +23,16 @@ import io
 import logging
 import sys
 
-from typing import NamedTuple
-
 import numpy as np
 
 from HumanSloMo_Dataset.poses.layouts import BLAZEPOSE_33, to_person
+from HumanSloMo_Dataset.poses.person_detector import PersonDetector
+from HumanSloMo_Dataset.poses.person_tracks import Tracker, body_box, merge_duplicates, overlap, same_person
+from HumanSloMo_Dataset.poses.windows import Window, around_box, grow
 from rib.errors import RIBError
 from rib.frames import held_stderr
 from rib.openpose import NUM_HAND, Person
-from rib.person import MIN_CONFIDENCE
+from rib.person import MIN_CONFIDENCE, qualifies
 
 log = logging.getLogger(__name__)
 
@@ -34,13 +42,27 @@ INSTALL_HINT = ("pip install matplotlib absl-py attrs flatbuffers 'protobuf>=6.3
 MODEL_COMPLEXITY = 1
 """The only BlazePose model shipped inside the mediapipe wheel (0 and 2 are downloaded at run time)."""
 _LEFT_WRIST, _RIGHT_WRIST = 15, 16
-SEARCH_SCALES = (1.0, 0.5)
-"""Sides of the square search windows, as fractions of the frame height."""
-TRACK_GROWTH = 2.0
-"""The window around the last person is this many times the larger side of their joints' bounding box."""
-SEARCH_PAUSE = 4
-"""Frames without a window search after one that found nobody."""
-MIN_WINDOW = 64
+DETECT_EVERY = 1
+"""While someone is tracked, the person detector runs on every this many frames (new people are found then)."""
+HIDE_MARGIN = 0.1
+"""People already found are hidden in a window's crop over their joint box grown by this fraction each side."""
+MIN_WINDOW_SHARE = 0.2
+"""A pose found in a window must be at least this fraction of its height (windows are 2-2.5 times the person
+expected; smaller poses are stray limbs or faces)."""
+BESIDE_EVERY = 2
+"""The look beside the people found runs on every this many frames (it costs a Holistic run per person)."""
+BESIDE_GROWTH = 2.5
+"""The window searched for people beside someone found is this many times their size."""
+LOOKS = 2
+"""Holistic runs at most this many times on a candidate window (again when it found someone else)."""
+LARGE_PERSON = 0.3
+"""While everyone tracked is shorter than this fraction of the frame height, the whole-frame pass is skipped (it
+finds only people filling a good part of the frame; the detector's full-frame tile still looks for newcomers)."""
+KNOWN_OVERLAP = 0.5
+"""A track window or detection is skipped when a person already found overlaps the box of the person expected
+there (the track's expected box, the detection's body circle) by this much (intersection over the smaller)..."""
+KNOWN_HEIGHT = 0.5
+"""... and is at least this fraction of its height."""
 _HARMLESS_IMPORT_NOTICE = "GetPrototype"
 """mediapipe's protobuf bridge prints this with protobuf 6 and then falls back to a path that works."""
 CPP_NOTICES = (b"inference_feedback_manager", b"absl::InitializeLog() is called",
@@ -74,19 +96,6 @@ def import_mediapipe():
     return mediapipe
 
 
-class Window(NamedTuple):
-    """A rectangle of the frame (pixels) that Holistic is run on."""
-
-    x0: int
-    y0: int
-    width: int
-    height: int
-
-    def crop(self, image: np.ndarray) -> np.ndarray:
-        return np.ascontiguousarray(image[self.y0:self.y0 + self.height, self.x0:self.x0 + self.width, :3],
-                                    dtype=np.uint8)
-
-
 def _pixels(landmarks, window: Window, frame: tuple[int, int], confidence) -> np.ndarray:
     """(N, 3) frame-pixel (x, y, confidence) rows of landmarks normalised to ``window``; points outside the frame
     (height, width) are missing."""
@@ -114,56 +123,44 @@ def _hand(landmarks, wrist: np.ndarray, window: Window, frame: tuple[int, int]) 
     return _pixels(landmarks, window, frame, wrist[2])
 
 
-def search_windows(height: int, width: int) -> list[Window]:
-    """Half-overlapping square windows of each of :data:`SEARCH_SCALES` covering a frame, largest first."""
-    windows = []
-    for scale in SEARCH_SCALES:
-        side = min(max(MIN_WINDOW, round(scale * height)), height, width)
-        for y0 in _starts(height, side):
-            windows += [Window(x0, y0, side, side) for x0 in _starts(width, side)]
-    return windows
+def _covers(box: np.ndarray, expected: np.ndarray) -> bool:
+    """Whether a person found (their joint box) is the one expected: overlapping by :data:`KNOWN_OVERLAP` and at
+    least :data:`KNOWN_HEIGHT` as tall (a stray part of a person does not hide a whole one)."""
+    return (overlap(expected, box) >= KNOWN_OVERLAP
+            and box[3] - box[1] >= KNOWN_HEIGHT * (expected[3] - expected[1]))
 
 
-def _starts(length: int, side: int) -> list[int]:
-    count = max(1, int(np.ceil((length - side) / (side / 2))) + 1)
-    return sorted({round(start) for start in np.linspace(0, length - side, count)})
-
-
-def around(points: np.ndarray, height: int, width: int) -> Window | None:
-    """The square window :data:`TRACK_GROWTH` times the size of the visible ``points`` (N, 3), kept in the frame."""
-    seen = points[points[:, 2] > 0, :2]
-    if len(seen) < 2:
-        return None
-    low, high = seen.min(axis=0), seen.max(axis=0)
-    side = int(min(max(MIN_WINDOW, TRACK_GROWTH * (high - low).max()), height, width))
-    centre = (low + high) / 2
-    x0 = int(np.clip(centre[0] - side / 2, 0, width - side))
-    y0 = int(np.clip(centre[1] - side / 2, 0, height - side))
-    return Window(x0, y0, side, side)
+def _height(person: Person) -> float:
+    box = body_box(person)
+    return float(box[3] - box[1])
 
 
 class MediaPipeEstimator:
-    """One person per frame from MediaPipe Holistic; call :meth:`start_clip` between clips to reset tracking."""
+    """Every person per frame from MediaPipe Holistic, with track ids; call :meth:`start_clip` between clips."""
 
-    def __init__(self, min_confidence: float = MIN_CONFIDENCE) -> None:
+    def __init__(self, min_confidence: float = MIN_CONFIDENCE, detect_every: int = DETECT_EVERY) -> None:
         self._holistic = import_mediapipe().solutions.holistic.Holistic
         self.min_confidence = min_confidence
+        self.detect_every = detect_every
         self._model = None
         self._image_model = None
+        self._detector: PersonDetector | None = None
         self._size: tuple[int, int] | None = None
-        self._last: Window | None = None
-        self._pause = 0
+        self._tracker = Tracker()
+        self._frame = 0
 
     def start_clip(self) -> None:
-        """Forget the tracked person (the next frame is searched from scratch)."""
+        """Forget the tracked people (the next frame is searched from scratch, track ids start at 0)."""
         self.close()
 
     def close(self) -> None:
-        """Release the MediaPipe graphs."""
-        for model in (self._model, self._image_model):
+        """Release the MediaPipe graphs and forget the tracks."""
+        for model in (self._model, self._image_model, self._detector):
             if model is not None:
                 model.close()
-        self._model, self._image_model, self._size, self._last, self._pause = None, None, None, None, 0
+        self._model, self._image_model, self._detector, self._size = None, None, None, None
+        self._tracker.reset()
+        self._frame = 0
 
     def __enter__(self) -> "MediaPipeEstimator":
         return self
@@ -172,38 +169,76 @@ class MediaPipeEstimator:
         self.close()
 
     def people(self, image: np.ndarray, name: str = "frame") -> list[Person]:
-        """The person in an RGB uint8 frame (an empty list if none is found)."""
+        """The people in an RGB uint8 frame, each with its track id, in track order (empty if nobody is found)."""
         height, width = image.shape[:2]
         if self._model is not None and self._size != (height, width):
             log.warning("%s: frame size changes from %dx%d to %dx%d; pose tracking restarts", name,
                         self._size[1], self._size[0], width, height)
             self.close()
-        whole = Window(0, 0, width, height)
         with held_stderr(_is_cpp_notice):
             if self._model is None:
                 self._model = self._holistic(static_image_mode=False, model_complexity=MODEL_COMPLEXITY)
+                self._image_model = self._holistic(static_image_mode=True, model_complexity=MODEL_COMPLEXITY)
+                self._detector = PersonDetector()
                 self._size = (height, width)
-            person = self._person(self._model.process(whole.crop(image)), whole)
-            if person is None:
-                person = self._look_closer(image)
-        self._last = None if person is None else around(person.body, height, width)
-        return [] if person is None else [person]
+            found = self._whole_frame(image) if self._large_person_possible(height) else []
+            found += self._in_windows(image, found, [(around_box(track.expected(), height, width), track.expected())
+                                                     for track in self._tracker.tracks])
+            if not self._tracker.tracks or self._frame % self.detect_every == 0:
+                found += self._in_windows(image, found, [(detection.window(height, width), detection.core())
+                                                         for detection in self._detector.detect(image)])
+                if self._frame % BESIDE_EVERY == 0:
+                    found += self._beside(image, found)
+            people = self._tracker.update(merge_duplicates(found), image)
+        self._frame += 1
+        return sorted(people, key=lambda person: person.track)
 
-    def _look_closer(self, image: np.ndarray) -> Person | None:
-        """Holistic in image mode on the window around the last person, else on the search windows."""
-        height, width = image.shape[:2]
-        searching = self._last is None
-        if searching and self._pause > 0:
-            self._pause -= 1
-            return None
-        if self._image_model is None:
-            self._image_model = self._holistic(static_image_mode=True, model_complexity=MODEL_COMPLEXITY)
-        for window in [self._last] if not searching else search_windows(height, width):
-            person = self._person(self._image_model.process(window.crop(image)), window)
-            if person is not None:
-                return person
-        self._pause = SEARCH_PAUSE if searching else 0
-        return None
+    def _large_person_possible(self, height: int) -> bool:
+        """Whether the whole frame may show someone large: nobody is tracked, or someone tracked is large."""
+        return not self._tracker.tracks or any(track.box[3] - track.box[1] >= LARGE_PERSON * height
+                                               for track in self._tracker.tracks)
+
+    def _whole_frame(self, image: np.ndarray) -> list[Person]:
+        """The person Holistic in video mode finds in the whole frame (it follows them from frame to frame)."""
+        whole = Window(0, 0, image.shape[1], image.shape[0])
+        return self._plausible([self._person(self._model.process(whole.crop(image)), whole)])
+
+    def _in_windows(self, image: np.ndarray, found: list[Person],
+                    candidates: list[tuple[Window, np.ndarray]]) -> list[Person]:
+        """The people Holistic (image mode) finds in each candidate window (a window and the box where a person is
+        expected), skipping candidates whose expected box a person already found covers. People already found are
+        hidden in the crop; where Holistic still finds someone other than the expected person, it looks once more
+        with them hidden too (two people side by side: it finds one per look)."""
+        people: list[Person] = []
+        for window, expected in candidates:
+            for _ in range(LOOKS):
+                known = [body_box(person) for person in found + people]
+                if any(_covers(box, expected) for box in known):
+                    break
+                hidden = [grow(box, HIDE_MARGIN) for box in known]
+                result = self._image_model.process(window.upscaled_crop(image, hidden=hidden, kept=expected))
+                person = [p for p in self._plausible([self._person(result, window)])
+                          if _height(p) >= MIN_WINDOW_SHARE * window.height]
+                if not person:
+                    break
+                people += person
+        return people
+
+    def _beside(self, image: np.ndarray, found: list[Person]) -> list[Person]:
+        """People next to those found (the detector often sees two people side by side as one): Holistic once more
+        around each person found, with everyone found hidden."""
+        people: list[Person] = []
+        for person in found:
+            window = around_box(body_box(person), *image.shape[:2], growth=BESIDE_GROWTH)
+            hidden = [grow(body_box(known), HIDE_MARGIN) for known in found + people]
+            result = self._image_model.process(window.upscaled_crop(image, hidden=hidden))
+            people += [new for new in self._plausible([self._person(result, window)])
+                       if _height(new) >= MIN_WINDOW_SHARE * window.height
+                       and not any(same_person(new, known) for known in found + people)]
+        return people
+
+    def _plausible(self, people: list[Person | None]) -> list[Person]:
+        return [person for person in people if person is not None and qualifies(person)]
 
     def _person(self, result, window: Window) -> Person | None:
         if result.pose_landmarks is None:

@@ -1,6 +1,7 @@
 """The built-in MediaPipe backend on real footage shipped in packages (skipped where mediapipe is not installed)."""
 from __future__ import annotations
 
+import itertools
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +18,7 @@ from rib.openpose import NUM_BODY, NUM_HAND, read_people  # noqa: E402
 from rib.video import read_video  # noqa: E402
 
 NOSE, NECK, RSHOULDER, LSHOULDER, REYE, LEYE = 0, 1, 2, 5, 15, 16
+VTEST = Path("/usr/share/doc/opencv-doc/examples/data/vtest.avi")
 
 
 def _carphone() -> Path:
@@ -107,24 +109,9 @@ def test_mediapipe_cpp_log_lines_do_not_reach_the_terminal():
     assert "inference_feedback_manager" not in result.stderr and "W0000" not in result.stderr, result.stderr
 
 
-def test_windows_cover_the_frame_and_follow_the_last_person() -> None:
-    from HumanSloMo_Dataset.poses.mediapipe_backend import Window, around, search_windows
-
-    windows = search_windows(512, 768)
-    assert windows[0] == Window(0, 0, 512, 512) and {w.width for w in windows} == {512, 256}
-    covered = np.zeros((512, 768), bool)
-    for window in windows:
-        assert window.x0 + window.width <= 768 and window.y0 + window.height <= 512
-        covered[window.y0:window.y0 + window.height, window.x0:window.x0 + window.width] = True
-    assert covered.all()
-    points = np.array([[100.0, 50.0, 1.0], [140.0, 130.0, 1.0], [900.0, 900.0, 0.0]])
-    assert around(points, 512, 768) == Window(40, 10, 160, 160)  # twice the 80 px box around its centre
-    assert around(points - [[90.0, 45.0, 0.0]], 512, 768) == Window(0, 0, 160, 160)  # kept in the frame
-    assert around(points[2:], 512, 768) is None
-
-
 def test_finds_a_small_person_the_whole_frame_misses() -> None:
-    """The astronaut at a sixth of a large frame's height: found by the window search, mapped to frame pixels."""
+    """The astronaut at a sixth of a large frame's height: found by the person detector on tiles, mapped to frame
+    pixels, with a track id."""
     from HumanSloMo_Dataset.poses.mediapipe_backend import MediaPipeEstimator
 
     frame = np.full((768, 1152, 3), 90, np.uint8)
@@ -132,6 +119,29 @@ def test_finds_a_small_person_the_whole_frame_misses() -> None:
     frame[500:628, 800:928] = small
     with MediaPipeEstimator() as estimator:
         people = estimator.people(frame)
-    assert len(people) == 1
+    assert len(people) == 1 and people[0].track == 0
     nose = people[0].body[NOSE]
     assert nose[2] > 0 and 800 < nose[0] < 928 and 500 < nose[1] < 628
+
+
+@pytest.mark.slow
+def test_finds_several_pedestrians_in_vtest_with_their_own_tracks() -> None:
+    """opencv-doc's vtest.avi (768x576, pedestrians 60-120 px tall): every 4th of its first 24 frames."""
+    from HumanSloMo_Dataset.poses.mediapipe_backend import MediaPipeEstimator
+    from HumanSloMo_Dataset.poses.person_tracks import body_box
+
+    if not VTEST.is_file():
+        pytest.skip(f"{VTEST} is absent (apt-get install opencv-doc)")
+    frames = [frame for index, frame in enumerate(itertools.islice(read_video(VTEST), 24)) if index % 4 == 0]
+    with MediaPipeEstimator() as estimator:
+        found = [estimator.people(frame) for frame in frames]
+    assert max(len(people) for people in found) >= 2
+    for people in found:
+        assert len({person.track for person in people}) == len(people) and all(p.track >= 0 for p in people)
+        for person in people:
+            x0, y0, x1, y1 = body_box(person)
+            assert 0 <= x0 < x1 < 768 and 0 <= y0 < y1 < 576 and 20 < y1 - y0 < 160  # at most a pedestrian
+    first = {person.track: body_box(person) for person in found[0]}
+    second = {person.track: body_box(person) for person in found[1]}
+    for track in first.keys() & second.keys():  # 0.4 s later, the same person is near where they were
+        assert np.abs(first[track] - second[track]).max() < 60
