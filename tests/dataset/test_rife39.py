@@ -77,6 +77,14 @@ def test_shifted_texture_beats_a_cross_fade(rife39: RIFE39Interpolator, t: float
     assert centre_error(predicted, truth) < 0.05 * centre_error(cross_fade, truth), t
 
 
+def test_refinement_net_corrects_the_fused_frame(rife39: RIFE39Interpolator):
+    frame0, frame1, truth = texture_frame(0.0), texture_frame(1.0), texture_frame(0.25)
+    refined = RIFE39Interpolator(device="cpu", refine=True).interpolate(frame0, frame1, [0.25])[0]
+    plain = rife39.interpolate(frame0, frame1, [0.25])[0]
+    assert not np.array_equal(refined, plain)  # the residual is applied
+    assert centre_error(refined, truth) < 0.05 * centre_error(frame0, truth)
+
+
 def test_time_runs_from_frame_0_to_frame_1(rife39: RIFE39Interpolator):
     frame0, frame1 = texture_frame(0.0), texture_frame(1.0)
     quarter, half, three_quarters = rife39.interpolate(frame0, frame1, [0.25, 0.5, 0.75])
@@ -99,7 +107,8 @@ def test_interpolator_refuses_bad_t(rife39: RIFE39Interpolator):
         rife39.interpolate(frame, frame, [0.5, 1.0])
 
 
-@pytest.mark.parametrize("size, max_side, refine", [((53, 37), 1024, True), ((101, 67), 40, False)])
+@pytest.mark.parametrize("refine", [False, True])
+@pytest.mark.parametrize("size, max_side", [((53, 37), 1024), ((101, 67), 40)])
 def test_odd_sizes_are_padded_and_cropped_back(size: tuple[int, int], max_side: int, refine: bool):
     weights_or_skip()
     width, height = size
@@ -112,7 +121,7 @@ def test_odd_sizes_are_padded_and_cropped_back(size: tuple[int, int], max_side: 
 
 def test_registered_backend_builds(rife39: RIFE39Interpolator):
     built = backgrounds.build("rife39", max_side=256, device="cpu")
-    assert isinstance(built, RIFE39Interpolator) and built.max_side == 256 and built.refine
+    assert isinstance(built, RIFE39Interpolator) and built.max_side == 256 and not built.refine
 
 
 def test_missing_weights_name_the_file_and_the_setup(tmp_path: Path, monkeypatch):
