@@ -4,8 +4,9 @@ The network takes t as an input, so every in-between frame is one pass straight 
 t = 1/4, 1/2, 3/4, three passes, no bisection). Like ``rife`` (v3.8), the network runs on frames shrunk to
 ``max_side``; its flows, fusion mask (and refinement residual) are scaled up and the warping is done at full
 resolution. The weights' refinement net is off by default (``refine=False``): on the shipped synthetic example it
-cost 0.35 to 0.45 dB at x2 and x4 and doubled the time, for 0.03 to 0.2 dB on real video (bikes, carphone). Weights: :mod:`HumanSloMo_Dataset.backgrounds.rife39_weights` (``$RIB_RIFE39_WEIGHTS`` or the user
-cache that ``make setup`` fills).
+cost 0.35 to 0.45 dB at x2 and x4 and doubled the time, for 0.03 to 0.2 dB on real video (bikes, carphone).
+Weights: :mod:`HumanSloMo_Dataset.backgrounds.rife39_weights` (``$RIB_RIFE39_WEIGHTS`` or the user cache that
+``make setup`` fills).
 """
 from __future__ import annotations
 
