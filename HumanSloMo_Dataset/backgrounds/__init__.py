@@ -1,4 +1,5 @@
-"""Background interpolators: ``blend`` (cross-fade), ``dis`` (OpenCV DIS flow) and ``rife`` (RIFE HDv3).
+"""Background interpolators: ``blend`` (cross-fade), ``dis`` (OpenCV DIS flow), ``rife`` (RIFE HDv3, v3.8) and
+``rife39`` (Practical-RIFE v3.9, any timestep in one pass).
 
 :data:`BACKENDS` is the registry every command takes its ``--backend``/``--background`` choices from. To add a
 backend, subclass :class:`~HumanSloMo_Dataset.backgrounds.base.Interpolator` in a module of this package and add a
@@ -37,7 +38,13 @@ def _rife(max_side: int, device: str) -> Interpolator:
     return RIFEInterpolator(max_side, device)
 
 
-BACKENDS: dict[str, Factory] = {"blend": _blend, "dis": _dis, "rife": _rife}
+def _rife39(max_side: int, device: str) -> Interpolator:
+    from HumanSloMo_Dataset.backgrounds.rife39 import RIFE39Interpolator
+
+    return RIFE39Interpolator(max_side, device)
+
+
+BACKENDS: dict[str, Factory] = {"blend": _blend, "dis": _dis, "rife": _rife, "rife39": _rife39}
 """Every background interpolator by name (the CLI choices, in this order)."""
 
 

@@ -63,9 +63,13 @@ def backward_warp(image: np.ndarray, flow: np.ndarray) -> np.ndarray:
 
 
 def fuse(frame0: np.ndarray, frame1: np.ndarray, flow_t0: np.ndarray, flow_t1: np.ndarray,
-         weight0: np.ndarray) -> np.ndarray:
-    """``weight0 * warp(frame0, flow_t0) + (1 - weight0) * warp(frame1, flow_t1)`` as RGB uint8."""
+         weight0: np.ndarray, residual: np.ndarray | None = None) -> np.ndarray:
+    """``weight0 * warp(frame0, flow_t0) + (1 - weight0) * warp(frame1, flow_t1)`` as RGB uint8, plus an
+    (H, W, 3) ``residual`` in [-1, 1] units of full scale when given (a refinement net's correction)."""
     warped0 = backward_warp(frame0.astype(np.float32), flow_t0)
     warped1 = backward_warp(frame1.astype(np.float32), flow_t1)
     weight0 = weight0[..., None]
-    return np.clip(weight0 * warped0 + (1.0 - weight0) * warped1 + 0.5, 0, 255).astype(np.uint8)
+    fused = weight0 * warped0 + (1.0 - weight0) * warped1
+    if residual is not None:
+        fused += 255.0 * residual
+    return np.clip(fused + 0.5, 0, 255).astype(np.uint8)

@@ -41,20 +41,25 @@ def default_weights() -> Path:
     return path
 
 
-def load_network(weights: str | os.PathLike | None = None, device: str | torch.device = "cpu") -> IFNet:
-    """Build the network and load the released weights strictly (every tensor must match)."""
-    path = Path(weights) if weights else default_weights()
+def load_weights(network: torch.nn.Module, path: Path, model: str) -> torch.nn.Module:
+    """Load a released RIFE state dict into ``network`` strictly (every tensor used, every shape matching)."""
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as error:  # torch raises many types for a corrupt or foreign file
         raise RIBError(f"{path}: not a readable RIFE weight file ({type(error).__name__})") from None
+    if not isinstance(state, dict):
+        raise RIBError(f"{path}: not a RIFE state dict (a {type(state).__name__})")
     state = {key.removeprefix("module."): value for key, value in state.items()}
-    network = build()
     try:
         network.load_state_dict(state, strict=True)
     except RuntimeError as error:
-        raise RIBError(f"{path}: weights do not fit RIFE HDv3 ({str(error).splitlines()[0]})") from None
-    return network.eval().to(device)
+        raise RIBError(f"{path}: weights do not fit {model} ({str(error).splitlines()[0]})") from None
+    return network.eval()
+
+
+def load_network(weights: str | os.PathLike | None = None, device: str | torch.device = "cpu") -> IFNet:
+    """Build the network and load the released weights strictly (every tensor must match)."""
+    return load_weights(build(), Path(weights) if weights else default_weights(), "RIFE HDv3").to(device)
 
 
 def to_tensor(frame: np.ndarray, device: torch.device) -> torch.Tensor:
@@ -62,6 +67,28 @@ def to_tensor(frame: np.ndarray, device: torch.device) -> torch.Tensor:
     tensor = torch.from_numpy(np.ascontiguousarray(frame)).permute(2, 0, 1)[None].float().div(255).to(device)
     height, width = frame.shape[:2]
     return F.pad(tensor, (0, -width % ALIGN, 0, -height % ALIGN), mode="replicate")
+
+
+def network_inputs(frame0: np.ndarray, frame1: np.ndarray, max_side: int,
+                   device: torch.device) -> tuple[torch.Tensor, torch.Tensor, tuple[int, int]]:
+    """Both frames shrunk to the working size of ``max_side`` and padded as tensors, and that (width, height)."""
+    height, width = frame0.shape[:2]
+    size = working_size(width, height, max_side)
+    small0, small1 = (cv2.resize(f, size, interpolation=cv2.INTER_AREA) for f in (frame0, frame1))
+    return to_tensor(small0, device), to_tensor(small1, device), size
+
+
+def full_flow(flow: torch.Tensor, size: tuple[int, int], width: int, height: int) -> np.ndarray:
+    """A network's (1, 4, H', W') flow cropped to ``size`` -> (height, width, 4), vectors scaled with the image."""
+    flow = flow[0, :, :size[1], :size[0]].permute(1, 2, 0).cpu().numpy()
+    return np.concatenate([resize_flow(np.ascontiguousarray(flow[..., i:i + 2]), width, height)
+                           for i in (0, 2)], axis=-1)
+
+
+def full_map(values: torch.Tensor, size: tuple[int, int], width: int, height: int) -> np.ndarray:
+    """A network's (1, C, H', W') map cropped to ``size`` -> (height, width) for C = 1, else (height, width, C)."""
+    values = values[0, :, :size[1], :size[0]].permute(1, 2, 0).cpu().numpy()
+    return cv2.resize(np.ascontiguousarray(values), (width, height), interpolation=cv2.INTER_LINEAR)
 
 
 class RIFEInterpolator(Interpolator):
@@ -80,14 +107,9 @@ class RIFEInterpolator(Interpolator):
     def motion(self, frame0: np.ndarray, frame1: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Full-resolution F_{0.5->0, 0.5->1} as (H, W, 4) and the fusion-mask probability (H, W) of frame 0."""
         height, width = frame0.shape[:2]
-        size = working_size(width, height, self.max_side)
-        small0, small1 = (cv2.resize(f, size, interpolation=cv2.INTER_AREA) for f in (frame0, frame1))
-        flow, mask = self.network(to_tensor(small0, self.device), to_tensor(small1, self.device))
-        flow = flow[0, :, :size[1], :size[0]].permute(1, 2, 0).cpu().numpy()
-        mask = torch.sigmoid(mask[0, 0, :size[1], :size[0]]).cpu().numpy()
-        flow = np.concatenate([resize_flow(np.ascontiguousarray(flow[..., i:i + 2]), width, height)
-                               for i in (0, 2)], axis=-1)
-        return flow, cv2.resize(mask, (width, height), interpolation=cv2.INTER_LINEAR)
+        small0, small1, size = network_inputs(frame0, frame1, self.max_side, self.device)
+        flow, mask = self.network(small0, small1)
+        return full_flow(flow, size, width, height), full_map(torch.sigmoid(mask), size, width, height)
 
     def warp(self, frame0: np.ndarray, frame1: np.ndarray, flow: np.ndarray, mask: np.ndarray,
              t: float) -> np.ndarray:

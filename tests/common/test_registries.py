@@ -36,7 +36,7 @@ def pipeline_parser() -> argparse.ArgumentParser:
                                             (pipeline_parser, "--background"),
                                             (bench_backgrounds_parser, "--backends")])
 def test_background_choices_are_the_registry(parser, option):
-    assert choices(parser(), option) == list(backgrounds.BACKENDS) == ["blend", "dis", "rife"]
+    assert choices(parser(), option) == list(backgrounds.BACKENDS) == ["blend", "dis", "rife", "rife39"]
 
 
 def test_pose_choices_are_the_registry():
@@ -46,7 +46,7 @@ def test_pose_choices_are_the_registry():
 
 
 def test_unknown_names_are_refused_with_the_registered_ones():
-    with pytest.raises(RIBError, match="choose from blend, dis, rife"):
+    with pytest.raises(RIBError, match="choose from blend, dis, rife, rife39"):
         backgrounds.build("nope")
     with pytest.raises(RIBError, match="choose from mediapipe, alphapose, openpose"):
         estimate.get_backend("nope")
