@@ -23,8 +23,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
-import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
@@ -37,12 +35,13 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from bench.synthetic_people import generate_test_split
 from HumanSloMo_Dataset.synth.dataset import read_person_masks
 from rib.errors import RIBError, cli_entry
-from rib.frames import list_clips, list_frames, list_poses
+from rib.frames import list_clips, list_poses
 from rib.joints import J19_NAMES, person_to_j19
 from rib.machine import describe_machine
-from rib.names import GT, INPUT_POSES, INPUTS, KEYPOINTS_SUFFIX, TEST
+from rib.names import INPUT_POSES, INPUTS, KEYPOINTS_SUFFIX, TEST
 from rib.openpose import UNTRACKED, read_people
 from rib.paths import REPO_ROOT
 from rib.reports import command_line, write_report
@@ -91,22 +90,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def generate(root: Path, variant: str, args: argparse.Namespace) -> dict | None:
     """Generate the test split of ``variant`` into ``root`` unless it is there; its wall time and peak memory."""
-    if (root / TEST / GT).is_dir():
-        log.info("%s: split already there (not timed)", root)
-        return None
     people, camera = VARIANTS[variant]
-    command = [sys.executable, str(REPO_ROOT / "HumanSloMo_Dataset" / "gen_synthetic.py"), "--out", str(root),
-               "--splits", TEST, "--rate", str(args.rate), "--seed", str(args.seed), "--people", str(people),
-               "--camera", camera, "--max-frames", str(args.max_frames), "--max-pieces", "1",
-               "--motions", *args.motions]
-    started = time.perf_counter()
-    child = subprocess.Popen(command)
-    _, status, usage = os.wait4(child.pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RIBError(f"{command[1]}: failed (see its output above)")
-    seconds = time.perf_counter() - started
-    frames = sum(len(list_frames(clip)) for clip in list_clips(root / TEST / GT))
-    return {"seconds": round(seconds, 1), "frames": frames, "peak_rss_mb": round(usage.ru_maxrss / 1024, 1)}
+    return generate_test_split(root, ["--rate", str(args.rate), "--seed", str(args.seed), "--people", str(people),
+                                      "--camera", camera, "--max-frames", str(args.max_frames), "--max-pieces", "1",
+                                      "--motions", *args.motions])
 
 
 def estimate(split: Path) -> dict:

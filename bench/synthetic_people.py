@@ -63,11 +63,17 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def generate(root: Path, actor: str, rate: int) -> dict | None:
     """Generate the test split of ``actor`` into ``root`` unless it is there; its wall time and peak memory."""
+    return generate_test_split(root, ["--rate", str(rate), "--actor", actor])
+
+
+def generate_test_split(root: Path, options: Sequence[str]) -> dict | None:
+    """``gen_synthetic.py --out root --splits test OPTIONS`` unless ``root`` holds the split already; its wall time,
+    frame count and peak memory (None when it was there)."""
     if (root / TEST / GT).is_dir():
-        log.info("%s: %s split already there (not timed)", root, actor)
+        log.info("%s: split already there (not timed)", root)
         return None
     command = [sys.executable, str(REPO_ROOT / "HumanSloMo_Dataset" / "gen_synthetic.py"), "--out", str(root),
-               "--splits", TEST, "--rate", str(rate), "--actor", actor]
+               "--splits", TEST, *options]
     started = time.perf_counter()
     child = subprocess.Popen(command)
     _, status, usage = os.wait4(child.pid, 0)
