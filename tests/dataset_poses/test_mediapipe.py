@@ -48,6 +48,7 @@ def _check_person(person, width: int, height: int) -> None:
         assert body[REYE, 0] < body[LEYE, 0] and max(body[REYE, 1], body[LEYE, 1]) < body[NECK, 1]
 
 
+@pytest.mark.slow
 def test_finds_the_man_in_carphone_video(tmp_path) -> None:
     frames = tmp_path / "frames" / "carphone"
     for index, frame in enumerate(read_video(_carphone())):

@@ -27,6 +27,7 @@ def _args(tmp_path, motion_h5, name: str, epochs: int, *extra: str) -> list[str]
             *extra]  # later --set values win; 65-frame windows keep each step fast
 
 
+@pytest.mark.slow
 def test_resume_continues_exactly(tmp_path, motion_h5):
     train.main(_args(tmp_path, motion_h5, "straight", 2))
     train.main(_args(tmp_path, motion_h5, "split", 1))

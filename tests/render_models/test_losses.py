@@ -74,6 +74,7 @@ def vgg_file(tmp_path_factory):
     return path
 
 
+@pytest.mark.slow
 def test_perceptual_loss_from_given_weights(vgg_file, images):
     features = vgg.load(list(vgg.LAYER_INDEX), vgg_file)
     assert not any(p.requires_grad for p in features.parameters())
@@ -86,6 +87,7 @@ def test_perceptual_loss_from_given_weights(vgg_file, images):
     assert not features.training
 
 
+@pytest.mark.slow
 def test_perceptual_loss_read_from_torch_home(vgg_file, tmp_path, monkeypatch):
     home = tmp_path / "home"
     (home / "hub" / "checkpoints").mkdir(parents=True)

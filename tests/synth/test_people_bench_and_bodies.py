@@ -14,6 +14,7 @@ def people_bench():
     return load_bench_script("synthetic_people")
 
 
+@pytest.mark.slow
 def test_mediapipe_finds_the_human_actor_close_to_its_exact_joints(people_bench, tmp_path):
     out = tmp_path / "synth"
     gen_synthetic.main(["--out", str(out), "--splits", "test", "--motions", "walker_turn_left0", "--width", "384",

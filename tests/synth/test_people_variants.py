@@ -72,6 +72,7 @@ def test_every_person_is_in_frame_with_its_track_and_on_the_masks(far_pair):
             assert FAR_PERSON_HEIGHT[0] * 0.7 < height < FAR_PERSON_HEIGHT[1] * 1.05
 
 
+@pytest.mark.slow
 def test_a_single_person_near_clip_is_written_as_before(tmp_path):
     """Same names, untracked person_id, no person_masks and no people in the manifest; the camera and a pose file
     are those the generator wrote before --people existed (same seed, same arguments)."""
