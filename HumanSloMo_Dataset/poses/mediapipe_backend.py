@@ -9,8 +9,8 @@ what BlazePose expects; landmarks are mapped back to frame pixels:
 - around each tracked person, where their last step says they are now (twice their size);
 - every :data:`DETECT_EVERY` frames (every frame while nobody is tracked), BlazePose's own person detector on
   tiles of the frame (:mod:`HumanSloMo_Dataset.poses.person_detector`) for people not already found, then, every
-  :data:`BESIDE_EVERY` frames, once more around each person found, with everyone found hidden, for people beside
-  them.
+  :data:`BESIDE_EVERY` frames, once more around each person found, with everyone found hidden by their silhouette
+  (limbs and head painted over, not their box), for people beside or half behind them.
 
 A window whose crop gives no pose is dropped; one person found from two windows is kept once; each person's hands
 are found from their own wrists. :class:`HumanSloMo_Dataset.poses.person_tracks.Tracker` gives each person a track
@@ -31,6 +31,7 @@ from HumanSloMo_Dataset.poses.person_tracks import Tracker, body_box, merge_dupl
 from HumanSloMo_Dataset.poses.windows import Window, around_box, grow
 from rib.errors import RIBError
 from rib.frames import held_stderr
+from rib.joints import person_to_j19
 from rib.openpose import NUM_HAND, Person
 from rib.person import MIN_CONFIDENCE, qualifies
 
@@ -49,10 +50,15 @@ HIDE_MARGIN = 0.1
 MIN_WINDOW_SHARE = 0.2
 """A pose found in a window must be at least this fraction of its height (windows are 2-2.5 times the person
 expected; smaller poses are stray limbs or faces)."""
-BESIDE_EVERY = 2
+BESIDE_EVERY = 1
 """The look beside the people found runs on every this many frames (it costs a Holistic run per person)."""
-BESIDE_GROWTH = 2.5
+BESIDE_GROWTH = 2.0
 """The window searched for people beside someone found is this many times their size."""
+MAX_ON_HIDDEN = 0.5
+"""A pose found beside people, with their silhouettes hidden, is kept only if at most this share of its body
+joints falls on those silhouettes."""
+BODY_JOINTS = 17
+"""J19 joints 0-16: the body (17 and 18 are the hand centroids)."""
 LOOKS = 2
 """Holistic runs at most this many times on a candidate window (again when it found someone else)."""
 LARGE_PERSON = 0.3
@@ -225,15 +231,17 @@ class MediaPipeEstimator:
         return people
 
     def _beside(self, image: np.ndarray, found: list[Person]) -> list[Person]:
-        """People next to those found (the detector often sees two people side by side as one): Holistic once more
-        around each person found, with everyone found hidden."""
+        """People next to or behind those found (the detector often sees two people side by side as one): Holistic
+        once more around each person found, with everyone found hidden by their silhouette. A pose mostly on the
+        hidden silhouettes (:data:`MAX_ON_HIDDEN`) is a leftover of someone found, not a new person."""
         people: list[Person] = []
         for person in found:
             window = around_box(body_box(person), *image.shape[:2], growth=BESIDE_GROWTH)
-            hidden = [grow(body_box(known), HIDE_MARGIN) for known in found + people]
-            result = self._image_model.process(window.upscaled_crop(image, hidden=hidden))
+            mask = window.silhouettes([person_to_j19(known) for known in found + people])
+            result = self._image_model.process(window.upscaled_crop(image, hidden_mask=mask))
             people += [new for new in self._plausible([self._person(result, window)])
                        if _height(new) >= MIN_WINDOW_SHARE * window.height
+                       and window.share_inside(mask, person_to_j19(new)[:BODY_JOINTS]) <= MAX_ON_HIDDEN
                        and not any(same_person(new, known) for known in found + people)]
         return people
 

@@ -8,12 +8,21 @@ from typing import NamedTuple, Sequence
 import cv2
 import numpy as np
 
+from rib.joints import LIMBS
+
 TRACK_GROWTH = 2.0
 """The window around a person is this many times the larger side of their joints' bounding box."""
 MIN_WINDOW = 64
 MIN_TILE_STEP = 0.75
 MIN_CROP_SIDE = 256
 """Crops whose shorter side is smaller are upscaled to it: about the input BlazePose's landmark model expects."""
+BODY_LIMBS = tuple(limb for limb in LIMBS if max(limb) < 17)
+"""J19 skeleton edges between body joints (not the hand centroids, 17 and 18)."""
+NOSE = 0
+LIMB_WIDTH = 0.12
+"""A hidden body's limbs are painted over this fraction of its height wide..."""
+HEAD_RADIUS = 0.09
+"""... and its head as a disc of this fraction of its height around the nose."""
 
 
 class Window(NamedTuple):
@@ -26,20 +35,23 @@ class Window(NamedTuple):
 
     def crop(self, image: np.ndarray) -> np.ndarray:
         """The window's RGB uint8 pixels (a copy)."""
-        return np.ascontiguousarray(image[self.y0:self.y0 + self.height, self.x0:self.x0 + self.width, :3],
-                                    dtype=np.uint8)
+        return np.array(image[self.y0:self.y0 + self.height, self.x0:self.x0 + self.width, :3], dtype=np.uint8,
+                        order="C")  # a copy even where the window is the whole frame: hiding people paints on it
 
     def upscaled_crop(self, image: np.ndarray, min_side: int = MIN_CROP_SIDE, hidden: Sequence[np.ndarray] = (),
-                      kept: np.ndarray | None = None) -> np.ndarray:
+                      kept: np.ndarray | None = None, hidden_mask: np.ndarray | None = None) -> np.ndarray:
         """The crop, enlarged (bilinear, aspect kept) so its shorter side is at least ``min_side``. Landmarks
         normalised to the enlarged crop are the same fractions of the window, so :meth:`to_frame` maps them.
 
         The ``hidden`` frame boxes (x0, y0, x1, y1: people already found) are filled with the crop's mean colour,
         except where they meet the ``kept`` box (the person looked for), so that the pose model finds someone
-        else."""
+        else. The window's ``hidden_mask`` (e.g. :meth:`silhouettes`) is filled likewise: hiding people by their
+        silhouette rather than their box leaves visible someone standing behind them."""
         crop = self.crop(image)
         if len(hidden):
             crop = self._hide(crop, hidden, kept)
+        if hidden_mask is not None:
+            crop[hidden_mask] = crop.reshape(-1, 3).mean(axis=0).astype(np.uint8)
         factor = min_side / min(self.width, self.height)
         if factor <= 1.0:
             return crop
@@ -54,6 +66,34 @@ class Window(NamedTuple):
             mask[self._rows_cols(kept)] = False
         crop[mask] = crop.reshape(-1, 3).mean(axis=0).astype(np.uint8)
         return crop
+
+    def silhouettes(self, bodies: Sequence[np.ndarray]) -> np.ndarray:
+        """(height, width) bool mask of the window over people's silhouettes, drawn from their (N, 3) J19 points in
+        frame pixels: each limb :data:`LIMB_WIDTH` of the person's height wide, the head a disc around the nose."""
+        mask = np.zeros((self.height, self.width), np.uint8)
+        for body in bodies:
+            box = joint_box(body)
+            if box is None:
+                continue
+            size = float(box[3] - box[1])
+            points = [tuple(int(v) for v in point) for point in np.round(body[:, :2] - [self.x0, self.y0])]
+            for start, end in BODY_LIMBS:
+                if body[start, 2] > 0 and body[end, 2] > 0:
+                    cv2.line(mask, points[start], points[end], 1, max(2, round(LIMB_WIDTH * size)))
+            if body[NOSE, 2] > 0:
+                cv2.circle(mask, points[NOSE], max(2, round(HEAD_RADIUS * size)), 1, -1)
+        return mask.astype(bool)
+
+    def share_inside(self, mask: np.ndarray, points: np.ndarray) -> float:
+        """The share of the visible (N, 3) frame points that fall on the window's ``mask`` (0 if none is visible)."""
+        seen = points[points[:, 2] > 0, :2]
+        if not len(seen):
+            return 0.0
+        cols, rows = np.floor(seen - [self.x0, self.y0]).astype(int).T
+        inside = (rows >= 0) & (rows < self.height) & (cols >= 0) & (cols < self.width)
+        hits = np.zeros(len(seen), bool)
+        hits[inside] = mask[rows[inside], cols[inside]]
+        return float(hits.mean())
 
     def _rows_cols(self, box: np.ndarray) -> tuple[slice, slice]:
         """The crop's rows and columns inside a frame box (clipped to the crop)."""

@@ -69,6 +69,25 @@ def test_people_already_found_are_hidden_except_the_one_looked_for() -> None:
     np.testing.assert_allclose(grow(np.array([10.0, 20, 30, 60]), 0.1), [8, 16, 32, 64])
 
 
+def test_people_are_hidden_by_their_silhouette_leaving_someone_behind_them_visible() -> None:
+    image = np.full((200, 200, 3), 90, np.uint8)
+    image[50:150, 60:140] = 250  # someone behind, wider than the person in front
+    body = np.zeros((19, 3))
+    body[[0, 1, 8, 9, 10, 12, 13], :] = [[100, 40, 1], [100, 60, 1], [100, 110, 1], [95, 110, 1], [95, 160, 1],
+                                         [105, 110, 1], [105, 160, 1]]  # nose, neck, hips, knees
+    window = Window(0, 0, 200, 200)
+    mask = window.silhouettes([body])
+    assert mask[110, 100] and mask[40, 100] and mask[150, 97]  # along the spine, on the head, a shin
+    assert not mask[110, 70] and not mask[110, 130] and not mask[10, 10]  # beside the body: left as is
+    assert mask[130, 90:111].all() and not mask[130, 80]  # limbs LIMB_WIDTH (0.12) of the 120-px height wide
+    crop = window.upscaled_crop(image, min_side=100, hidden_mask=mask)
+    assert (crop[110, 100] == 122).all() and (crop[110, 70] == 250).all()  # filled with the mean colour
+    assert (image[110, 100] == 250).all()  # the frame itself is left as it was, even by a window over all of it
+    on_body = np.array([[100.0, 100, 1], [100, 60, 1], [70, 110, 1], [0, 0, 0]])
+    assert window.share_inside(mask, on_body) == 2 / 3  # the missing point does not count
+    assert Window(150, 150, 50, 50).share_inside(mask[:50, :50], on_body) == 0.0  # points outside the window
+
+
 def test_detections_in_tiles_become_windows_around_each_person() -> None:
     tile = Window(288, 144, 288, 288)
     detection = detection_in(tile, (0.5, 0.5), (0.5, 0.25), 0.9)
