@@ -160,10 +160,11 @@ class MediaPipeEstimator:
         self.close()
 
     def close(self) -> None:
-        """Release the MediaPipe graphs and forget the tracks."""
-        for model in (self._model, self._image_model, self._detector):
-            if model is not None:
-                model.close()
+        """Release the MediaPipe graphs and forget the tracks (a graph that never ran logs as it closes: held)."""
+        with held_stderr(_is_cpp_notice):
+            for model in (self._model, self._image_model, self._detector):
+                if model is not None:
+                    model.close()
         self._model, self._image_model, self._detector, self._size = None, None, None, None
         self._tracker.reset()
         self._frame = 0
@@ -187,6 +188,7 @@ class MediaPipeEstimator:
                 self._image_model = self._holistic(static_image_mode=True, model_complexity=MODEL_COMPLEXITY)
                 self._detector = PersonDetector()
                 self._size = (height, width)
+                self._open_models(np.zeros_like(image))
             found = self._whole_frame(image) if self._large_person_possible(height) else []
             found += self._in_windows(image, found, [(around_box(track.expected(), height, width), track.expected())
                                                      for track in self._tracker.tracks])
@@ -198,6 +200,13 @@ class MediaPipeEstimator:
             people = self._tracker.update(merge_duplicates(found), image)
         self._frame += 1
         return sorted(people, key=lambda person: person.track)
+
+    def _open_models(self, blank: np.ndarray) -> None:
+        """One blank frame through every graph, so that each opens its models (and logs about them) while stderr is
+        held, not later on one of MediaPipe's threads."""
+        self._model.process(blank)
+        self._image_model.process(blank)
+        self._detector.detect(blank)
 
     def _large_person_possible(self, height: int) -> bool:
         """Whether the whole frame may show someone large: nobody is tracked, or someone tracked is large."""
