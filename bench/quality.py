@@ -12,8 +12,10 @@ background from linear poses, motion-model poses and ground-truth poses. Every r
 in-between frame (keyframes are copies of the ground truth): PSNR over the full frame, PSNR and SSIM over the exact
 person mask, tOF over the whole clip (mean end-point difference of the DIS flows of consecutive frames, output vs
 ground truth), and the in-process renderer's mean alpha inside and outside the person. The gains are measured over
-the best baseline present: max(DIS, RIFE v3.8, RIFE v3.9) in person PSNR (and in person SSIM). Writes a Markdown
-report and a JSON file with every number, and (``--figure``) GT | DIS | RIFE | ours (user's path) | ours
+the best baseline present: max(DIS, RIFE v3.8, RIFE v3.9) in person PSNR (and in person SSIM). Targets (issue 18),
+each reported met or missed: the user's path +1.0 dB person PSNR and a person SSIM above every baseline; ground-truth
+poses +2.0 dB; motion-model poses +0.5 dB; every row's full frame never below DIS on any clip and tOF not worse than
+DIS's. Writes a Markdown report and a JSON file with every number, and (``--figure``) GT | DIS | RIFE | ours (user's path) | ours
 (ground-truth poses), the person's crop at 2x, on the clip where DIS does worst.
 
 Example:
@@ -50,8 +52,7 @@ from rib.checkpoint import sha256_file
 from rib.errors import RIBError, cli_entry
 from rib.frames import list_clips, list_frames, read_image, write_image
 from rib.machine import describe_machine
-from rib.names import (DAIN, GENERATED_FRAMES, GT, INPUT_POSES, INPUTS, LINEAR_MOTION, MASKS, POSES, PREDICT_MOTION,
-                       TEST)
+from rib.names import DAIN, GENERATED_FRAMES, GT, INPUT_POSES, INPUTS, LINEAR_MOTION, MASKS, POSES, PREDICT_MOTION, TEST
 from rib.paths import CHECKPOINTS_DIR, REPO_ROOT, display_path
 from rib.poses import read_pose_folder
 

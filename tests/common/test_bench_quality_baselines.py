@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from rib.frames import read_image
 from tests.bench_scripts import load_bench_script
 
 
@@ -103,8 +104,6 @@ def test_figure_has_a_column_per_row_run(quality):
 
 
 def test_figure_is_the_person_crop_at_2x(quality, tmp_path):
-    from rib.frames import read_image
-
     mask = np.zeros((120, 160), bool)
     mask[30:90, 50:80] = True  # 60 x 30 person: a square crop of 1.3 x 59 = 76 pixels
     image = np.zeros((120, 160, 3), np.uint8)
