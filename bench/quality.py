@@ -15,8 +15,8 @@ ground truth), and the in-process renderer's mean alpha inside and outside the p
 the best baseline present: max(DIS, RIFE v3.8, RIFE v3.9) in person PSNR (and in person SSIM). Targets (issue 18),
 each reported met or missed: the user's path +1.0 dB person PSNR and a person SSIM above every baseline; ground-truth
 poses +2.0 dB; motion-model poses +0.5 dB; every row's full frame never below DIS on any clip and tOF not worse than
-DIS's. Writes a Markdown report and a JSON file with every number, and (``--figure``) GT | DIS | RIFE | ours (user's path) | ours
-(ground-truth poses), the person's crop at 2x, on the clip where DIS does worst.
+DIS's. Writes a Markdown report and a JSON file with every number, and (``--figure``) GT | DIS | RIFE | ours
+(user's path) | ours (ground-truth poses), the person's crop at 2x, on the clip where DIS does worst.
 
 Example:
     python bench/quality.py --rates 4 8 --figure img/render_comparison.png
