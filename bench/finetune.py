@@ -88,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     for clip in clips:
         run, seconds = finetune_clip(args, test, clip)
         tuned = BlendRenderer(*load_blender(run, device), device)
-        scores = {name: score_clip(renderer, test, args.work_dir / f"x{args.rate}", clip, args.rate, ["dis"], {})
+        scores = {name: score_clip(renderer, test, args.work_dir / f"x{args.rate}", clip, args.rate, ["dis"])
                   for name, renderer in (("generic", generic), ("fine-tuned", tuned))}
         results[clip] = {"finetune_seconds": round(seconds, 1), **{
             f"{name} ({source})": scores[name][f"ours ({source} poses)"]["psnr_person"]

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -33,17 +32,17 @@ import numpy as np
 from tqdm import tqdm
 
 from bench import finding_people
+from bench.users_path import interpolate, stage_folder, upsampled_names
 from HumanSloMo_Dataset.synth.dataset import read_person_masks
 from Pose_Guided_Neural_Rendering.metrics import psnr, ssim
 from rib.errors import RIBError, cli_entry
-from rib.frames import background_name, list_clips, list_frames, read_image, write_image
+from rib.frames import list_clips, list_frames, read_image, write_image
 from rib.machine import describe_machine
-from rib.names import DAIN, GENERATED_FRAMES, GT, INPUT_POSES, INPUTS, TEST
+from rib.names import DAIN, GENERATED_FRAMES, GT, INPUTS, TEST
 from rib.paths import REPO_ROOT, display_path
 from rib.reports import command_line, write_report
 
 log = logging.getLogger("bench.multi_person")
-GT_FPS = 60
 MIN_PIXELS = 200
 """A person showing fewer pixels than this in a frame is not scored there (hidden or leaving)."""
 RUNS = {"users_path": "user's path (MediaPipe)", "exact_poses": "exact keyframe poses"}
@@ -72,27 +71,6 @@ def split_root(args: argparse.Namespace) -> Path:
     return root / TEST
 
 
-def interpolate(split: Path, clip: str, rate: int, work: Path, exact_poses: bool) -> float:
-    """``rib interpolate`` on one clip's inputs: ``work/out.mp4``, its stage folders kept in ``work/work``; its wall
-    time."""
-    command = [sys.executable, "-m", "rib", "interpolate", str(split / INPUTS / clip), "--rate", str(rate),
-               "--input-fps", str(GT_FPS / rate), "--keep-work", str(work / "work"), "-o", str(work / "out.mp4"),
-               "--overwrite"]
-    if exact_poses:
-        command += ["--poses", str(split / INPUT_POSES / clip)]
-    started = time.perf_counter()
-    result = subprocess.run(command, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise RIBError(f"{split / INPUTS / clip}: rib interpolate failed: {result.stderr.strip()[-500:]}")
-    return time.perf_counter() - started
-
-
-def upsampled_names(split: Path, clip: str, rate: int) -> list[str]:
-    """Output file names of every upsampled frame (the backgrounds' naming)."""
-    stems = [path.stem for path in list_frames(split / INPUTS / clip)]
-    return [background_name(stems[i // rate], (i % rate) / rate) for i in range((len(stems) - 1) * rate + 1)]
-
-
 def score_frames(split: Path, clip: str, rate: int, work: Path) -> dict:
     """Per in-between frame and person: PSNR/SSIM on its mask, for DIS and the run's output; full-frame PSNR."""
     truth = list_frames(split / GT / clip)
@@ -105,8 +83,8 @@ def score_frames(split: Path, clip: str, rate: int, work: Path) -> dict:
             continue
         gt = read_image(gt_path)
         labels = read_person_masks(split, clip, gt_path.stem)
-        made = {"dis": read_image(work / "work" / DAIN / clip / name),
-                "ours": read_image(work / "work" / GENERATED_FRAMES / clip / name)}
+        made = {"dis": read_image(stage_folder(work, DAIN, clip) / name),
+                "ours": read_image(stage_folder(work, GENERATED_FRAMES, clip) / name)}
         row = {"index": index, "frame": {key: psnr(image, gt) for key, image in made.items()}, "people": {}}
         for label in range(1, int(labels.max()) + 1):
             mask = labels == label
@@ -143,8 +121,8 @@ def write_figure(path: Path, split: Path, clip: str, index: int, rate: int, work
     gt_path = list_frames(split / GT / clip)[index]
     name = upsampled_names(split, clip, rate)[index]
     x0, y0, x1, y1 = crop_box(read_person_masks(split, clip, gt_path.stem))
-    images = [read_image(gt_path), read_image(work / "work" / DAIN / clip / name),
-              read_image(work / "work" / GENERATED_FRAMES / clip / name)]
+    images = [read_image(gt_path), read_image(stage_folder(work, DAIN, clip) / name),
+              read_image(stage_folder(work, GENERATED_FRAMES, clip) / name)]
     tiles = [cv2.resize(image[y0:y1, x0:x1], None, fx=2, fy=2, interpolation=cv2.INTER_NEAREST) for image in images]
     for tile, title in zip(tiles, ("ground truth", "DIS", "ours (rib interpolate)")):
         cv2.putText(tile, title, (8, 24), cv2.FONT_HERSHEY_SIMPLEX, 0.7, (255, 255, 255), 2, cv2.LINE_AA)
