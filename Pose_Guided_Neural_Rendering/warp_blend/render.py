@@ -2,7 +2,8 @@
 
 The network sees the person crop at its training size and predicts blend weights; they are upsampled to the crop's
 native size, where both keyframes are warped to the target pose at full resolution and blended with the background.
-Outside the crop, and in frames without a person in all three poses, the output is the background, untouched. The
+Outside the crop, in frames without a person in all three poses and in frames whose target pose is implausible
+(plausibility.py: an implausible limb's joints are dropped first), the output is the background, untouched. The
 weights fade to the background over the crop's border, so pasting leaves no seam.
 """
 from __future__ import annotations
@@ -19,10 +20,11 @@ from Pose_Guided_Neural_Rendering.clips import ClipPlan, read_background
 from Pose_Guided_Neural_Rendering.warp_blend.config import KIND, BlendConfig, parse
 from Pose_Guided_Neural_Rendering.warp_blend.data import candidates, inputs_to_tensors
 from Pose_Guided_Neural_Rendering.warp_blend.model import WarpBlender, build, features
+from Pose_Guided_Neural_Rendering.warp_blend.plausibility import renderable_poses
 from Pose_Guided_Neural_Rendering.warp_blend.warping import Crop, TargetBones, person_crop, pose_warp
 from rib.checkpoint import WEIGHTS_FILES, find_weights, load_checkpoint, load_state
 from rib.errors import RIBError
-from rib.person import BACKGROUND_ONLY, has_person
+from rib.person import BACKGROUND_ONLY
 
 LOG = logging.getLogger("render.inference")
 WEIGHTS = WEIGHTS_FILES[KIND]
@@ -72,10 +74,14 @@ class BlendRenderer:
 
     def frame(self, previous: np.ndarray, following: np.ndarray, background: np.ndarray, poses: np.ndarray,
               t: float) -> tuple[np.ndarray, np.ndarray]:
-        """The in-between frame (uint8, input size) and its alpha (float32) for poses (previous, next, target)."""
+        """The in-between frame (uint8, input size) and its alpha (float32) for poses (previous, next, target).
+
+        The background itself (alpha 0) when a pose shows no person or the target is implausible.
+        """
         height, width = background.shape[:2]
         alpha = np.zeros((height, width), np.float32)
-        if not all(has_person(pose) for pose in poses):
+        poses = renderable_poses(poses, t)
+        if poses is None:
             return background, alpha
         native = person_crop(list(poses), frame_hw=(height, width))
         small = Crop(native.x0, native.y0, native.side, self.config.model.crop_size)
