@@ -19,22 +19,24 @@ from rib.person import has_person
 
 LIMB_FACTOR = 1.8
 """A target limb longer than this many times the longest, or shorter than 1/this of the shortest, of the same limb in
-the keyframes showing it is implausible (with the slacks below). A thrown joint, a left/right swap or another
-person's joint does that; a correct limb stays within [0.4, 1.6] of the keyframes' range on the exact poses of the
-training clips (cartwheels, kicks and rolls at rates 4 and 8 included)."""
+the keyframes showing it is implausible (given the slacks below): a thrown joint, a left/right swap or another
+person's joint. Measured on the exact poses of the 15 training motions (spins, kicks, rolls, cartwheels; rates 4 and
+8, 68k limbs): no correct limb is longer than 1.6 times the keyframes' longest; shorter ones are left to the slack."""
 LONGER_SLACK_OF_TORSO = 0.5
-"""A longer limb is only implausible when it is also longer by this many torso lengths: short limbs (wrist to hand
-centre, ankle to toe) are a few pixels long and their ratio is noise; correct limbs reach 0.32 at most."""
+"""A longer limb is implausible only when it is also longer by this many torso lengths: short limbs (wrist to hand
+centre, ankle to toe) are a few pixels long and their ratio is noise. Correct limbs reach 0.32."""
 SHORTER_SLACK_OF_TORSO = 0.75
-"""A shorter limb is only implausible when it is also shorter by this many torso lengths: a limb turned toward the
-camera looks much shorter (correct limbs reach 0.6), and a short limb warps little, so it is judged leniently."""
+"""A shorter limb is implausible only when it is also shorter by this many torso lengths: a limb turned toward the
+camera looks much shorter (correct limbs get to 1/15 of the keyframes' shortest, and 0.6 torso lengths shorter), and
+a short limb warps little."""
 TORSO_RATIO_RANGE = (0.25, 1.8)
-"""A target torso outside this range of the keyframes' torso lengths interpolated at t means a pose of another scale
-or person. Bending toward the camera shortens a correct torso down to 0.38 within one interval (a spin at rate 8),
-while it never lengthens it beyond 1.3; a pose scaled 2x or more is caught."""
+"""A target torso outside this range times the keyframes' torso lengths interpolated at t is a pose of another scale
+or person. Bending toward the camera shortens a correct torso to 0.38 of that within one interval (a spin at rate
+8), but nothing lengthens it past 1.3 (same poses); a pose scaled 2x or more is caught."""
 CENTRE_MARGIN_OF_TORSO = 1.5
 """A target whose centre (mean of its known core joints) lies more than this many torso lengths outside the box of
-both keyframes' joints is not between them: the person cannot get there in one interval."""
+both keyframes' joints is not between them (a shifted pose, another person). A correct centre never leaves the box
+on the same poses."""
 CORE_JOINTS = 15
 """J19 joints 0-14 (head, arms, legs; not toes or hands): the joints whose mean is the body's centre."""
 _ENDS = np.asarray(LIMBS, dtype=int).T
