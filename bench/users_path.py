@@ -7,16 +7,11 @@ bench/multi_person.py.
 """
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-from rib.errors import RIBError
 from rib.frames import background_name, list_frames
 from rib.names import INPUT_POSES, INPUTS
+from rib_pipeline.subprocess_run import run_interpolate
 
 GT_FPS = 60
 """Frame rate of the synthetic splits' ground truth: a split of rate R has inputs at 60/R fps."""
@@ -34,20 +29,11 @@ def interpolate(split: Path, clip: str, rate: int, work: Path, exact_poses: bool
     """``rib interpolate`` on one clip's inputs: ``work/out.mp4``, its stage folders kept in ``work/work`` (replaced);
     its wall time. ``exact_poses`` gives it the split's keyframe poses instead of MediaPipe's, ``renderer`` its
     ``--renderer`` (default: the shipped one), ``threads`` its CPU threads (default: the environment's)."""
-    command = [sys.executable, "-m", "rib", "interpolate", str(split / INPUTS / clip), "--rate", str(rate),
-               "--input-fps", str(GT_FPS / rate), "--keep-work", str(work / WORK), "-o", str(work / "out.mp4"),
-               "--overwrite"]
-    if exact_poses:
-        command += ["--poses", str(split / INPUT_POSES / clip)]
+    options = ["--poses", str(split / INPUT_POSES / clip)] if exact_poses else []
     if renderer is not None:
-        command += ["--renderer", str(renderer)]
-    env = {**os.environ, **(thread_env(threads) if threads is not None else {})}
-    shutil.rmtree(work / WORK, ignore_errors=True)  # --keep-work must be new or empty: a rerun replaces it
-    started = time.perf_counter()
-    result = subprocess.run(command, capture_output=True, text=True, env=env)
-    if result.returncode != 0:
-        raise RIBError(f"{split / INPUTS / clip}: rib interpolate failed: {result.stderr.strip()[-500:]}")
-    return time.perf_counter() - started
+        options += ["--renderer", str(renderer)]
+    return run_interpolate(split / INPUTS / clip, rate, GT_FPS / rate, work / WORK, work / "out.mp4", options,
+                           thread_env(threads) if threads is not None else None)
 
 
 def stage_folder(work: Path, stage: str, clip: str) -> Path:

@@ -17,8 +17,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 from typing import Sequence
@@ -28,6 +26,7 @@ from tqdm import tqdm
 from rib.errors import RIBError, cli_entry
 from rib.frames import list_clips, list_frames
 from rib.names import DAIN, GT, POSES, PREDICT_MOTION
+from rib_pipeline.subprocess_run import run_interpolate
 
 GT_FPS = 60.0
 """Frame rate of the synthetic ground truth."""
@@ -48,14 +47,8 @@ def link_inputs(gt: list[Path], folder: Path, rate: int) -> None:
 
 def interpolate(inputs: Path, rate: int, work: Path, renderer: Path | None) -> None:
     """``rib interpolate`` on a frame folder, its stage folders kept in ``work``."""
-    command = [sys.executable, "-m", "rib", "interpolate", str(inputs), "--rate", str(rate),
-               "--input-fps", str(GT_FPS / rate), "--people", "main", "--keep-work", str(work),
-               "-o", str(work.parent / "out.mp4"), "--overwrite"]
-    if renderer is not None:
-        command += ["--renderer", str(renderer)]
-    result = subprocess.run(command, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise RIBError(f"{inputs}: rib interpolate failed: {result.stderr.strip()[-500:]}")
+    options = ["--people", "main"] + (["--renderer", str(renderer)] if renderer is not None else [])
+    run_interpolate(inputs, rate, GT_FPS / rate, work, work.parent / "out.mp4", options)
 
 
 def replace_folder(source: Path, destination: Path) -> None:

@@ -15,6 +15,7 @@ from rib.frames import background_name, list_frames, read_image, write_image
 from rib.names import DAIN, GT, INPUT_POSES, INPUTS, LINEAR_MOTION, MASKS, POSES, PREDICT_MOTION
 from rib.paths import REPO_ROOT
 from rib.poses import read_pose_folder, write_pose_folder
+from rib_pipeline import subprocess_run
 from tests.bench_scripts import load_bench_script
 
 RATE, SIZE, CLIP = 4, (48, 64), "c"
@@ -87,7 +88,7 @@ def test_interpolate_runs_rib_interpolate_with_the_renderer_and_threads(tmp_path
         calls.append((command, kwargs))
         return subprocess.CompletedProcess(command, returncode=len(calls) - 1, stdout="", stderr="boom")
 
-    monkeypatch.setattr(users_path.subprocess, "run", fake_run)
+    monkeypatch.setattr(subprocess_run.subprocess, "run", fake_run)
     split, work = tmp_path / "test", tmp_path / "work"
     (work / "work" / "DAIN").mkdir(parents=True)  # a previous run's: --keep-work needs an empty folder
     users_path.interpolate(split, CLIP, RATE, work, renderer=tmp_path / "model", threads=1)

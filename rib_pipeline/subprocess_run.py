@@ -1,0 +1,28 @@
+"""Run ``rib interpolate`` as a user runs it, in a child process: what the benchmarks and training_poses.py share."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Mapping, Sequence
+
+from rib.errors import RIBError
+
+
+def run_interpolate(inputs: Path, rate: int, input_fps: float, keep_work: Path, output: Path,
+                    options: Sequence[str] = (), env: Mapping[str, str] | None = None) -> float:
+    """``python -m rib interpolate INPUTS --rate R --input-fps F --keep-work KEEP_WORK -o OUTPUT --overwrite
+    [options]``; ``keep_work`` is replaced (it must be new or empty). Its wall time; a failure is a RIBError naming
+    ``inputs`` with the end of its stderr."""
+    command = [sys.executable, "-m", "rib", "interpolate", str(inputs), "--rate", str(rate),
+               "--input-fps", str(input_fps), "--keep-work", str(keep_work), "-o", str(output), "--overwrite",
+               *options]
+    shutil.rmtree(keep_work, ignore_errors=True)
+    started = time.perf_counter()
+    result = subprocess.run(command, capture_output=True, text=True, env={**os.environ, **(env or {})})
+    if result.returncode != 0:
+        raise RIBError(f"{inputs}: rib interpolate failed: {result.stderr.strip()[-500:]}")
+    return time.perf_counter() - started
