@@ -97,6 +97,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--renderer", type=Path, default=None,
                         help="renderer rib interpolate draws with (its frames are not kept; default: the shipped one)")
     args = parser.parse_args(argv)
+    if min(args.rates) < 2:
+        raise RIBError(f"--rates: every rate must be at least 2, got {' '.join(map(str, args.rates))}")
     if not (args.root / GT).is_dir():
         raise RIBError(f"{args.root}: no {GT}/ folder (not a dense training set)")
     prepare(args.root, args.rates, args.renderer)

@@ -54,3 +54,11 @@ def test_a_run_with_more_poses_than_frames_is_refused(tmp_path):
     fake_run(tmp_path / "work", "c", 9, 4)
     with pytest.raises(RIBError, match="9 poses for 5 frames"):
         keep_run(tmp_path, "c", 4, tmp_path / "work")
+
+
+def test_a_rate_below_two_is_a_one_line_error(tmp_path, capsys):
+    from rib_pipeline.training_poses import main
+    dense_clip(tmp_path)
+    with pytest.raises(SystemExit) as exit_info:
+        main([str(tmp_path), "--rates", "4", "0"])
+    assert exit_info.value.code == 2 and "--rates: every rate must be at least 2, got 4 0" in capsys.readouterr().err
