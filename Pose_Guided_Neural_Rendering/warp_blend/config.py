@@ -24,6 +24,9 @@ class ModelConfig(Section):
     """U-Net widths per level (each level halves the resolution)."""
     crop_size: int = 128
     """The network sees the person crop resampled to this many pixels a side."""
+    still_keyframes: bool = False
+    """Also offer both keyframes unmoved as candidates: the background where the person has left, which the
+    interpolated background ghosts (model.py)."""
 
     def __post_init__(self) -> None:
         super().__post_init__()

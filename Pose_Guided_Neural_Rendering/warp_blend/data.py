@@ -94,13 +94,17 @@ def to_tensor(image: np.ndarray) -> torch.Tensor:
 
 
 def candidates(crop: Crop, poses: np.ndarray, previous: np.ndarray, following: np.ndarray,
-               background: np.ndarray) -> dict[str, np.ndarray]:
-    """The network's inputs on ``crop`` (uint8 images, float proximity) for target pose ``poses[2]``."""
+               background: np.ndarray, still_keyframes: bool = False) -> dict[str, np.ndarray]:
+    """The network's inputs on ``crop`` (uint8 images, float proximity) for target pose ``poses[2]``; with
+    ``still_keyframes`` also both keyframes unmoved (model.STILL_CANDIDATES)."""
     bones = TargetBones.on(crop, poses[2])
-    return {"background": crop.sample(background),
-            "warp_previous": pose_warp(previous, bones, poses[0]),
-            "warp_next": pose_warp(following, bones, poses[1]),
-            "proximity": body_proximity(bones)}
+    inputs = {"background": crop.sample(background),
+              "warp_previous": pose_warp(previous, bones, poses[0]),
+              "warp_next": pose_warp(following, bones, poses[1]),
+              "proximity": body_proximity(bones)}
+    if still_keyframes:
+        inputs.update(still_previous=crop.sample(previous), still_next=crop.sample(following))
+    return inputs
 
 
 def inputs_to_tensors(inputs: dict[str, np.ndarray], t: float) -> dict[str, torch.Tensor]:
@@ -114,8 +118,10 @@ def inputs_to_tensors(inputs: dict[str, np.ndarray], t: float) -> dict[str, torc
 class InBetweenDataset(Dataset):
     """Training crops of :class:`Sample` s, with random crop jitter and pose noise when ``rng_seed`` is given."""
 
-    def __init__(self, samples: list[Sample], crop_size: int, options: DataConfig, train: bool = True):
+    def __init__(self, samples: list[Sample], crop_size: int, options: DataConfig, train: bool = True,
+                 still_keyframes: bool = False):
         self.samples, self.crop_size, self.options, self.train = samples, crop_size, options, train
+        self.still_keyframes = still_keyframes
         self._cache: dict[Path, np.ndarray] = {}
         self._weights: np.ndarray | None = None
         self.epoch = 0
@@ -165,7 +171,7 @@ class InBetweenDataset(Dataset):
         target = self.image(sample.target)
         crop = self._crop(poses, target.shape[:2], rng)
         inputs = candidates(crop, poses, self.image(sample.previous), self.image(sample.next),
-                            self.image(sample.background))
+                            self.image(sample.background), self.still_keyframes)
         out = inputs_to_tensors(inputs, sample.t)
         out["target"] = to_tensor(crop.sample(target))
         return out

@@ -1,7 +1,8 @@
 """Render one in-between frame with the warp-blend renderer, at the input resolution.
 
 The network sees the person crop at its training size and predicts blend weights; they are upsampled to the crop's
-native size, where both keyframes are warped to the target pose at full resolution and blended with the background.
+native size, where both keyframes are warped to the target pose at full resolution (and, for a model with still
+keyframes, cropped unmoved) and blended with the background.
 Outside the crop, in frames without a person in all three poses and in frames whose target pose is implausible
 (plausibility.py: an implausible limb's joints are dropped first), the output is the background, untouched. The
 weights fade to the background over the crop's border, so pasting leaves no seam.
@@ -19,7 +20,7 @@ import torch.nn.functional as F
 from Pose_Guided_Neural_Rendering.clips import ClipPlan, read_background
 from Pose_Guided_Neural_Rendering.warp_blend.config import KIND, BlendConfig, parse
 from Pose_Guided_Neural_Rendering.warp_blend.data import candidates, inputs_to_tensors
-from Pose_Guided_Neural_Rendering.warp_blend.model import WarpBlender, build, features
+from Pose_Guided_Neural_Rendering.warp_blend.model import WarpBlender, build, features, person_alpha
 from Pose_Guided_Neural_Rendering.warp_blend.plausibility import renderable_poses
 from Pose_Guided_Neural_Rendering.warp_blend.warping import Crop, TargetBones, person_crop, pose_warp
 from rib.checkpoint import WEIGHTS_FILES, find_weights, load_checkpoint, load_state
@@ -56,6 +57,15 @@ def border_taper(n: int) -> np.ndarray:
     return np.minimum(ramp[:, None], ramp[None, :])
 
 
+def native_candidate(name: str, bones: TargetBones, poses: np.ndarray, previous: np.ndarray,
+                     following: np.ndarray) -> np.ndarray:
+    """Candidate ``name`` (not the background) on the native-resolution crop of ``bones``, float32 (n, n, 3)."""
+    if name in ("still_previous", "still_next"):
+        return bones.crop.sample(previous if name == "still_previous" else following).astype(np.float32)
+    source, pose = (previous, poses[0]) if name == "warp_previous" else (following, poses[1])
+    return pose_warp(source, bones, pose).astype(np.float32)
+
+
 class BlendRenderer:
     """Renders in-between frames for given poses; ``frame`` returns the frame and its alpha (person weight)."""
 
@@ -65,11 +75,10 @@ class BlendRenderer:
     @torch.no_grad()
     def weights(self, crop: Crop, poses: np.ndarray, previous: np.ndarray, following: np.ndarray,
                 background: np.ndarray, t: float) -> np.ndarray:
-        """Blend weights (3, n, n) on the network-size ``crop``."""
-        batch = {k: v[None].to(self.device) for k, v in
-                 inputs_to_tensors(candidates(crop, poses, previous, following, background), t).items()}
-        logits = self.model(features(batch["background"], batch["warp_previous"], batch["warp_next"],
-                                     batch["proximity"], batch["t"].view(1)))
+        """Blend weights (C, n, n) over the model's candidates on the network-size ``crop``."""
+        inputs = candidates(crop, poses, previous, following, background, self.config.model.still_keyframes)
+        batch = {k: v[None].to(self.device) for k, v in inputs_to_tensors(inputs, t).items()}
+        logits = self.model(features(batch, self.model.candidates))
         return logits.softmax(1)[0].float().cpu().numpy()
 
     def frame(self, previous: np.ndarray, following: np.ndarray, background: np.ndarray, poses: np.ndarray,
@@ -87,21 +96,19 @@ class BlendRenderer:
         small = Crop(native.x0, native.y0, native.side, self.config.model.crop_size)
         weights = torch.from_numpy(self.weights(small, poses, previous, following, background, t))
         weights = F.interpolate(weights[None], size=(native.n, native.n), mode="bilinear", align_corners=False)[0]
-        person = (1 - weights[0].numpy()) * border_taper(native.n)
-        share_previous = (weights[1] / (weights[1] + weights[2]).clamp_min(1e-6)).numpy()
-        bones = TargetBones.on(native, poses[2])
-        warped = (share_previous[..., None] * pose_warp(previous, bones, poses[0])
-                  + (1 - share_previous[..., None]) * pose_warp(following, bones, poses[1]))
+        weights = weights.numpy() * border_taper(native.n)  # the background's share grows to 1 at the border
         x0, y0, x1, y1 = native.paste_box()
         fx0, fy0, fx1, fy1 = max(x0, 0), max(y0, 0), min(x1, width), min(y1, height)
         if fx1 <= fx0 or fy1 <= fy0:
             return background, alpha
         inner = (slice(fy0 - y0, fy1 - y0), slice(fx0 - x0, fx1 - x0))
-        alpha[fy0:fy1, fx0:fx1] = person[inner]
         out = background.astype(np.float32)
-        region = out[fy0:fy1, fx0:fx1]
-        a = alpha[fy0:fy1, fx0:fx1, None]
-        out[fy0:fy1, fx0:fx1] = a * warped[inner] + (1 - a) * region
+        region = out[fy0:fy1, fx0:fx1].copy()
+        bones = TargetBones.on(native, poses[2])
+        for index, name in enumerate(self.model.candidates[1:], start=1):
+            image = native_candidate(name, bones, poses, previous, following)[inner]
+            out[fy0:fy1, fx0:fx1] += weights[index][inner][..., None] * (image - region)
+        alpha[fy0:fy1, fx0:fx1] = person_alpha(torch.from_numpy(weights[None]), self.model.candidates)[0][inner]
         return np.clip(np.rint(out), 0, 255).astype(np.uint8), alpha
 
 

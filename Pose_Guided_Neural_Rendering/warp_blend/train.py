@@ -52,16 +52,21 @@ def main(args: argparse.Namespace, raw: dict) -> None:
     if initial is not None and args.data is not None:
         config.model = initial[1].model  # a clip fine-tune keeps the initial model's widths and crop size
     seed_everything(config.train.seed)
-    train_set = InBetweenDataset(list_samples(config.data.sets), config.model.crop_size, config.data)
-    val_set = (InBetweenDataset(list_samples(config.data.val_sets), config.model.crop_size, config.data, train=False)
-               if config.data.val_sets else None)
+    stills = config.model.still_keyframes
+    train_set = InBetweenDataset(list_samples(config.data.sets), config.model.crop_size, config.data,
+                                 still_keyframes=stills)
+    val_set = (InBetweenDataset(list_samples(config.data.val_sets), config.model.crop_size, config.data, train=False,
+                                still_keyframes=stills) if config.data.val_sets else None)
     model = build(config.to_dict())
     if initial is not None and not args.resume:
         initial_model, initial_config = initial
         if initial_config.model.widths != config.model.widths:
             raise RIBError(f"{args.init}: its widths {initial_config.model.widths} differ from the config's "
                            f"{config.model.widths}")
-        model.load_state_dict(initial_model.state_dict())
+        if not set(initial_model.candidates) <= set(model.candidates):
+            raise RIBError(f"{args.init}: its candidates {list(initial_model.candidates)} are not among the "
+                           f"config's {list(model.candidates)}")
+        model.warm_start(initial_model)
     run = training.Run(config, model, device)
     if args.resume:
         training.resume(run, out_dir)

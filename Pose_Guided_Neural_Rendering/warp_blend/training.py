@@ -16,38 +16,36 @@ from torch.utils.data import DataLoader
 
 from Pose_Guided_Neural_Rendering.warp_blend.config import KIND, BlendConfig
 from Pose_Guided_Neural_Rendering.warp_blend.data import InBetweenDataset
-from Pose_Guided_Neural_Rendering.warp_blend.model import WarpBlender, blend, features
+from Pose_Guided_Neural_Rendering.warp_blend.model import WarpBlender, blend, features, person_alpha
 from Pose_Guided_Neural_Rendering.warp_blend.render import WEIGHTS
 from rib import engine
 from rib.engine import CHECKPOINT, LegacyLayout, Logger
 
 LOG = logging.getLogger("render.engine")
 TIE_MARGIN = 0.02
-"""A keyframe warp must beat the background by this (mean absolute error in [-1, 1] units) to be the target choice."""
+"""Another candidate must beat the background by this (mean absolute error in [-1, 1] units) to be the target choice."""
 ERROR_POOL = 5
 """Per-pixel errors are averaged over this window before choosing, so the choice follows regions, not noise."""
 
 
 def forward(model: WarpBlender, batch: dict[str, torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
-    """Blend logits (B, 3, H, W) and the blended crop (B, 3, H, W) of a batch."""
-    logits = model(features(batch["background"], batch["warp_previous"], batch["warp_next"], batch["proximity"],
-                            batch["t"]))
-    return logits, blend(logits.softmax(1), batch["background"], batch["warp_previous"], batch["warp_next"])
+    """Blend logits (B, C, H, W) and the blended crop (B, 3, H, W) of a batch."""
+    logits = model(features(batch, model.candidates))
+    return logits, blend(logits.softmax(1), batch, model.candidates)
 
 
-def best_candidate(batch: dict[str, torch.Tensor]) -> torch.Tensor:
+def best_candidate(batch: dict[str, torch.Tensor], candidates: tuple[str, ...]) -> torch.Tensor:
     """Index (B, H, W) of the candidate closest to the target around each pixel; the background on near-ties."""
-    errors = torch.stack([(batch[key] - batch["target"]).abs().mean(1)
-                          for key in ("background", "warp_previous", "warp_next")], 1)
+    errors = torch.stack([(batch[key] - batch["target"]).abs().mean(1) for key in candidates], 1)
     errors = F.avg_pool2d(errors, ERROR_POOL, stride=1, padding=ERROR_POOL // 2, count_include_pad=False)
     errors[:, 0] -= TIE_MARGIN
     return errors.argmin(1)
 
 
 LOSSES: dict[str, Callable[..., torch.Tensor]] = {
-    "l1": lambda batch, logits, output: (output - batch["target"]).abs().mean(),
-    "mse": lambda batch, logits, output: (output - batch["target"]).pow(2).mean(),
-    "choice": lambda batch, logits, output: F.cross_entropy(logits, best_candidate(batch)),
+    "l1": lambda model, batch, logits, output: (output - batch["target"]).abs().mean(),
+    "mse": lambda model, batch, logits, output: (output - batch["target"]).pow(2).mean(),
+    "choice": lambda model, batch, logits, output: F.cross_entropy(logits, best_candidate(batch, model.candidates)),
 }
 """Every loss by name; their weights come from the config's ``loss`` section."""
 
@@ -56,7 +54,7 @@ def compute_losses(model: WarpBlender, batch: dict[str, torch.Tensor],
                    weights: dict[str, float]) -> tuple[torch.Tensor, dict[str, float]]:
     """Weighted total and each term's value, for the losses with a non-zero weight."""
     logits, output = forward(model, batch)
-    terms = {name: LOSSES[name](batch, logits, output) for name, weight in weights.items() if weight}
+    terms = {name: LOSSES[name](model, batch, logits, output) for name, weight in weights.items() if weight}
     total = sum(weights[name] * value for name, value in terms.items())
     logs = {f"loss/{name}": float(value.detach()) for name, value in terms.items()}
     logs["loss/total"] = float(total.detach())
@@ -112,7 +110,8 @@ def train_one_epoch(run: Run, dataset: InBetweenDataset, logger: Logger | None =
 
 @torch.no_grad()
 def validate(model: WarpBlender, dataset: InBetweenDataset, batch_size: int, device: torch.device) -> dict[str, float]:
-    """Mean crop PSNR (dB) of the blend and of the background alone, and the mean alpha, on fixed crops."""
+    """Mean crop PSNR (dB) of the blend and of the background alone, and the mean alpha (weight of the warps), on
+    fixed crops."""
     model.eval()
     totals = {"val/psnr_blend": 0.0, "val/psnr_background": 0.0, "val/alpha": 0.0}
     count = 0
@@ -122,7 +121,7 @@ def validate(model: WarpBlender, dataset: InBetweenDataset, batch_size: int, dev
         for name, image in (("val/psnr_blend", output), ("val/psnr_background", batch["background"])):
             mse = ((image - batch["target"]) / 2).pow(2).mean((1, 2, 3)).clamp_min(1e-10)
             totals[name] += float((-10 * mse.log10()).sum())
-        totals["val/alpha"] += float((1 - logits.softmax(1)[:, 0]).mean((1, 2)).sum())
+        totals["val/alpha"] += float(person_alpha(logits.softmax(1), model.candidates).mean((1, 2)).sum())
         count += len(output)
     return {key: value / max(count, 1) for key, value in totals.items()}
 

@@ -24,6 +24,12 @@ def run(main, argv, capsys) -> tuple[int, str]:
     return 0, capsys.readouterr().err
 
 
+def inference_folder(dense_clip, work) -> None:
+    """``work`` laid out as inference.py's input: the clip's keyframes, poses and backgrounds."""
+    for kind, source in (("inputs", "inputs"), ("Predict_motion", "poses"), ("DAIN", "DAIN")):
+        shutil.copytree(dense_clip / source / "walker", work / kind / "walker")
+
+
 @pytest.fixture(scope="module")
 def config_file(dense_clip, tmp_path_factory):
     path = tmp_path_factory.mktemp("config") / "tiny_blend.yaml"
@@ -64,8 +70,7 @@ def test_bad_training_arguments_are_one_line(argv, message, config_file, trained
 
 def test_inference_renders_every_frame(trained_run, dense_clip, tmp_path, capsys):
     work = tmp_path / "work"
-    for kind, source in (("inputs", "inputs"), ("Predict_motion", "poses"), ("DAIN", "DAIN")):
-        shutil.copytree(dense_clip / source / "walker", work / kind / "walker")
+    inference_folder(dense_clip, work)
     code, err = run(inference.main, ["--input-dir", work, "--checkpoint", trained_run, "--upsample-rate", 4], capsys)
     assert code == 0, err
     frames = list_frames(work / "Generated_frames" / "walker")
@@ -76,8 +81,7 @@ def test_inference_renders_every_frame(trained_run, dense_clip, tmp_path, capsys
 def test_inference_warns_once_when_few_pose_frames_show_a_person(trained_run, dense_clip, tmp_path, caplog,
                                                                   with_person, warned):
     work = tmp_path / "work"
-    for kind, source in (("inputs", "inputs"), ("Predict_motion", "poses"), ("DAIN", "DAIN")):
-        shutil.copytree(dense_clip / source / "walker", work / kind / "walker")
+    inference_folder(dense_clip, work)
     poses = read_pose_folder(work / "Predict_motion" / "walker")
     poses[with_person:] = 0
     write_pose_folder(work / "Predict_motion" / "walker", poses, overwrite=True)
@@ -174,3 +178,24 @@ def test_trainers_write_runs_not_the_shipped_folders():
     assert render_out == REPO_ROOT / "runs" / "render" / "default" and motion_out == REPO_ROOT / "runs" / "motion"
     for folder in (render_out, motion_out):
         assert CHECKPOINTS_DIR not in folder.resolve().parents
+
+
+def test_a_still_keyframes_model_warm_starts_from_a_three_candidate_run(trained_run, config_file, dense_clip,
+                                                                          tmp_path, capsys):
+    stills = tmp_path / "stills.yaml"
+    raw = yaml.safe_load(config_file.read_text())
+    raw["model"]["still_keyframes"] = True
+    stills.write_text(yaml.safe_dump(raw))
+    code, err = run(train.main, ["--config", stills, "--init", trained_run, "--out-dir", tmp_path / "stills"], capsys)
+    assert code == 0, err
+    model, config = load_blender(tmp_path / "stills", torch.device("cpu"))
+    assert config.model.still_keyframes and len(model.candidates) == 5
+    back = run(train.main, ["--config", config_file, "--init", tmp_path / "stills", "--out-dir", tmp_path / "back"],
+               capsys)
+    assert back[0] == 2 and "candidates" in back[1] and "Traceback" not in back[1]
+    work = tmp_path / "work"
+    inference_folder(dense_clip, work)
+    code, err = run(inference.main, ["--input-dir", work, "--checkpoint", tmp_path / "stills", "--upsample-rate", 4],
+                    capsys)
+    assert code == 0, err
+    assert len(list_frames(work / "Generated_frames" / "walker")) == 9

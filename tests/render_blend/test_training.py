@@ -23,7 +23,8 @@ STEPS = 80
 def make_run(config: dict) -> tuple[engine.Run, InBetweenDataset]:
     parsed = blend_config.parse(config)
     torch.manual_seed(parsed.train.seed)
-    dataset = InBetweenDataset(list_samples(parsed.data.sets), parsed.model.crop_size, parsed.data)
+    dataset = InBetweenDataset(list_samples(parsed.data.sets), parsed.model.crop_size, parsed.data,
+                               still_keyframes=parsed.model.still_keyframes)
     return engine.Run(parsed, blender.build(parsed.to_dict()), torch.device("cpu")), dataset
 
 
@@ -119,7 +120,7 @@ def test_a_checkpoint_of_the_trainer_before_rib_engine_resumes_exactly(dense_cli
 def test_non_finite_loss_stops_before_the_update(dense_clip, make_config, monkeypatch):
     run, dataset = make_run(make_config(dense_clip, steps_per_epoch=2))
     before = {k: v.clone() for k, v in run.model.state_dict().items()}
-    monkeypatch.setitem(engine.LOSSES, "l1", lambda batch, logits, output: output.sum() * float("nan"))
+    monkeypatch.setitem(engine.LOSSES, "l1", lambda model, batch, logits, output: output.sum() * float("nan"))
     with pytest.raises(RIBError, match="loss is nan"):
         engine.train_one_epoch(run, dataset)
     assert all(torch.equal(before[k], v) for k, v in run.model.state_dict().items())
