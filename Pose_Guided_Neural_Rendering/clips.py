@@ -32,6 +32,9 @@ class ClipPlan:
     backgrounds: list[Path | None]
     """Background file of each output frame (None for keyframes)."""
     outputs: list[str]
+    crowded: frozenset[int] = frozenset()
+    """Input intervals (by first keyframe) where other people are drawn too: their keyframes show those people, so
+    a renderer takes no unmoved keyframe pixels there."""
 
     def keyframe_of(self, index: int) -> int | None:
         """The keyframe shown at output ``index``, or None for an in-between frame."""

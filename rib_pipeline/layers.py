@@ -63,9 +63,10 @@ def render_layers(renderer, plans: Sequence, drawn: np.ndarray, order: list[list
     current = list(plans[0].backgrounds)
     written: set[int] = set()
     layers = max((len(people) for people in order), default=0)
+    crowded = frozenset(k for k, people in enumerate(order) if len(people) > 1)
     with tqdm(total=int(drawn.sum()), desc="rendering", unit="frame") as bar:
         for layer in range(layers):
-            layered = [dataclasses.replace(plan, backgrounds=list(current)) for plan in plans]
+            layered = [dataclasses.replace(plan, backgrounds=list(current), crowded=crowded) for plan in plans]
             for person, plan in enumerate(layered):
                 starts = [k for k, people in enumerate(order) if len(people) > layer and people[layer] == person]
                 for first in range(0, len(starts), batch_size):

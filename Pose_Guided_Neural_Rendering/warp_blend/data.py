@@ -1,7 +1,8 @@
 """In-between samples for the warp-blend renderer: two keyframes, a target frame between them, its background.
 
 A sample is the person crop around the three poses, resampled to the network size: the interpolated background,
-both keyframes moved to the target pose (warping.py), the target body's proximity map, ``t`` and the ground truth.
+both keyframes moved to the target pose (warping.py) and, for a model with still keyframes, both keyframes unmoved,
+the target body's proximity map, ``t`` and the ground truth.
 Decoded frames are cached in memory (a training set of a few thousand 768x512 frames fits easily).
 """
 from __future__ import annotations

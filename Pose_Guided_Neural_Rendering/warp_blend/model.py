@@ -92,7 +92,7 @@ class WarpBlender(nn.Module):
     def warm_start(self, other: "WarpBlender", new_logit: float = -4.0) -> None:
         """Copy ``other``'s weights (same widths, a subset of the candidates); input channels and output candidates
         are matched by name. New inputs start with zero weight and new candidates with logit bias ``new_logit``, so
-        the model starts as ``other``."""
+        the model starts close to ``other`` (exactly as ``new_logit`` goes to -inf)."""
         own, theirs = self.state_dict(), other.state_dict()
         first, head = "down.0.0.weight", "head"
         for key, value in theirs.items():

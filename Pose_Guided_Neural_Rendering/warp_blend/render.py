@@ -20,7 +20,9 @@ import torch.nn.functional as F
 from Pose_Guided_Neural_Rendering.clips import ClipPlan, read_background
 from Pose_Guided_Neural_Rendering.warp_blend.config import KIND, BlendConfig, parse
 from Pose_Guided_Neural_Rendering.warp_blend.data import candidates, inputs_to_tensors
-from Pose_Guided_Neural_Rendering.warp_blend.model import WarpBlender, build, features, person_alpha
+from Pose_Guided_Neural_Rendering.warp_blend.model import (
+    STILL_CANDIDATES, WarpBlender, build, features, person_alpha,
+)
 from Pose_Guided_Neural_Rendering.warp_blend.plausibility import renderable_poses
 from Pose_Guided_Neural_Rendering.warp_blend.warping import Crop, TargetBones, person_crop, pose_warp
 from rib.checkpoint import WEIGHTS_FILES, find_weights, load_checkpoint, load_state
@@ -74,16 +76,22 @@ class BlendRenderer:
 
     @torch.no_grad()
     def weights(self, crop: Crop, poses: np.ndarray, previous: np.ndarray, following: np.ndarray,
-                background: np.ndarray, t: float) -> np.ndarray:
-        """Blend weights (C, n, n) over the model's candidates on the network-size ``crop``."""
-        inputs = candidates(crop, poses, previous, following, background, self.config.model.still_keyframes)
+                background: np.ndarray, t: float, still_keyframes: bool = True) -> np.ndarray:
+        """Blend weights (C, n, n) over the model's candidates on the network-size ``crop``; the still keyframes'
+        are 0 unless ``still_keyframes``."""
+        stills = [i for i, name in enumerate(self.model.candidates) if name in STILL_CANDIDATES]
+        inputs = candidates(crop, poses, previous, following, background, bool(stills))
         batch = {k: v[None].to(self.device) for k, v in inputs_to_tensors(inputs, t).items()}
         logits = self.model(features(batch, self.model.candidates))
+        if not still_keyframes:
+            logits[:, stills] = -torch.inf
         return logits.softmax(1)[0].float().cpu().numpy()
 
     def frame(self, previous: np.ndarray, following: np.ndarray, background: np.ndarray, poses: np.ndarray,
-              t: float) -> tuple[np.ndarray, np.ndarray]:
-        """The in-between frame (uint8, input size) and its alpha (float32) for poses (previous, next, target).
+              t: float, still_keyframes: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        """The in-between frame (uint8, input size) and its alpha (float32: the warps' weight, the person) for poses
+        (previous, next, target); ``still_keyframes=False`` keeps a model with still keyframes from using them
+        (other people are in the keyframes).
 
         The background itself (alpha 0) when a pose shows no person or the target is implausible.
         """
@@ -94,9 +102,9 @@ class BlendRenderer:
             return background, alpha
         native = person_crop(list(poses), frame_hw=(height, width))
         small = Crop(native.x0, native.y0, native.side, self.config.model.crop_size)
-        weights = torch.from_numpy(self.weights(small, poses, previous, following, background, t))
+        weights = torch.from_numpy(self.weights(small, poses, previous, following, background, t, still_keyframes))
         weights = F.interpolate(weights[None], size=(native.n, native.n), mode="bilinear", align_corners=False)[0]
-        weights = weights.numpy() * border_taper(native.n)  # the background's share grows to 1 at the border
+        weights = weights.numpy() * border_taper(native.n)  # every candidate but the background fades out at the border
         x0, y0, x1, y1 = native.paste_box()
         fx0, fy0, fx1, fy1 = max(x0, 0), max(y0, 0), min(x1, width), min(y1, height)
         if fx1 <= fx0 or fy1 <= fy0:
@@ -106,6 +114,8 @@ class BlendRenderer:
         region = out[fy0:fy1, fx0:fx1].copy()
         bones = TargetBones.on(native, poses[2])
         for index, name in enumerate(self.model.candidates[1:], start=1):
+            if not weights[index].any():
+                continue
             image = native_candidate(name, bones, poses, previous, following)[inner]
             out[fy0:fy1, fx0:fx1] += weights[index][inner][..., None] * (image - region)
         alpha[fy0:fy1, fx0:fx1] = person_alpha(torch.from_numpy(weights[None]), self.model.candidates)[0][inner]
@@ -128,7 +138,8 @@ class WarpBlendSegments:
                 index = k * plan.rate + step
                 background = read_background(plan.backgrounds[index], shape)
                 poses = plan.poses[[k * plan.rate, (k + 1) * plan.rate, index]]
-                frame, _ = self.renderer.frame(keyframes[k], keyframes[k + 1], background, poses, step / plan.rate)
+                frame, _ = self.renderer.frame(keyframes[k], keyframes[k + 1], background, poses, step / plan.rate,
+                                               still_keyframes=k not in plan.crowded)
                 yield index, frame
 
 

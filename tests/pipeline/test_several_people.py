@@ -120,3 +120,31 @@ def test_a_person_is_drawn_only_between_two_input_frames_that_show_them():
     assert drawn.tolist() == [[False, True, False, False, False], [False, False, False, True, False]]
     assert kinds_of_drawn(drawn, RATE, cuts=[1]) == [Kind.KEYFRAME, Kind.RENDERED, Kind.KEYFRAME, Kind.REPEATED,
                                                      Kind.KEYFRAME]
+
+
+def test_renderers_are_told_where_other_people_share_the_keyframes(tmp_path):
+    """A renderer that may paste unmoved keyframe pixels must not where the keyframes hold other people too."""
+    from Pose_Guided_Neural_Rendering.clips import ClipPlan
+    from rib.frames import write_image
+    from rib_pipeline.layers import render_layers
+
+    keyframes = []
+    for k in range(3):
+        keyframes.append(tmp_path / f"key{k}.png")
+        write_image(keyframes[-1], np.full((8, 8, 3), 40 * k, np.uint8))
+    count = 2 * RATE + 1
+    plan = ClipPlan("clip", keyframes, np.zeros((count, 19, 3)), RATE,
+                    [None if i % RATE == 0 else keyframes[0] for i in range(count)], [f"{i}.png" for i in range(count)])
+    seen = {}
+
+    class Recording:
+        NO_PERSON = "background"
+
+        def segments(self, plan, starts, images):
+            for k in starts:
+                seen.setdefault(k, set()).add(plan.crowded)
+                yield k * RATE + 1, images[k]
+
+    drawn = np.ones((2, count), dtype=bool)
+    render_layers(Recording(), [plan, plan], drawn, [[0, 1], [1]], tmp_path / "out", batch_size=4)
+    assert seen == {0: {frozenset({0})}, 1: {frozenset({0})}}

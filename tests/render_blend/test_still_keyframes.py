@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+import pytest
 import torch
 
 from Pose_Guided_Neural_Rendering.metrics import psnr
@@ -68,6 +69,19 @@ def test_a_chosen_still_keyframe_is_rendered_exactly(person):
     assert np.array_equal(frame[:, :max(x0, 0)], background[:, :max(x0, 0)])
 
 
+def test_still_keyframes_can_be_switched_off_where_other_people_are_in_the_keyframes(person):
+    model = _model(True)
+    with torch.no_grad():
+        model.head.weight.zero_()
+        model.head.bias.copy_(torch.tensor([0.0, 0.0, 0.0, 60.0, 0.0]))
+    renderer = BlendRenderer(model.eval(), parse({"model": {**SMALL, "still_keyframes": True}}), torch.device("cpu"))
+    poses = np.stack([person.pose(0), person.pose(4), person.pose(2)])
+    frame, alpha = renderer.frame(person.frame(0), person.frame(4), person.frame(2), poses, 0.5,
+                                  still_keyframes=False)
+    assert abs(alpha.max() - 2 / 3) < 1e-3, "the weight is shared by the background and both warps"
+    assert not np.array_equal(frame, person.frame(0))
+
+
 def test_an_exported_still_keyframes_model_loads_with_its_candidates(dense_clip, make_config, tmp_path):
     config = make_config(dense_clip)
     config["model"]["still_keyframes"] = True
@@ -76,6 +90,7 @@ def test_an_exported_still_keyframes_model_loads_with_its_candidates(dense_clip,
     assert model.candidates == blender.candidate_names(True) and loaded.model.still_keyframes
 
 
+@pytest.mark.slow
 def test_still_keyframes_remove_the_ghost_a_three_candidate_model_keeps(dense_clip):
     """The cross-fade background draws the person at both keyframe positions; where the person has left, only the
     still keyframes show the background, so only the model with them can clear the ghost."""
