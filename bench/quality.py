@@ -6,7 +6,7 @@ at 768x512) is generated when missing, and so are its backgrounds (interpolate_b
 backend). The user's path row, "ours (user's path)", runs exactly what a user runs on each clip's low-fps inputs:
 ``rib interpolate inputs/<clip> --rate R --input-fps 60/R --renderer RENDERER`` (MediaPipe poses, motion model, DIS
 background, renderer; work folders in WORK_DIR/users_path, ``--no-users-path`` skips it), and its output frames are
-scored. The exact-pose rows: the motion model (Human_Motion_Modelling/inference.py) upsamples the ground-truth
+scored; ``--compare-renderer M`` adds the same row for a second renderer (e.g. the shipped one beside a candidate). The exact-pose rows: the motion model (Human_Motion_Modelling/inference.py) upsamples the ground-truth
 keyframe poses, which also writes the linear baseline, and the renderer draws every in-between frame over the DIS
 background from linear poses, motion-model poses and ground-truth poses. Every row is scored the same way, per
 in-between frame (keyframes are copies of the ground truth): PSNR over the full frame, PSNR and SSIM over the exact
@@ -64,8 +64,10 @@ BASELINES = ("dis", "rife", "rife39")
 POSE_SOURCES = ("linear", "motion model", "ground truth")
 USERS_PATH = "ours (user's path)"
 """The row of ``rib interpolate`` run as a user runs it (MediaPipe poses, motion model, DIS, renderer)."""
-TARGETS = {USERS_PATH: 1.0, "ours (ground truth poses)": 2.0, "ours (motion model poses)": 0.5,
-           "ours (linear poses)": None}
+COMPARED_USERS_PATH = "compared renderer (user's path)"
+"""The same with ``--compare-renderer`` (e.g. the shipped weights, beside a candidate's), in the same run."""
+TARGETS = {USERS_PATH: 1.0, COMPARED_USERS_PATH: None, "ours (ground truth poses)": 2.0,
+           "ours (motion model poses)": 0.5, "ours (linear poses)": None}
 """Row -> the person-PSNR gain over the best baseline it must reach (issue 18; None: no target), in verdict order."""
 FIGURE_COLUMNS = (("GT", "GT"), ("DIS", "dis"), ("RIFE", "rife"), ("RIFE v3.9", "rife39"),
                   ("ours (user's path)", USERS_PATH), ("ours (GT poses)", "ours (ground truth poses)"))
@@ -90,6 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="scratch folder for the motion model's poses and the user's path runs (replaced)")
     parser.add_argument("--users-path", action=argparse.BooleanOptionalAction, default=True,
                         help="score the user's path row (rib interpolate on each clip's inputs with --renderer)")
+    parser.add_argument("--compare-renderer", type=Path, default=None,
+                        help="also run the user's path with this renderer (row \"compared renderer (user's "
+                             "path)\"), e.g. the shipped one beside a candidate; default: none")
     parser.add_argument("--threads", type=int, default=2, help="CPU threads (torch and every stage script)")
     parser.add_argument("--figure", type=Path, default=None,
                         help="also write GT | DIS | RIFE (v3.8, v3.9) | ours (user's path) | ours (ground-truth "
@@ -138,13 +143,26 @@ def chosen_clips(test: Path, wanted: list[str] | None) -> list[str]:
     return wanted or clips
 
 
-def run_users_path(args: argparse.Namespace, test: Path, clip: str, rate: int, timings: dict[str, float]) -> Path:
-    """``rib interpolate`` on ``clip``'s low-fps inputs with the benchmark's renderer, as a user runs it; the folder
-    of the frames it wrote."""
-    work = args.work_dir / "users_path" / f"x{rate}" / clip
-    seconds = interpolate(test, clip, rate, work, renderer=args.renderer, threads=args.threads)
-    timings[f"x{rate} user's path"] = timings.get(f"x{rate} user's path", 0.0) + seconds
+def run_users_path(args: argparse.Namespace, test: Path, clip: str, rate: int, timings: dict[str, float],
+                   renderer: Path, folder: str = "users_path") -> Path:
+    """``rib interpolate`` on ``clip``'s low-fps inputs with ``renderer``, as a user runs it (work folders in
+    ``work_dir/folder``); the folder of the frames it wrote."""
+    work = args.work_dir / folder / f"x{rate}" / clip
+    seconds = interpolate(test, clip, rate, work, renderer=renderer, threads=args.threads)
+    timings[f"x{rate} {folder}"] = timings.get(f"x{rate} {folder}", 0.0) + seconds
     return stage_folder(work, GENERATED_FRAMES, clip)
+
+
+def users_paths(args: argparse.Namespace, test: Path, clip: str, rate: int,
+                timings: dict[str, float]) -> dict[str, Path]:
+    """The user's-path rows asked for (row -> folder of the frames of its ``rib interpolate`` run)."""
+    rows = {}
+    if args.users_path:
+        rows[USERS_PATH] = run_users_path(args, test, clip, rate, timings, args.renderer)
+        if args.compare_renderer is not None:
+            rows[COMPARED_USERS_PATH] = run_users_path(args, test, clip, rate, timings, args.compare_renderer,
+                                                       "users_path_compared")
+    return rows
 
 
 @dataclass
@@ -180,9 +198,10 @@ def figure_index(count: int, rate: int) -> int:
 
 
 def score_clip(renderer: BlendRenderer, test: Path, poses_dir: Path, clip: str, rate: int, backends: list[str],
-               figure_frames: dict[str, dict] | None = None, users_path: Path | None = None) -> dict[str, dict]:
-    """Scores of every method on one clip (one entry per method). The frames of each backend, and of the user's path
-    when ``users_path`` (the folder of rib interpolate's frames) is given, are read from their folders; the
+               figure_frames: dict[str, dict] | None = None,
+               users_paths: dict[str, Path] | None = None) -> dict[str, dict]:
+    """Scores of every method on one clip (one entry per method). The frames of each backend, and of the user's-path
+    rows in ``users_paths`` (row -> the folder of its rib interpolate frames), are read from their folders; the
     renderer draws the others here from each pose source. With ``figure_frames``, its ``figure_index`` frame is kept
     there under the clip's name."""
     gt_files = list_frames(test / GT / clip)
@@ -200,8 +219,7 @@ def score_clip(renderer: BlendRenderer, test: Path, poses_dir: Path, clip: str, 
         if len(poses) != count:
             raise RIBError(f"{clip}: {len(poses)} {name} poses for {count} frames")
     folders = {backend: test / BACKENDS[backend] / clip for backend in backends}
-    if users_path is not None:
-        folders[USERS_PATH] = users_path
+    folders.update(users_paths or {})
     outputs = {method: list(gt) for method in [*folders, *(f"ours ({s} poses)" for s in POSE_SOURCES)]}
     scores = {method: Scores() for method in outputs}
     for index in tqdm(range(count), desc=f"x{rate} {clip}", leave=False):
@@ -251,6 +269,11 @@ def format_table(rows: dict[str, dict], label: str = "method") -> str:
                      f"{row['psnr']:.2f} | "
                      f"{row['tof']:.3f} | {alpha} |")
     return "\n".join(lines)
+
+
+def weights_sha256(renderer: Path) -> str:
+    """sha256 of a renderer's ``model.pt`` (given as the file or its folder)."""
+    return sha256_file(Path(renderer) / "model.pt" if Path(renderer).is_dir() else renderer)
 
 
 def met(ok: bool) -> str:
@@ -323,6 +346,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", datefmt="%H:%M:%S")
     if "dis" not in args.backends:
         raise RIBError("--backends must include dis (the renderer draws over the DIS background)")
+    if args.compare_renderer is not None and not args.users_path:
+        raise RIBError("--compare-renderer compares the user's path: drop --no-users-path")
     if args.users_path and importlib.util.find_spec("mediapipe") is None:
         raise RIBError("the user's path row needs MediaPipe (pip install --no-deps mediapipe==0.10.21), or give "
                        "--no-users-path")
@@ -332,16 +357,18 @@ def main(argv: Sequence[str] | None = None) -> None:
     renderer = BlendRenderer(model, config, torch.device("cpu"))
     report = {"command": shlex.join(["python", "bench/quality.py", *map(str, argv or sys.argv[1:])]),
               "machine": describe_machine(), "renderer": display_path(args.renderer),
-              "renderer_sha256": sha256_file(Path(args.renderer) / "model.pt" if Path(args.renderer).is_dir()
-                                             else args.renderer), "rates": {}}
+              "renderer_sha256": weights_sha256(args.renderer), "rates": {}}
+    if args.compare_renderer is not None:
+        report.update(compared_renderer=display_path(args.compare_renderer),
+                      compared_renderer_sha256=weights_sha256(args.compare_renderer))
     figures: dict[str, dict] = {}
     for rate in args.rates:
         test = prepare(args, rate, timings)
         per_clip = {}
         for clip in chosen_clips(test, args.clips):
-            frames = run_users_path(args, test, clip, rate, timings) if args.users_path else None
             per_clip[clip] = score_clip(renderer, test, args.work_dir / f"x{rate}", clip, rate, args.backends,
-                                        figures if args.figure and rate == args.rates[0] else None, frames)
+                                        figures if args.figure and rate == args.rates[0] else None,
+                                        users_paths(args, test, clip, rate, timings))
         report["rates"][rate] = {"mean": mean_rows(per_clip), "clips": per_clip}
         log.info("x%d\n%s", rate, format_table(report["rates"][rate]["mean"]))
     report["seconds"] = round(time.perf_counter() - started, 1)
@@ -355,6 +382,9 @@ def main(argv: Sequence[str] | None = None) -> None:
              "- ours (user's path): `rib interpolate inputs/<clip> --rate R --input-fps 60/R --renderer RENDERER` on "
              "each clip's low-fps inputs, as a user runs it (MediaPipe poses, motion model, DIS, renderer); the other "
              "ours rows: the renderer drawing here from linear, motion-model and ground-truth poses",
+             *([f"- compared renderer (user's path): the same `rib interpolate` with `--renderer "
+                f"{report['compared_renderer']}` (sha256 {report['compared_renderer_sha256'][:16]}...)"]
+               if args.compare_renderer is not None else []),
              "- data: `gen_synthetic.py --splits test --rate R` (8 held-out DeepMimic motions, 768x512, 60-fps ground "
              "truth); person = the exact mask pixels of the ground-truth frame; in-between frames only (keyframes "
              "are copies); PSNR in dB and SSIM (mean over frames); tOF in pixels over whole clips (lower is better)",

@@ -13,7 +13,7 @@ from bench import users_path
 from rib.errors import RIBError
 from rib.frames import background_name, list_frames, read_image, write_image
 from rib.names import DAIN, GT, INPUT_POSES, INPUTS, LINEAR_MOTION, MASKS, POSES, PREDICT_MOTION
-from rib.paths import REPO_ROOT
+from rib.paths import CHECKPOINTS_DIR, REPO_ROOT
 from rib.poses import read_pose_folder, write_pose_folder
 from rib_pipeline import subprocess_run
 from tests.bench_scripts import load_bench_script
@@ -63,7 +63,8 @@ def test_users_path_frames_are_one_more_scored_row(tmp_path):
     quality = load_bench_script("quality")
     test, poses_dir, ours = make_split(tmp_path)
     figures: dict = {}
-    scores = quality.score_clip(StubRenderer(), test, poses_dir, CLIP, RATE, ["dis"], figures, ours)
+    scores = quality.score_clip(StubRenderer(), test, poses_dir, CLIP, RATE, ["dis"], figures,
+                                {quality.USERS_PATH: ours})
     assert list(scores) == ["dis", "ours (user's path)", "ours (linear poses)", "ours (motion model poses)",
                             "ours (ground truth poses)"]
     assert all(row["frames"] == 6 for row in scores.values())  # in-between frames only
@@ -137,11 +138,14 @@ def test_quality_end_to_end_with_the_users_path(tmp_path):
     clip = example_split(tmp_path / "data")
     output, figure = tmp_path / "report" / "quality.md", tmp_path / "figure.png"
     quality.main(["--data-root", str(tmp_path / "data"), "--rates", "4", "--backends", "dis", "--threads", "2",
-                  "--work-dir", str(tmp_path / "work"), "--figure", str(figure), "--output", str(output)])
+                  "--work-dir", str(tmp_path / "work"), "--figure", str(figure), "--output", str(output),
+                  "--compare-renderer", str(CHECKPOINTS_DIR / "render")])
     report = json.loads(output.with_suffix(".json").read_text())
     rows = report["rates"]["4"]["clips"][clip]
-    assert list(rows) == ["dis", "ours (user's path)", "ours (linear poses)", "ours (motion model poses)",
-                          "ours (ground truth poses)"]
+    assert list(rows) == ["dis", "ours (user's path)", "compared renderer (user's path)", "ours (linear poses)",
+                          "ours (motion model poses)", "ours (ground truth poses)"]
+    compared, ours = rows["compared renderer (user's path)"], rows["ours (user's path)"]
+    assert compared["psnr_person"] == pytest.approx(ours["psnr_person"], abs=0.01)  # the same shipped weights
     for row in rows.values():
         assert row["frames"] == 6 and np.isfinite(row["psnr"]) and np.isfinite(row["psnr_person"])
         assert 0 < row["ssim_person"] < 1 and row["tof"] > 0
