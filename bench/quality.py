@@ -1,22 +1,23 @@
 """In-between quality on the synthetic test split: blend, DIS, RIFE v3.8 and v3.9, the user's path (rib interpolate)
 and the shipped renderer from three pose sources.
 
-For each rate R: the test split (HumanSloMo_Dataset/gen_synthetic.py --splits test --rate R, the 8 held-out motions
-at 768x512) is generated when missing, and so are its backgrounds (interpolate_backgrounds.py, one folder per
-backend). The user's path row, "ours (user's path)", runs exactly what a user runs on each clip's low-fps inputs:
-``rib interpolate inputs/<clip> --rate R --input-fps 60/R --renderer RENDERER`` (MediaPipe poses, motion model, DIS
+For each rate R: the test split (HumanSloMo_Dataset/gen_synthetic.py --splits test --rate R, the 8 held-out motions at
+768x512) is generated when missing, and so are its backgrounds (interpolate_backgrounds.py, one folder per backend).
+The user's path row, "ours (user's path)", runs exactly what a user runs on each clip's low-fps inputs: ``rib
+interpolate inputs/<clip> --rate R --input-fps 60/R --renderer RENDERER`` (MediaPipe poses, motion model, DIS
 background, renderer; work folders in WORK_DIR/users_path, ``--no-users-path`` skips it), and its output frames are
-scored; ``--compare-renderer M`` adds the same row for a second renderer (e.g. the shipped one beside a candidate). The exact-pose rows: the motion model (Human_Motion_Modelling/inference.py) upsamples the ground-truth
-keyframe poses, which also writes the linear baseline, and the renderer draws every in-between frame over the DIS
-background from linear poses, motion-model poses and ground-truth poses. Every row is scored the same way, per
-in-between frame (keyframes are copies of the ground truth): PSNR over the full frame, PSNR and SSIM over the exact
-person mask, tOF over the whole clip (mean end-point difference of the DIS flows of consecutive frames, output vs
-ground truth), and the in-process renderer's mean alpha inside and outside the person. The gains are measured over
+scored; ``--compare-renderer M`` adds the same row for a second renderer (e.g. the shipped one beside a candidate).
+The exact-pose rows: the motion model (Human_Motion_Modelling/inference.py) upsamples the ground-truth keyframe poses,
+which also writes the linear baseline, and the renderer draws every in-between frame over the DIS background from
+linear poses, motion-model poses and ground-truth poses. Every row is scored the same way, per in-between frame
+(keyframes are copies of the ground truth): PSNR over the full frame, PSNR and SSIM over the exact person mask, tOF
+over the whole clip (mean end-point difference of the DIS flows of consecutive frames, output vs ground truth), and
+the in-process renderer's mean alpha (the warps' weight) inside and outside the person. The gains are measured over
 the best baseline present: max(DIS, RIFE v3.8, RIFE v3.9) in person PSNR (and in person SSIM). Targets (issue 18),
 each reported met or missed: the user's path +1.0 dB person PSNR and a person SSIM above every baseline; ground-truth
 poses +2.0 dB; motion-model poses +0.5 dB; every row's full frame never below DIS on any clip and tOF not worse than
-DIS's. Writes a Markdown report and a JSON file with every number, and (``--figure``) GT | DIS | RIFE | ours
-(user's path) | ours (ground-truth poses), the person's crop at 2x, on the clip where DIS does worst.
+DIS's. Writes a Markdown report and a JSON file with every number, and (``--figure``) GT | DIS | RIFE | ours (user's
+path) | ours (ground-truth poses), the person's crop at 2x, on the clip where DIS does worst.
 
 Example:
     python bench/quality.py --rates 4 8 --figure img/render_comparison.png
