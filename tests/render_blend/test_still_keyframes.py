@@ -52,12 +52,17 @@ def test_warm_start_from_a_three_candidate_model_blends_as_that_model():
     assert torch.allclose(old_blend, new_blend, atol=1e-5)
 
 
-def test_a_chosen_still_keyframe_is_rendered_exactly(person):
+def _previous_still_renderer() -> BlendRenderer:
+    """A still-keyframes renderer whose weights all go to the previous keyframe, unmoved."""
     model = _model(True)
     with torch.no_grad():
         model.head.weight.zero_()
         model.head.bias.copy_(torch.tensor([0.0, 0.0, 0.0, 60.0, 0.0]))
-    renderer = BlendRenderer(model.eval(), parse({"model": {**SMALL, "still_keyframes": True}}), torch.device("cpu"))
+    return BlendRenderer(model.eval(), parse({"model": {**SMALL, "still_keyframes": True}}), torch.device("cpu"))
+
+
+def test_a_chosen_still_keyframe_is_rendered_exactly(person):
+    renderer = _previous_still_renderer()
     poses = np.stack([person.pose(0), person.pose(4), person.pose(2)])
     background = person.frame(2) // 2
     frame, alpha = renderer.frame(person.frame(0), person.frame(4), background, poses, 0.5)
@@ -70,11 +75,7 @@ def test_a_chosen_still_keyframe_is_rendered_exactly(person):
 
 
 def test_still_keyframes_can_be_switched_off_where_other_people_are_in_the_keyframes(person):
-    model = _model(True)
-    with torch.no_grad():
-        model.head.weight.zero_()
-        model.head.bias.copy_(torch.tensor([0.0, 0.0, 0.0, 60.0, 0.0]))
-    renderer = BlendRenderer(model.eval(), parse({"model": {**SMALL, "still_keyframes": True}}), torch.device("cpu"))
+    renderer = _previous_still_renderer()
     poses = np.stack([person.pose(0), person.pose(4), person.pose(2)])
     frame, alpha = renderer.frame(person.frame(0), person.frame(4), person.frame(2), poses, 0.5,
                                   still_keyframes=False)
