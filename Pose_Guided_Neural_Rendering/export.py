@@ -51,7 +51,9 @@ def export(run: Path, out: Path, command: str, quality: Path | None, notes: str,
     manifest = {
         "name": out.name, "kind": WARP_BLEND,
         "about": "Warp-blend renderer: both neighbouring keyframes are warped to the new pose limb by limb at full "
-                 "resolution and blended with the interpolated background by a small U-Net's per-pixel weights",
+                 "resolution and blended with the interpolated background"
+                 + (" and both keyframes unmoved (still keyframes)" if config.model.still_keyframes else "")
+                 + " by a small U-Net's per-pixel weights",
         "parameters": sum(p.numel() for p in model.parameters()), "crop_size": config.model.crop_size,
         "format": "model.pt: torch.save dict {kind, config, model (float32 state dict), epoch, step}; "
                   "torch.load(weights_only=True); Pose_Guided_Neural_Rendering.warp_blend.render.load_blender reads it",
