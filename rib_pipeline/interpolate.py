@@ -120,7 +120,7 @@ def upsample(args: argparse.Namespace, source: Source, timeline: Timeline) -> Ru
         if Kind.RENDERED in kinds:
             with summary.timed("rendering"):
                 render_stage(layout, args.renderer, timeline.rate, device, list(tracks), inputs, drawn,
-                             args.batch_size)
+                             args.batch_size, others_in_clip=len(found) > len(tracks))
         paths = finish_generated(layout, layout.upsampled_names([f.stem for f in files], timeline.rate), kinds)
         summary.notes += [note for note in [size_note(source)] if note]
         if timeline.resampled:

@@ -52,18 +52,20 @@ def back_to_front(inputs: np.ndarray, drawn: np.ndarray, rate: int) -> list[list
 
 
 def render_layers(renderer, plans: Sequence, drawn: np.ndarray, order: list[list[int]], out_dir: Path,
-                  batch_size: int) -> list[Path]:
+                  batch_size: int, others_in_clip: bool = False) -> list[Path]:
     """Render every person over the frames, back to front: layer ``k`` draws, in every interval, the ``k``-th
     farthest person (``order``) over the frame the layers before made (the background interpolation at first).
 
     ``plans[p]`` is person ``p``'s ``ClipPlan`` (its poses; keyframes, backgrounds and names shared); ``renderer``
-    a ``ClipRenderer``. Only frames where the person is ``drawn`` are written. Returns the written frames.
+    a ``ClipRenderer``. Only frames where the person is ``drawn`` are written. Intervals with several people, or
+    every interval when ``others_in_clip`` (people tracked but not rendered), are marked ``crowded`` in the plans.
+    Returns the written frames.
     """
     keyframes = [read_image(path) for path in plans[0].keyframes]
     current = list(plans[0].backgrounds)
     written: set[int] = set()
     layers = max((len(people) for people in order), default=0)
-    crowded = frozenset(k for k, people in enumerate(order) if len(people) > 1)
+    crowded = frozenset(k for k, people in enumerate(order) if len(people) > 1 or others_in_clip)
     with tqdm(total=int(drawn.sum()), desc="rendering", unit="frame") as bar:
         for layer in range(layers):
             layered = [dataclasses.replace(plan, backgrounds=list(current), crowded=crowded) for plan in plans]
