@@ -3,9 +3,10 @@
 The network sees the person crop at its training size and predicts blend weights; they are upsampled to the crop's
 native size, where both keyframes are warped to the target pose at full resolution (and, for a model with still
 keyframes, cropped unmoved) and blended with the background.
-Outside the crop, in frames without a person in all three poses and in frames whose target pose is implausible
-(plausibility.py: an implausible limb's joints are dropped first), the output is the background, untouched. The
-weights fade to the background over the crop's border, so pasting leaves no seam.
+Outside the crop, in frames without a person in all three poses, in frames whose target pose is implausible
+(plausibility.py: an implausible limb's joints are dropped first) and in intervals whose keyframe poses do not explain
+the keyframes (agreement.py), the output is the background, untouched. The weights fade to the background over the
+crop's border, so pasting leaves no seam.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import torch
 import torch.nn.functional as F
 
 from Pose_Guided_Neural_Rendering.clips import ClipPlan, read_background
+from Pose_Guided_Neural_Rendering.warp_blend.agreement import MAX_ERROR_RATIO, error_ratio
 from Pose_Guided_Neural_Rendering.warp_blend.config import KIND, BlendConfig, parse
 from Pose_Guided_Neural_Rendering.warp_blend.data import candidates, inputs_to_tensors
 from Pose_Guided_Neural_Rendering.warp_blend.model import (
@@ -73,6 +75,22 @@ class BlendRenderer:
 
     def __init__(self, model: WarpBlender, config: BlendConfig, device: torch.device):
         self.model, self.config, self.device = model, config, device
+        self._last_interval: tuple[np.ndarray, np.ndarray, bytes, bool] | None = None
+
+    def keyframes_agree(self, previous: np.ndarray, following: np.ndarray, poses: np.ndarray) -> bool:
+        """Whether the keyframe poses ``poses[:2]`` explain the keyframes (agreement.py); remembered for the last
+        interval, whose frames are rendered one after another."""
+        key = poses[:2].tobytes()
+        last = self._last_interval
+        if last is not None and last[0] is previous and last[1] is following and last[2] == key:
+            return last[3]
+        ratio = error_ratio(previous, following, poses[0], poses[1])
+        agree = ratio <= MAX_ERROR_RATIO
+        if not agree:
+            LOG.info("keyframe poses warp %.2f times worse than still keyframes (limit %.2f): this interval's "
+                     "in-betweens are the background", ratio, MAX_ERROR_RATIO)
+        self._last_interval = (previous, following, key, agree)
+        return agree
 
     @torch.no_grad()
     def weights(self, crop: Crop, poses: np.ndarray, previous: np.ndarray, following: np.ndarray,
@@ -93,12 +111,13 @@ class BlendRenderer:
         (previous, next, target); ``still_keyframes=False`` keeps a model with still keyframes from using them
         (other people are in the keyframes).
 
-        The background itself (alpha 0) when a pose shows no person or the target is implausible.
+        The background itself (alpha 0) when a pose shows no person, the target is implausible or the keyframe poses
+        do not explain the keyframes.
         """
         height, width = background.shape[:2]
         alpha = np.zeros((height, width), np.float32)
         poses = renderable_poses(poses, t)
-        if poses is None:
+        if poses is None or not self.keyframes_agree(previous, following, poses):
             return background, alpha
         native = person_crop(list(poses), frame_hw=(height, width))
         small = Crop(native.x0, native.y0, native.side, self.config.model.crop_size)

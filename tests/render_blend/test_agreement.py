@@ -1,0 +1,78 @@
+"""Issue 18: an interval whose keyframe poses do not explain its keyframes (a swapped or shifted detection) is drawn
+as the background, and correct poses pass (warp_blend/agreement.py)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from Pose_Guided_Neural_Rendering.clips import ClipPlan
+from Pose_Guided_Neural_Rendering.warp_blend import render
+from Pose_Guided_Neural_Rendering.warp_blend.agreement import MAX_ERROR_RATIO, error_ratio
+from Pose_Guided_Neural_Rendering.warp_blend.render import WarpBlendSegments
+from Pose_Guided_Neural_Rendering.warp_blend.warping import torso_length
+from rib.frames import list_frames, read_image, write_image
+from rib.joints import FLIP_PAIRS
+from rib.paths import EXAMPLE_DIR
+from rib.poses import read_pose_folder
+from tests.render_blend.test_warping import _renderer
+
+CLIP = "spinkick_00_v0"
+
+
+@pytest.fixture(scope="module")
+def example() -> tuple[list[np.ndarray], np.ndarray]:
+    """The example clip's 60-fps frames and exact poses."""
+    return [read_image(path) for path in list_frames(EXAMPLE_DIR / "gt" / CLIP)], read_pose_folder(
+        EXAMPLE_DIR / "poses" / CLIP)
+
+
+def _swapped(pose: np.ndarray) -> np.ndarray:
+    """Left and right exchanged, as a detector does on a body seen from the side."""
+    swapped = pose.copy()
+    for left, right in FLIP_PAIRS:
+        swapped[[left, right]] = pose[[right, left]]
+    return swapped
+
+
+def _shifted(pose: np.ndarray) -> np.ndarray:
+    """Half a torso length to the right."""
+    shifted = pose.copy()
+    shifted[:, 0] += 0.5 * torso_length(pose)
+    return shifted
+
+
+@pytest.mark.parametrize("rate", [4, 8])
+def test_exact_poses_of_a_spin_kick_pass_every_interval(example, rate):
+    frames, poses = example
+    ratios = [error_ratio(frames[k], frames[k + rate], poses[k], poses[k + rate])
+              for k in range(0, len(poses) - rate, rate)]
+    assert max(ratios) <= MAX_ERROR_RATIO, ratios
+
+
+@pytest.mark.parametrize("spoil", [_swapped, _shifted], ids=["left-right swapped", "shifted half a torso"])
+def test_a_spoiled_keyframe_pose_gives_the_background_byte_for_byte(example, spoil):
+    frames, poses = example
+    triple = np.stack([poses[0], spoil(poses[4]), poses[2]])
+    background = (0.5 * frames[0] + 0.5 * frames[4]).astype(np.uint8)
+    renderer = _renderer(0.0)
+    frame, alpha = renderer.frame(frames[0], frames[4], background, triple, 0.5)
+    assert np.array_equal(frame, background) and not alpha.any()
+    drawn, alpha = renderer.frame(frames[0], frames[4], background, poses[[0, 4, 2]], 0.5)
+    assert alpha.max() > 0.3 and not np.array_equal(drawn, background), "the exact poses are drawn"
+
+
+def test_the_check_runs_once_per_interval(example, monkeypatch, tmp_path):
+    frames, poses = example
+    calls = []
+
+    def counted(*args):
+        calls.append(1)
+        return error_ratio(*args)
+
+    monkeypatch.setattr(render, "error_ratio", counted)
+    names = [f"frame{i:05d}.png" for i in range(9)]
+    background = tmp_path / "background.png"
+    write_image(background, (0.5 * frames[0] + 0.5 * frames[4]).astype(np.uint8))
+    plan = ClipPlan(CLIP, [], poses[:9], 4, [background] * 9, names)
+    rendered = list(WarpBlendSegments(_renderer(0.0)).segments(plan, [0, 1], [frames[0], frames[4], frames[8]]))
+    assert [index for index, _ in rendered] == [1, 2, 3, 5, 6, 7] and len(calls) == 2
