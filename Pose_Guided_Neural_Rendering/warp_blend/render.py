@@ -25,11 +25,11 @@ from Pose_Guided_Neural_Rendering.warp_blend.data import candidates, inputs_to_t
 from Pose_Guided_Neural_Rendering.warp_blend.model import (
     STILL_CANDIDATES, WarpBlender, build, features, person_alpha,
 )
-from Pose_Guided_Neural_Rendering.warp_blend.plausibility import renderable_poses
+from Pose_Guided_Neural_Rendering.warp_blend.plausibility import finite, renderable_poses
 from Pose_Guided_Neural_Rendering.warp_blend.warping import Crop, TargetBones, person_crop, pose_warp
 from rib.checkpoint import WEIGHTS_FILES, find_weights, load_checkpoint, load_state
 from rib.errors import RIBError
-from rib.person import BACKGROUND_ONLY
+from rib.person import BACKGROUND_ONLY, has_person
 
 LOG = logging.getLogger("render.inference")
 WEIGHTS = WEIGHTS_FILES[KIND]
@@ -75,22 +75,16 @@ class BlendRenderer:
 
     def __init__(self, model: WarpBlender, config: BlendConfig, device: torch.device):
         self.model, self.config, self.device = model, config, device
-        self._last_interval: tuple[np.ndarray, np.ndarray, bytes, bool] | None = None
+        self._last_interval: tuple[np.ndarray, np.ndarray, bytes, float] | None = None
 
-    def keyframes_agree(self, previous: np.ndarray, following: np.ndarray, poses: np.ndarray) -> bool:
-        """Whether the keyframe poses ``poses[:2]`` explain the keyframes (agreement.py); remembered for the last
-        interval, whose frames are rendered one after another."""
+    def keyframe_error_ratio(self, previous: np.ndarray, following: np.ndarray, poses: np.ndarray) -> float:
+        """How much worse the keyframe poses ``poses[:2]`` warp each keyframe onto the other than leaving it still
+        (agreement.py); remembered for the last interval, whose frames are rendered one after another."""
         key = poses[:2].tobytes()
         last = self._last_interval
-        if last is not None and last[0] is previous and last[1] is following and last[2] == key:
-            return last[3]
-        ratio = error_ratio(previous, following, poses[0], poses[1])
-        agree = ratio <= MAX_ERROR_RATIO
-        if not agree:
-            LOG.info("keyframe poses warp %.2f times worse than still keyframes (limit %.2f): this interval's "
-                     "in-betweens are the background", ratio, MAX_ERROR_RATIO)
-        self._last_interval = (previous, following, key, agree)
-        return agree
+        if last is None or last[0] is not previous or last[1] is not following or last[2] != key:
+            last = self._last_interval = (previous, following, key, error_ratio(previous, following, *poses[:2]))
+        return last[3]
 
     @torch.no_grad()
     def weights(self, crop: Crop, poses: np.ndarray, previous: np.ndarray, following: np.ndarray,
@@ -117,7 +111,7 @@ class BlendRenderer:
         height, width = background.shape[:2]
         alpha = np.zeros((height, width), np.float32)
         poses = renderable_poses(poses, t)
-        if poses is None or not self.keyframes_agree(previous, following, poses):
+        if poses is None or self.keyframe_error_ratio(previous, following, poses) > MAX_ERROR_RATIO:
             return background, alpha
         native = person_crop(list(poses), frame_hw=(height, width))
         small = Crop(native.x0, native.y0, native.side, self.config.model.crop_size)
@@ -153,6 +147,7 @@ class WarpBlendSegments:
                  keyframes: list[np.ndarray]) -> Iterator[tuple[int, np.ndarray]]:
         shape = keyframes[0].shape[:2]
         for k in starts:
+            self._log_disagreement(plan, k, keyframes)
             for step in range(1, plan.rate):
                 index = k * plan.rate + step
                 background = read_background(plan.backgrounds[index], shape)
@@ -160,6 +155,18 @@ class WarpBlendSegments:
                 frame, _ = self.renderer.frame(keyframes[k], keyframes[k + 1], background, poses, step / plan.rate,
                                                still_keyframes=k not in plan.crowded)
                 yield index, frame
+
+    def _log_disagreement(self, plan: ClipPlan, k: int, keyframes: list[np.ndarray]) -> None:
+        """Say so when the poses of input frames k and k + 1 do not explain them (the in-betweens stay the
+        background)."""
+        poses = plan.poses[[k * plan.rate, (k + 1) * plan.rate]]
+        if not all(has_person(pose) and finite(pose) for pose in poses):
+            return
+        ratio = self.renderer.keyframe_error_ratio(keyframes[k], keyframes[k + 1], poses)
+        if ratio > MAX_ERROR_RATIO:
+            LOG.info("%s: input frames %d-%d: their poses warp each onto the other %.2f times worse than leaving it "
+                     "still (limit %.2f), so the person is not drawn between them", plan.name, k, k + 1, ratio,
+                     MAX_ERROR_RATIO)
 
 
 def clip_renderer(state: dict, path: Path, device: torch.device) -> WarpBlendSegments:

@@ -76,3 +76,16 @@ def test_the_check_runs_once_per_interval(example, monkeypatch, tmp_path):
     plan = ClipPlan(CLIP, [], poses[:9], 4, [background] * 9, names)
     rendered = list(WarpBlendSegments(_renderer(0.0)).segments(plan, [0, 1], [frames[0], frames[4], frames[8]]))
     assert [index for index, _ in rendered] == [1, 2, 3, 5, 6, 7] and len(calls) == 2
+
+
+def test_a_spoiled_interval_is_named_in_the_log(example, tmp_path, caplog):
+    frames, poses = example
+    poses = poses[:9].copy()
+    poses[4] = _shifted(poses[4])
+    background = tmp_path / "background.png"
+    write_image(background, frames[2])
+    plan = ClipPlan(CLIP, [], poses, 4, [background] * 9, [f"frame{i:05d}.png" for i in range(9)])
+    with caplog.at_level("INFO", logger="render.inference"):
+        list(WarpBlendSegments(_renderer(0.0)).segments(plan, [0, 1], [frames[0], frames[4], frames[8]]))
+    said = [record.getMessage() for record in caplog.records if "not drawn" in record.getMessage()]
+    assert len(said) == 2 and "input frames 0-1" in said[0] and "input frames 1-2" in said[1], said
