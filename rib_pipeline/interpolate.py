@@ -17,7 +17,7 @@ from rib_pipeline.common import (add_input_arguments, check_inputs, fraction_arg
                                  work_layout)
 from rib_pipeline.compare import ground_truth_frames, write_comparison
 from rib_pipeline.compose import Kind, count_kinds, drawn_people, finish_generated, kinds_of_drawn, output_frames
-from rib_pipeline.layers import PEOPLE_CHOICES, choose_tracks
+from rib_pipeline.layers import PEOPLE_CHOICES, choose_tracks, intervals_showing
 from rib_pipeline.media import Source, encode, size_note
 from rib_pipeline.stages import background_stage, motion_stage, render_stage
 from rib_pipeline.summary import RunSummary
@@ -120,7 +120,7 @@ def upsample(args: argparse.Namespace, source: Source, timeline: Timeline) -> Ru
         if Kind.RENDERED in kinds:
             with summary.timed("rendering"):
                 render_stage(layout, args.renderer, timeline.rate, device, list(tracks), inputs, drawn,
-                             args.batch_size, others_in_clip=len(found) > len(tracks))
+                             args.batch_size, intervals_showing([found[t] for t in found if t not in tracks]))
         paths = finish_generated(layout, layout.upsampled_names([f.stem for f in files], timeline.rate), kinds)
         summary.notes += [note for note in [size_note(source)] if note]
         if timeline.resampled:

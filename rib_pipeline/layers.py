@@ -12,6 +12,7 @@ from tqdm import tqdm
 from rib.frames import read_image, write_image
 from rib.joints import NUM_J19
 from rib.openpose import UNTRACKED
+from rib.person import has_person
 
 PEOPLE_CHOICES = ("all", "main")
 """``--people``: every tracked person, or the clip's main person alone."""
@@ -51,21 +52,32 @@ def back_to_front(inputs: np.ndarray, drawn: np.ndarray, rate: int) -> list[list
     return order
 
 
+def intervals_showing(tracks: Sequence[np.ndarray]) -> frozenset[int]:
+    """The input intervals (by first input frame) where any of ``tracks`` ((N, 19, 3) input poses each) shows a
+    person in either input frame."""
+    shown: set[int] = set()
+    for poses in tracks:
+        seen = [has_person(pose) for pose in poses]
+        shown |= {k for k in range(len(seen) - 1) if seen[k] or seen[k + 1]}
+    return frozenset(shown)
+
+
 def render_layers(renderer, plans: Sequence, drawn: np.ndarray, order: list[list[int]], out_dir: Path,
-                  batch_size: int, others_in_clip: bool = False) -> list[Path]:
+                  batch_size: int, shared: frozenset[int] = frozenset()) -> list[Path]:
     """Render every person over the frames, back to front: layer ``k`` draws, in every interval, the ``k``-th
     farthest person (``order``) over the frame the layers before made (the background interpolation at first).
 
     ``plans[p]`` is person ``p``'s ``ClipPlan`` (its poses; keyframes, backgrounds and names shared); ``renderer``
     a ``ClipRenderer``. Only frames where the person is ``drawn`` are written. Intervals with several people, or
-    every interval when ``others_in_clip`` (people tracked but not rendered), are marked ``crowded`` in the plans.
+    the ``shared`` ones (people tracked but not rendered are in a keyframe: :func:`intervals_showing`), are marked
+    ``crowded`` in the plans.
     Returns the written frames.
     """
     keyframes = [read_image(path) for path in plans[0].keyframes]
     current = list(plans[0].backgrounds)
     written: set[int] = set()
     layers = max((len(people) for people in order), default=0)
-    crowded = frozenset(k for k, people in enumerate(order) if len(people) > 1 or others_in_clip)
+    crowded = frozenset(k for k, people in enumerate(order) if len(people) > 1) | shared
     with tqdm(total=int(drawn.sum()), desc="rendering", unit="frame") as bar:
         for layer in range(layers):
             layered = [dataclasses.replace(plan, backgrounds=list(current), crowded=crowded) for plan in plans]

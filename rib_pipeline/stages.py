@@ -110,11 +110,11 @@ def train_background_stage(layout: WorkLayout, num_inputs: int, backend: str, de
 
 def render_stage(layout: WorkLayout, renderer_path: Path, rate: int, device: torch.device, tracks: Sequence[int],
                  inputs: np.ndarray, drawn: np.ndarray, batch_size: int = 4,
-                 others_in_clip: bool = False) -> list[Path]:
+                 shared: frozenset[int] = frozenset()) -> list[Path]:
     """``Generated_frames/<clip>``: the upsampled frames where someone is ``drawn`` ((P, (N-1)R+1) for the P
-    ``tracks`` whose (P, N, 19, 3) input poses are ``inputs``; ``others_in_clip``: people tracked but not rendered),
-    every person drawn back to front
-    (:mod:`rib_pipeline.layers`) from its poses in ``Predict_motion``. Returns the written frames."""
+    ``tracks`` whose (P, N, 19, 3) input poses are ``inputs``), every person drawn back to front
+    (:mod:`rib_pipeline.layers`) from its poses in ``Predict_motion``; ``shared``: the intervals where people tracked
+    but not rendered are in a keyframe. Returns the written frames."""
     from Pose_Guided_Neural_Rendering.api import load_renderer, plan_clip
 
     main = plan_clip(layout.root, layout.root / DAIN, layout.clip, rate)
@@ -124,4 +124,4 @@ def render_stage(layout: WorkLayout, renderer_path: Path, rate: int, device: tor
     renderer = load_renderer(renderer_path, device, "auto")
     out_dir = prepare_output_dir(layout.generated, pattern="*.png")
     return render_layers(renderer, plans, drawn, back_to_front(inputs, drawn, rate), out_dir, batch_size,
-                         others_in_clip)
+                         shared)

@@ -10,6 +10,7 @@ weight of the two warps. Doing nothing (all weight on the background) is the bac
 """
 from __future__ import annotations
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -113,8 +114,8 @@ class WarpBlender(nn.Module):
         self.load_state_dict(own)
 
 
-def person_alpha(weights: torch.Tensor, candidates: tuple[str, ...]) -> torch.Tensor:
-    """The summed weight (B, H, W) of the warps (the person) from blend weights (B, C, H, W)."""
+def person_alpha(weights: torch.Tensor | np.ndarray, candidates: tuple[str, ...]) -> torch.Tensor | np.ndarray:
+    """The summed weight (B, H, W) of the warps (the person) from blend weights (B, C, H, W), torch or numpy."""
     return sum(weights[:, candidates.index(name)] for name in PERSON)
 
 

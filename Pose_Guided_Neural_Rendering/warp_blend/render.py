@@ -64,7 +64,7 @@ def border_taper(n: int) -> np.ndarray:
 def native_candidate(name: str, bones: TargetBones, poses: np.ndarray, previous: np.ndarray,
                      following: np.ndarray) -> np.ndarray:
     """Candidate ``name`` (not the background) on the native-resolution crop of ``bones``, float32 (n, n, 3)."""
-    if name in ("still_previous", "still_next"):
+    if name in STILL_CANDIDATES:
         return bones.crop.sample(previous if name == "still_previous" else following).astype(np.float32)
     source, pose = (previous, poses[0]) if name == "warp_previous" else (following, poses[1])
     return pose_warp(source, bones, pose).astype(np.float32)
@@ -131,7 +131,7 @@ class BlendRenderer:
                 continue
             image = native_candidate(name, bones, poses, previous, following)[inner]
             out[fy0:fy1, fx0:fx1] += weights[index][inner][..., None] * (image - region)
-        alpha[fy0:fy1, fx0:fx1] = person_alpha(torch.from_numpy(weights[None]), self.model.candidates)[0][inner]
+        alpha[fy0:fy1, fx0:fx1] = person_alpha(weights[None], self.model.candidates)[0][inner]
         return np.clip(np.rint(out), 0, 255).astype(np.uint8), alpha
 
 

@@ -80,3 +80,19 @@ def test_every_flag_is_explained(name):
     parser = load_bench_script(name).build_parser()
     assert all(action.help for action in parser._actions), name
     assert "JSON" in parser.description and "Tiny check" in parser.description
+
+
+def test_speed_times_pose_estimation_and_compares_with_each_rife_per_output_frame(tiny_reports):
+    bench, markdown = tiny_reports["speed"]
+    report = json.loads(json_path(markdown).read_text())
+    (timing,) = report["sizes"]
+    assert not report["given_poses"] and timing["stages"]["poses"] > 0, "pose estimation is timed, as users run it"
+    frames, in_betweens = 3, 1  # 2 inputs at rate 2
+    for name in ("dis", *bench.RIFES):
+        alone = timing["alone"][name]
+        if alone is not None:
+            assert timing["alone_per_output_frame"][name] == pytest.approx(alone * in_betweens / frames)
+    for name in bench.RIFES:
+        per_frame = timing["alone_per_output_frame"][name]
+        if per_frame is not None:
+            assert f"{timing['end_to_end'] / per_frame:.2f}x (target 0.5x" in markdown.read_text()

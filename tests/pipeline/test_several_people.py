@@ -131,6 +131,19 @@ def test_a_person_is_drawn_only_between_two_input_frames_that_show_them():
                                                      Kind.KEYFRAME]
 
 
+def test_people_tracked_but_not_rendered_crowd_only_the_intervals_they_are_in():
+    """With --people main, only the intervals whose input frames show another tracked person lose the unmoved
+    keyframes."""
+    from rib_pipeline.layers import intervals_showing
+
+    person, nobody = np.ones((19, 3)), np.zeros((19, 3))
+    walker = np.stack([nobody, nobody, person, nobody, nobody, nobody])
+    passer = np.stack([nobody, nobody, nobody, nobody, nobody, person])
+    assert intervals_showing([walker]) == {1, 2}
+    assert intervals_showing([walker, passer]) == {1, 2, 4}
+    assert intervals_showing([]) == frozenset()
+
+
 def test_renderers_are_told_where_other_people_share_the_keyframes(tmp_path):
     """A renderer that may paste unmoved keyframe pixels must not where the keyframes hold other people too."""
     from Pose_Guided_Neural_Rendering.clips import ClipPlan
@@ -157,3 +170,6 @@ def test_renderers_are_told_where_other_people_share_the_keyframes(tmp_path):
     drawn = np.ones((2, count), dtype=bool)
     render_layers(Recording(), [plan, plan], drawn, [[0, 1], [1]], tmp_path / "out", batch_size=4)
     assert seen == {0: {frozenset({0})}, 1: {frozenset({0})}}
+    seen.clear()
+    render_layers(Recording(), [plan, plan], drawn, [[0], [1]], tmp_path / "out2", batch_size=4, shared=frozenset({1}))
+    assert seen == {0: {frozenset({1})}, 1: {frozenset({1})}}, "an unrendered person's interval is crowded too"

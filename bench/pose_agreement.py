@@ -1,0 +1,125 @@
+"""Which input intervals the warp-blend renderer's keyframe check keeps, with exact poses and with a user's poses.
+
+The renderer draws the person between two input frames only when their poses explain them: each keyframe
+pose-warped onto the other's pose must not reproduce it worse than the keyframe left still, beyond
+``MAX_ERROR_RATIO`` (Pose_Guided_Neural_Rendering/warp_blend/agreement.py). This script computes that error ratio for
+every input interval of a dense split (every frame, ground truth), at each rate R: with the exact poses (``poses/``,
+where a good check drops nothing) and, where the split has them, with the poses a user's run gives (``poses_users_xR/``
+of ``python -m rib_pipeline.training_poses``: MediaPipe on the input frames, upsampled by the motion model). It
+reports their distribution, the share of intervals over the threshold, and the worst exact-pose intervals: the
+threshold's calibration.
+
+Example:
+    python bench/pose_agreement.py --split data/train_human/train_dense --rates 4 8
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Sequence
+
+if __package__ in (None, ""):  # run as a script: make the repository importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import numpy as np
+from tqdm import tqdm
+
+from Pose_Guided_Neural_Rendering.warp_blend.agreement import MAX_ERROR_RATIO, error_ratio
+from rib.errors import RIBError, cli_entry
+from rib.frames import list_clips, list_frames, read_image
+from rib.machine import describe_machine
+from rib.names import GT, POSES
+from rib.paths import REPO_ROOT, display_path
+from rib.person import has_person
+from rib.poses import read_pose_folder
+from rib.reports import command_line, write_report
+
+WORST = 5
+"""How many of the highest exact-pose intervals the report lists."""
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--split", type=Path, default=REPO_ROOT / "data" / "train_human" / "train_dense",
+                        help="dense split: gt/<clip> frames, poses/<clip> exact poses, optionally poses_users_xR/<clip>")
+    parser.add_argument("--rates", type=int, nargs="+", default=[4, 8], help="input rates R to measure")
+    parser.add_argument("--output", type=Path, default=REPO_ROOT / "bench" / "reports" / "pose_agreement.md",
+                        help="Markdown report (a .json with every number is written beside it)")
+    return parser.parse_args(argv)
+
+
+def interval_ratios(frames: list[Path], poses: np.ndarray, rate: int) -> list[tuple[int, float]]:
+    """(first frame, error ratio) of every interval of ``rate`` frames whose two keyframes show a person."""
+    ratios = []
+    for k in range(0, len(frames) - rate, rate):
+        if has_person(poses[k]) and has_person(poses[k + rate]):
+            ratio = error_ratio(read_image(frames[k]), read_image(frames[k + rate]), poses[k], poses[k + rate])
+            ratios.append((k, ratio))
+    return ratios
+
+
+def summarize(ratios: list[float]) -> dict:
+    """Count, quantiles and the share over the threshold of a list of ratios."""
+    values = np.asarray(ratios)
+    return {"intervals": len(values), "median": float(np.median(values)), "p90": float(np.percentile(values, 90)),
+            "p99": float(np.percentile(values, 99)), "max": float(values.max()),
+            "over": int((values > MAX_ERROR_RATIO).sum())}
+
+
+def measure(split: Path, rate: int) -> dict:
+    """Per pose source (exact, the user's), the ratios' summary at ``rate``; the worst exact intervals."""
+    sources = {"exact": POSES, "user's path": f"poses_users_x{rate}"}
+    found = {name: folder for name, folder in sources.items() if (split / folder).is_dir()}
+    ratios: dict[str, list[float]] = {name: [] for name in found}
+    worst = []
+    for clip in tqdm(list_clips(split / GT), desc=f"x{rate}", unit="clip"):
+        frames = list_frames(clip)
+        for name, folder in found.items():
+            poses = read_pose_folder(split / folder / clip.name)
+            if len(poses) != len(frames):
+                raise RIBError(f"{split / folder / clip.name}: {len(poses)} poses for {len(frames)} frames")
+            measured = interval_ratios(frames, poses, rate)
+            ratios[name] += [ratio for _, ratio in measured]
+            if name == "exact":
+                worst += [(ratio, clip.name, k) for k, ratio in measured]
+    worst.sort(reverse=True)
+    return {"sources": {name: summarize(values) for name, values in ratios.items()},
+            "worst_exact": [{"clip": clip, "frame": k, "ratio": ratio} for ratio, clip, k in worst[:WORST]]}
+
+
+def render(report: dict) -> str:
+    lines = ["# The renderer's keyframe check on exact and detected poses (bench/pose_agreement.py)", "",
+             f"Command: `{report['command']}` ({report['minutes']:.1f} min)", "", f"- machine: {report['machine']}",
+             f"- split: `{report['split']}`; threshold MAX_ERROR_RATIO = {report['threshold']}: an interval over it "
+             "is drawn as the background", "",
+             "| R | poses | intervals | median | 90th pct | 99th pct | max | over the threshold |",
+             "|---|---|---|---|---|---|---|---|"]
+    for rate, result in report["rates"].items():
+        for name, row in result["sources"].items():
+            share = 100 * row["over"] / max(row["intervals"], 1)
+            lines.append(f"| {rate} | {name} | {row['intervals']} | {row['median']:.2f} | {row['p90']:.2f} | "
+                         f"{row['p99']:.2f} | {row['max']:.2f} | {row['over']} ({share:.1f}%) |")
+    lines += ["", "Highest exact-pose intervals (clip, first frame, ratio):", ""]
+    for rate, result in report["rates"].items():
+        worst = ", ".join(f"{row['clip']} {row['frame']}: {row['ratio']:.2f}" for row in result["worst_exact"])
+        lines.append(f"- R = {rate}: {worst}")
+    return "\n".join(lines) + "\n"
+
+
+@cli_entry
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parse_args(argv)
+    if not (args.split / GT).is_dir():
+        raise RIBError(f"{args.split / GT}: no such folder (a dense split: gen_synthetic.py --dense-train)")
+    start = time.perf_counter()
+    rates = {str(rate): measure(args.split, rate) for rate in args.rates}
+    report = {"command": command_line(__file__, sys.argv[1:] if argv is None else argv),
+              "machine": describe_machine(), "split": display_path(args.split), "threshold": MAX_ERROR_RATIO,
+              "minutes": (time.perf_counter() - start) / 60, "rates": rates}
+    print(write_report(args.output, report, render))
+
+
+if __name__ == "__main__":
+    main()
