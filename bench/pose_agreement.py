@@ -27,6 +27,7 @@ import numpy as np
 from tqdm import tqdm
 
 from Pose_Guided_Neural_Rendering.warp_blend.agreement import MAX_ERROR_RATIO, error_ratio
+from rib.cli import upsample_rate
 from rib.errors import RIBError, cli_entry
 from rib.frames import list_clips, list_frames, read_image
 from rib.machine import describe_machine
@@ -43,10 +44,13 @@ WORST = 5
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--split", type=Path, default=REPO_ROOT / "data" / "train_human" / "train_dense",
-                        help="dense split: gt/<clip> frames, poses/<clip> exact poses, optionally poses_users_xR/<clip>")
-    parser.add_argument("--rates", type=int, nargs="+", default=[4, 8], help="input rates R to measure")
+                        help="dense split: gt/<clip> frames, poses/<clip> exact poses, optionally poses_users_xR/<clip> "
+                             "(default: data/train_human/train_dense)")
+    parser.add_argument("--rates", type=upsample_rate, nargs="+", default=[4, 8],
+                        help="input rates R to measure (default: 4 8)")
     parser.add_argument("--output", type=Path, default=REPO_ROOT / "bench" / "reports" / "pose_agreement.md",
-                        help="Markdown report (a .json with every number is written beside it)")
+                        help="Markdown report; a .json with every number is written beside it (default: "
+                             "bench/reports/pose_agreement.md)")
     return parser.parse_args(argv)
 
 
@@ -84,6 +88,9 @@ def measure(split: Path, rate: int) -> dict:
             ratios[name] += [ratio for _, ratio in measured]
             if name == "exact":
                 worst += [(ratio, clip.name, k) for k, ratio in measured]
+    empty = [name for name, values in ratios.items() if not values]
+    if empty:
+        raise RIBError(f"{split}: no interval of {rate} frames shows a person at both ends ({empty[0]} poses)")
     worst.sort(reverse=True)
     return {"sources": {name: summarize(values) for name, values in ratios.items()},
             "worst_exact": [{"clip": clip, "frame": k, "ratio": ratio} for ratio, clip, k in worst[:WORST]]}
@@ -111,8 +118,9 @@ def render(report: dict) -> str:
 @cli_entry
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
-    if not (args.split / GT).is_dir():
-        raise RIBError(f"{args.split / GT}: no such folder (a dense split: gen_synthetic.py --dense-train)")
+    for folder in (GT, POSES):
+        if not (args.split / folder).is_dir():
+            raise RIBError(f"{args.split / folder}: no such folder (a dense split: gen_synthetic.py --dense-train)")
     start = time.perf_counter()
     rates = {str(rate): measure(args.split, rate) for rate in args.rates}
     report = {"command": command_line(__file__, sys.argv[1:] if argv is None else argv),
