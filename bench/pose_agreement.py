@@ -54,13 +54,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def interval_ratios(frames: list[Path], poses: np.ndarray, rate: int) -> list[tuple[int, float]]:
-    """(first frame, error ratio) of every interval of ``rate`` frames whose two keyframes show a person."""
+def interval_ratios(keyframes: dict[int, np.ndarray], poses: np.ndarray, rate: int) -> list[tuple[int, float]]:
+    """(first frame, error ratio) of every interval of ``rate`` frames whose two keyframes (``keyframes``: frame
+    index -> image, every ``rate``-th frame) show a person."""
     ratios = []
-    for k in range(0, len(frames) - rate, rate):
+    for k in sorted(keyframes)[:-1]:
         if has_person(poses[k]) and has_person(poses[k + rate]):
-            ratio = error_ratio(read_image(frames[k]), read_image(frames[k + rate]), poses[k], poses[k + rate])
-            ratios.append((k, ratio))
+            ratios.append((k, error_ratio(keyframes[k], keyframes[k + rate], poses[k], poses[k + rate])))
     return ratios
 
 
@@ -80,11 +80,12 @@ def measure(split: Path, rate: int) -> dict:
     worst = []
     for clip in tqdm(list_clips(split / GT), desc=f"x{rate}", unit="clip"):
         frames = list_frames(clip)
+        keyframes = {k: read_image(frames[k]) for k in range(0, len(frames), rate)}  # read once for every source
         for name, folder in found.items():
             poses = read_pose_folder(split / folder / clip.name)
             if len(poses) != len(frames):
                 raise RIBError(f"{split / folder / clip.name}: {len(poses)} poses for {len(frames)} frames")
-            measured = interval_ratios(frames, poses, rate)
+            measured = interval_ratios(keyframes, poses, rate)
             ratios[name] += [ratio for _, ratio in measured]
             if name == "exact":
                 worst += [(ratio, clip.name, k) for k, ratio in measured]

@@ -79,13 +79,12 @@ def time_pipeline(frame_dir: Path, pose_dir: Path, out: Path, args: argparse.Nam
 
 def time_backend(name: str, frame_dir: Path, rate: int) -> float | None:
     """Seconds per in-between frame of one background interpolator alone (None when it is not installed)."""
-    if name in RIFES:
-        try:
-            interpolator = backgrounds.build(name, device="cpu")
-        except Exception:  # noqa: BLE001 - any reason RIFE cannot run (no wheel, no weights) means: not measured
-            return None
-    else:
+    try:
         interpolator = backgrounds.build(name, device="cpu")
+    except Exception:  # noqa: BLE001 - any reason RIFE cannot run (no wheel, no weights) means: not measured
+        if name not in RIFES:
+            raise
+        return None
     images = [read_image(path) for path in list_frames(frame_dir)]
     times = [k / rate for k in range(1, rate)]
     start = time.perf_counter()

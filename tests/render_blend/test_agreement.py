@@ -2,6 +2,8 @@
 as the background, and correct poses pass (warp_blend/agreement.py)."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -61,6 +63,16 @@ def test_a_spoiled_keyframe_pose_gives_the_background_byte_for_byte(example, spo
     assert alpha.max() > 0.3 and not np.array_equal(drawn, background), "the exact poses are drawn"
 
 
+def _render_two_intervals(frames: list[np.ndarray], poses: np.ndarray, folder: Path) -> list[int]:
+    """Render the in-betweens of the example's first two x4 intervals with ``poses`` (its first 9) over one
+    background; the indices rendered."""
+    background = folder / "background.png"
+    write_image(background, frames[2])
+    plan = ClipPlan(CLIP, [], poses[:9], 4, [background] * 9, [f"frame{i:05d}.png" for i in range(9)])
+    segments = WarpBlendSegments(_renderer(0.0)).segments(plan, [0, 1], [frames[0], frames[4], frames[8]])
+    return [index for index, _ in segments]
+
+
 def test_the_check_runs_once_per_interval(example, monkeypatch, tmp_path):
     frames, poses = example
     calls = []
@@ -70,22 +82,14 @@ def test_the_check_runs_once_per_interval(example, monkeypatch, tmp_path):
         return error_ratio(*args)
 
     monkeypatch.setattr(render, "error_ratio", counted)
-    names = [f"frame{i:05d}.png" for i in range(9)]
-    background = tmp_path / "background.png"
-    write_image(background, (0.5 * frames[0] + 0.5 * frames[4]).astype(np.uint8))
-    plan = ClipPlan(CLIP, [], poses[:9], 4, [background] * 9, names)
-    rendered = list(WarpBlendSegments(_renderer(0.0)).segments(plan, [0, 1], [frames[0], frames[4], frames[8]]))
-    assert [index for index, _ in rendered] == [1, 2, 3, 5, 6, 7] and len(calls) == 2
+    assert _render_two_intervals(frames, poses, tmp_path) == [1, 2, 3, 5, 6, 7] and len(calls) == 2
 
 
 def test_a_spoiled_interval_is_named_in_the_log(example, tmp_path, caplog):
     frames, poses = example
     poses = poses[:9].copy()
     poses[4] = _shifted(poses[4])
-    background = tmp_path / "background.png"
-    write_image(background, frames[2])
-    plan = ClipPlan(CLIP, [], poses, 4, [background] * 9, [f"frame{i:05d}.png" for i in range(9)])
     with caplog.at_level("INFO", logger="render.inference"):
-        list(WarpBlendSegments(_renderer(0.0)).segments(plan, [0, 1], [frames[0], frames[4], frames[8]]))
+        _render_two_intervals(frames, poses, tmp_path)
     said = [record.getMessage() for record in caplog.records if "not drawn" in record.getMessage()]
     assert len(said) == 2 and "input frames 0-1" in said[0] and "input frames 1-2" in said[1], said
