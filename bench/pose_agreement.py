@@ -6,11 +6,15 @@ pose-warped onto the other's pose must not reproduce it worse than the keyframe 
 every input interval of a dense split (every frame, ground truth), at each rate R: with the exact poses (``poses/``,
 where a good check drops nothing) and, where the split has them, with the poses a user's run gives (``poses_users_xR/``
 of ``python -m rib_pipeline.training_poses``: MediaPipe on the input frames, upsampled by the motion model). It
-reports their distribution, the share of intervals over the threshold, and the worst exact-pose intervals: the
-threshold's calibration.
+reports their distribution, the share of intervals over the threshold, and the worst exact-pose intervals.
+
+With ``--renderer``, it also draws every in-between of the user's poses with that renderer, the check switched off,
+over the split's DIS backgrounds (``DAIN_xR/``), and scores the person (``masks/``) against the ground truth: for each
+candidate threshold, the mean person PSNR gain over DIS of the in-betweens if the intervals over it were left to
+DIS. That is the threshold's calibration on the user's path.
 
 Example:
-    python bench/pose_agreement.py --split data/train_human/train_dense --rates 4 8
+    python bench/pose_agreement.py --split data/train_human/train_dense --rates 4 8 --renderer checkpoints/render
 """
 from __future__ import annotations
 
@@ -23,22 +27,33 @@ from typing import Sequence
 if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import math
+
+import cv2
 import numpy as np
+import torch
 from tqdm import tqdm
 
+from Pose_Guided_Neural_Rendering.metrics import psnr
 from Pose_Guided_Neural_Rendering.warp_blend.agreement import MAX_ERROR_RATIO, error_ratio
+from Pose_Guided_Neural_Rendering.warp_blend.render import BlendRenderer, load_blender
 from rib.cli import upsample_rate
 from rib.errors import RIBError, cli_entry
 from rib.frames import list_clips, list_frames, read_image
 from rib.machine import describe_machine
-from rib.names import GT, POSES
+from rib.names import DAIN, GT, MASKS, POSES
 from rib.paths import REPO_ROOT, display_path
 from rib.person import has_person
 from rib.poses import read_pose_folder
 from rib.reports import command_line, write_report
 
+USERS = "user's path"
 WORST = 5
 """How many of the highest exact-pose intervals the report lists."""
+CANDIDATE_THRESHOLDS = (0.8, 0.9, 1.0, 1.1, 1.25, 1.5, math.inf)
+"""The limits the calibration compares (inf: every interval drawn)."""
+HARMFUL_DB = 0.5
+"""A drawn interval whose person PSNR is this much below DIS's is counted as harmful."""
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -48,6 +63,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                              "(default: data/train_human/train_dense)")
     parser.add_argument("--rates", type=upsample_rate, nargs="+", default=[4, 8],
                         help="input rates R to measure (default: 4 8)")
+    parser.add_argument("--renderer", type=Path, default=None,
+                        help="warp-blend renderer (a folder with model.pt) to calibrate the threshold with: the person "
+                             "PSNR gain over DIS of the user's path per candidate threshold (default: ratios only)")
     parser.add_argument("--output", type=Path, default=REPO_ROOT / "bench" / "reports" / "pose_agreement.md",
                         help="Markdown report; a .json with every number is written beside it (default: "
                              "bench/reports/pose_agreement.md)")
@@ -72,12 +90,54 @@ def summarize(ratios: list[float]) -> dict:
             "over": int((values > MAX_ERROR_RATIO).sum())}
 
 
-def measure(split: Path, rate: int) -> dict:
-    """Per pose source (exact, the user's), the ratios' summary at ``rate``; the worst exact intervals."""
-    sources = {"exact": POSES, "user's path": f"poses_users_x{rate}"}
+def interval_gains(renderer: BlendRenderer, split: Path, clip: str, keyframes: dict[int, np.ndarray],
+                   poses: np.ndarray, rate: int, ratios: list[tuple[int, float]]) -> list[dict]:
+    """Per interval of ``ratios``: its ratio and the person PSNR gains over DIS of its in-betweens drawn by
+    ``renderer`` (whose check must be off), frames without a person pixel skipped."""
+    frames = list_frames(split / GT / clip)
+    backgrounds = sorted((split / f"{DAIN}_x{rate}" / clip).glob("*.png"))
+    if len(backgrounds) != (len(keyframes) - 1) * rate + 1:
+        raise RIBError(f"{split / f'{DAIN}_x{rate}' / clip}: {len(backgrounds)} backgrounds for {len(keyframes)} "
+                       f"input frames at R = {rate}")
+    intervals = []
+    for k, ratio in ratios:
+        gains = []
+        for index in range(k + 1, k + rate):
+            mask = cv2.imread(str(split / MASKS / clip / frames[index].name), cv2.IMREAD_GRAYSCALE) > 127
+            if not mask.any():
+                continue
+            truth, background = read_image(frames[index]), read_image(backgrounds[index])
+            frame, _ = renderer.frame(keyframes[k], keyframes[k + rate], background, poses[[k, k + rate, index]],
+                                      (index - k) / rate)
+            gains.append(psnr(frame, truth, mask) - psnr(background, truth, mask))
+        intervals.append({"clip": clip, "frame": k, "ratio": ratio, "gains": gains})
+    return intervals
+
+
+def calibrate(intervals: list[dict]) -> list[dict]:
+    """Per candidate threshold: the intervals drawn, the mean person PSNR gain over DIS of all in-betweens (those of
+    the intervals over the threshold are DIS's: gain 0), and the drawn intervals HARMFUL_DB or more below DIS."""
+    frames = sum(len(interval["gains"]) for interval in intervals)
+    rows = []
+    for threshold in CANDIDATE_THRESHOLDS:
+        drawn = [interval for interval in intervals if interval["ratio"] <= threshold]
+        gained = sum(sum(interval["gains"]) for interval in drawn)
+        harmful = sum(bool(interval["gains"]) and np.mean(interval["gains"]) <= -HARMFUL_DB for interval in drawn)
+        rows.append({"threshold": threshold, "drawn": len(drawn), "gain": gained / max(frames, 1),
+                     "harmful": int(harmful)})
+    return rows
+
+
+def measure(split: Path, rate: int, renderer: BlendRenderer | None = None) -> dict:
+    """Per pose source (exact, the user's), the ratios' summary at ``rate``; the worst exact intervals; with a
+    ``renderer``, the threshold's calibration on the user's poses."""
+    sources = {"exact": POSES, USERS: f"poses_users_x{rate}"}
     found = {name: folder for name, folder in sources.items() if (split / folder).is_dir()}
+    if renderer is not None and USERS not in found:
+        raise RIBError(f"{split / sources[USERS]}: no such folder; --renderer calibrates on the user's poses "
+                       "(python -m rib_pipeline.training_poses)")
     ratios: dict[str, list[float]] = {name: [] for name in found}
-    worst = []
+    worst, drawn = [], []
     for clip in tqdm(list_clips(split / GT), desc=f"x{rate}", unit="clip"):
         frames = list_frames(clip)
         keyframes = {k: read_image(frames[k]) for k in range(0, len(frames), rate)}  # read once for every source
@@ -89,12 +149,18 @@ def measure(split: Path, rate: int) -> dict:
             ratios[name] += [ratio for _, ratio in measured]
             if name == "exact":
                 worst += [(ratio, clip.name, k) for k, ratio in measured]
+            elif renderer is not None:
+                drawn += interval_gains(renderer, split, clip.name, keyframes, poses, rate, measured)
     empty = [name for name, values in ratios.items() if not values]
     if empty:
         raise RIBError(f"{split}: no interval of {rate} frames shows a person at both ends ({empty[0]} poses)")
     worst.sort(reverse=True)
-    return {"sources": {name: summarize(values) for name, values in ratios.items()},
-            "worst_exact": [{"clip": clip, "frame": k, "ratio": ratio} for ratio, clip, k in worst[:WORST]]}
+    result = {"sources": {name: summarize(values) for name, values in ratios.items()},
+              "worst_exact": [{"clip": clip, "frame": k, "ratio": ratio} for ratio, clip, k in worst[:WORST]]}
+    if renderer is not None:
+        result["calibration"] = calibrate(drawn)
+        result["intervals"] = drawn
+    return result
 
 
 def render(report: dict) -> str:
@@ -113,6 +179,17 @@ def render(report: dict) -> str:
     for rate, result in report["rates"].items():
         worst = ", ".join(f"{row['clip']} {row['frame']}: {row['ratio']:.2f}" for row in result["worst_exact"])
         lines.append(f"- R = {rate}: {worst}")
+    calibrated = {rate: result["calibration"] for rate, result in report["rates"].items() if "calibration" in result}
+    if calibrated:
+        lines += ["", f"## Calibration on the user's poses: renderer `{report['renderer']}`", "",
+                  "Every in-between of the user's poses drawn with the check off; an interval over the threshold keeps "
+                  "DIS's frames (gain 0). Gain: mean person PSNR over DIS of all in-betweens, dB; harmful: drawn "
+                  f"intervals {HARMFUL_DB} dB or more below DIS on the person.", "",
+                  "| R | threshold | intervals drawn | gain over DIS | harmful intervals drawn |", "|---|---|---|---|---|"]
+        for rate, rows in calibrated.items():
+            for row in rows:
+                threshold = "none" if math.isinf(row["threshold"]) else f"{row['threshold']:.2f}"
+                lines.append(f"| {rate} | {threshold} | {row['drawn']} | {row['gain']:+.3f} | {row['harmful']} |")
     return "\n".join(lines) + "\n"
 
 
@@ -122,10 +199,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     for folder in (GT, POSES):
         if not (args.split / folder).is_dir():
             raise RIBError(f"{args.split / folder}: no such folder (a dense split: gen_synthetic.py --dense-train)")
+    renderer = None
+    if args.renderer is not None:
+        device = torch.device("cpu")
+        renderer = BlendRenderer(*load_blender(args.renderer, device), device, max_error_ratio=math.inf)
     start = time.perf_counter()
-    rates = {str(rate): measure(args.split, rate) for rate in args.rates}
+    rates = {str(rate): measure(args.split, rate, renderer) for rate in args.rates}
     report = {"command": command_line(__file__, sys.argv[1:] if argv is None else argv),
               "machine": describe_machine(), "split": display_path(args.split), "threshold": MAX_ERROR_RATIO,
+              "renderer": None if args.renderer is None else display_path(args.renderer),
               "minutes": (time.perf_counter() - start) / 60, "rates": rates}
     print(write_report(args.output, report, render))
 

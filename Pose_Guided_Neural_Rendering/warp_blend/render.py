@@ -71,10 +71,15 @@ def native_candidate(name: str, bones: TargetBones, poses: np.ndarray, previous:
 
 
 class BlendRenderer:
-    """Renders in-between frames for given poses; ``frame`` returns the frame and its alpha (person weight)."""
+    """Renders in-between frames for given poses; ``frame`` returns the frame and its alpha (person weight).
 
-    def __init__(self, model: WarpBlender, config: BlendConfig, device: torch.device):
+    ``max_error_ratio`` is the keyframe check's limit (agreement.py); ``math.inf`` draws every interval (for the
+    check's calibration)."""
+
+    def __init__(self, model: WarpBlender, config: BlendConfig, device: torch.device,
+                 max_error_ratio: float = MAX_ERROR_RATIO):
         self.model, self.config, self.device = model, config, device
+        self.max_error_ratio = max_error_ratio
         self._last_interval: tuple[np.ndarray, np.ndarray, bytes, float] | None = None
 
     def keyframe_error_ratio(self, previous: np.ndarray, following: np.ndarray, poses: np.ndarray) -> float:
@@ -111,7 +116,7 @@ class BlendRenderer:
         height, width = background.shape[:2]
         alpha = np.zeros((height, width), np.float32)
         poses = renderable_poses(poses, t)
-        if poses is None or self.keyframe_error_ratio(previous, following, poses) > MAX_ERROR_RATIO:
+        if poses is None or self.keyframe_error_ratio(previous, following, poses) > self.max_error_ratio:
             return background, alpha
         native = person_crop(list(poses), frame_hw=(height, width))
         small = Crop(native.x0, native.y0, native.side, self.config.model.crop_size)
@@ -163,10 +168,10 @@ class WarpBlendSegments:
         if not all(has_person(pose) and finite(pose) for pose in poses):
             return
         ratio = self.renderer.keyframe_error_ratio(keyframes[k], keyframes[k + 1], poses)
-        if ratio > MAX_ERROR_RATIO:
+        if ratio > self.renderer.max_error_ratio:
             LOG.info("%s: input frames %d-%d: their poses warp each onto the other %.2f times worse than leaving it "
                      "still (limit %.2f), so the person is not drawn between them", plan.name, k, k + 1, ratio,
-                     MAX_ERROR_RATIO)
+                     self.renderer.max_error_ratio)
 
 
 def clip_renderer(state: dict, path: Path, device: torch.device) -> WarpBlendSegments:

@@ -5,9 +5,11 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from rib.paths import EXAMPLE_DIR
+from rib.frames import list_frames, read_image, write_image
+from rib.paths import CHECKPOINTS_DIR, EXAMPLE_DIR
 from rib.poses import read_pose_folder, write_pose_folder
 from rib.reports import json_path
 from tests.bench_scripts import load_bench_script
@@ -28,6 +30,34 @@ def test_exact_poses_pass_and_shifted_ones_are_counted(tmp_path: Path):
     assert sources["exact"]["intervals"] == 6 and sources["exact"]["over"] == 0
     assert sources["user's path"]["over"] == 6, "every interval touches a shifted keyframe"
     assert "| 4 | user's path | 6 |" in output.read_text()
+
+
+def test_calibration_scores_the_drawn_intervals_and_leaves_the_others_to_the_background(tmp_path: Path):
+    split = tmp_path / "dense"
+    shutil.copytree(EXAMPLE_DIR / "gt" / CLIP, split / "gt" / CLIP)
+    shutil.copytree(EXAMPLE_DIR / "poses" / CLIP, split / "poses" / CLIP)
+    frames = list_frames(split / "gt" / CLIP)
+    count = (len(frames) - 1) // 4 * 4 + 1
+    for index, path in enumerate(frames[:count]):  # the background: a cross-fade of the keyframes, named like DIS's
+        key, step = index - index % 4, index % 4
+        following = read_image(frames[min(key + 4, count - 1)])
+        fade = (1 - step / 4) * read_image(frames[key]) + step / 4 * following
+        write_image(split / "DAIN_x4" / CLIP / f"frame{key:05d}_{step / 4:.6f}.png", fade.round().astype(np.uint8))
+        write_image(split / "masks" / CLIP / path.name, np.full(read_image(path).shape[:2], 255, np.uint8))
+    shifted = read_pose_folder(EXAMPLE_DIR / "poses" / CLIP)
+    shifted[4, :, 0] += 40.0  # the second keyframe 40 px off: its two intervals are over the threshold
+    write_pose_folder(split / "poses_users_x4" / CLIP, shifted)
+    output = tmp_path / "agreement.md"
+    load_bench_script("pose_agreement").main(["--split", str(split), "--rates", "4", "--output", str(output),
+                                              "--renderer", str(CHECKPOINTS_DIR / "render")])
+    result = json.loads(json_path(output).read_text())["rates"]["4"]
+    rows = {row["threshold"]: row for row in result["calibration"]}
+    assert rows[1.25]["drawn"] == 4 and rows[float("inf")]["drawn"] == 6
+    exact = [interval for interval in result["intervals"] if interval["frame"] >= 8]
+    assert len(exact) == 4 and all(len(interval["gains"]) == 3 for interval in exact)
+    assert rows[1.25]["gain"] == pytest.approx(sum(sum(interval["gains"]) for interval in exact) / 18)
+    assert rows[1.25]["gain"] > 0, "with exact poses the renderer beats a cross-fade on the person"
+    assert "| 4 | none | 6 |" in output.read_text()
 
 
 def test_a_folder_without_frames_is_a_one_line_error(tmp_path: Path, capsys):
