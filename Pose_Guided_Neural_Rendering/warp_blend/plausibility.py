@@ -47,6 +47,12 @@ def finite(pose: np.ndarray) -> bool:
     return bool(np.isfinite(pose[pose[:, 2] != 0]).all())
 
 
+def shows_person(pose: np.ndarray) -> bool:
+    """Whether a pose shows a person (rib.person.has_person) with finite values: one the renderer may warp from or
+    to."""
+    return has_person(pose) and finite(pose)
+
+
 def reference_torso(poses: np.ndarray, t: float) -> float:
     """The keyframes' torso lengths (previous, next) interpolated at ``t``: the scale the target is judged at."""
     return (1 - t) * torso_length(poses[0]) + t * torso_length(poses[1])
@@ -114,7 +120,7 @@ def plausible_frame(poses: np.ndarray, t: float) -> bool:
 def renderable_poses(poses: np.ndarray, t: float) -> np.ndarray | None:
     """Poses (previous, next, target) to render from, the target's blamed joints made unknown; None when the frame
     is the background (a pose without a person, before or after that, or an implausible target)."""
-    if not all(has_person(pose) for pose in poses) or not plausible_frame(poses, t):
+    if not all(shows_person(pose) for pose in poses) or not plausible_frame(poses, t):
         return None
     blamed = implausible_joints(poses, t)
     if not blamed.any():

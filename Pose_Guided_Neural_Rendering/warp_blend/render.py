@@ -25,11 +25,11 @@ from Pose_Guided_Neural_Rendering.warp_blend.data import candidates, inputs_to_t
 from Pose_Guided_Neural_Rendering.warp_blend.model import (
     STILL_CANDIDATES, WarpBlender, build, features, person_alpha,
 )
-from Pose_Guided_Neural_Rendering.warp_blend.plausibility import finite, renderable_poses
+from Pose_Guided_Neural_Rendering.warp_blend.plausibility import renderable_poses, shows_person
 from Pose_Guided_Neural_Rendering.warp_blend.warping import Crop, TargetBones, person_crop, pose_warp
 from rib.checkpoint import WEIGHTS_FILES, find_weights, load_checkpoint, load_state
 from rib.errors import RIBError
-from rib.person import BACKGROUND_ONLY, has_person
+from rib.person import BACKGROUND_ONLY
 
 LOG = logging.getLogger("render.inference")
 WEIGHTS = WEIGHTS_FILES[KIND]
@@ -165,7 +165,7 @@ class WarpBlendSegments:
         """Say so when the poses of input frames k and k + 1 do not explain them (the in-betweens stay the
         background)."""
         poses = plan.poses[[k * plan.rate, (k + 1) * plan.rate]]
-        if not all(has_person(pose) and finite(pose) for pose in poses):
+        if not all(shows_person(pose) for pose in poses):
             return
         ratio = self.renderer.keyframe_error_ratio(keyframes[k], keyframes[k + 1], poses)
         if ratio > self.renderer.max_error_ratio:
