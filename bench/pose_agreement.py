@@ -163,6 +163,21 @@ def measure(split: Path, rate: int, renderer: BlendRenderer | None = None) -> di
     return result
 
 
+def threshold_text(threshold: float) -> str:
+    return "none" if math.isinf(threshold) else f"{threshold:.2f}"
+
+
+def best_threshold(calibrated: dict[str, list[dict]]) -> str:
+    """The candidate with the highest gain at every rate together (mean over the rates), with its gain per rate."""
+    gains = {row["threshold"]: [] for row in next(iter(calibrated.values()))}
+    for rows in calibrated.values():
+        for row in rows:
+            gains[row["threshold"]].append(row["gain"])
+    best = max(gains, key=lambda threshold: (np.mean(gains[threshold]), -threshold))
+    per_rate = ", ".join(f"{gain:+.3f} dB at R = {rate}" for rate, gain in zip(calibrated, gains[best]))
+    return f"threshold {threshold_text(best)} ({per_rate})"
+
+
 def render(report: dict) -> str:
     lines = ["# The renderer's keyframe check on exact and detected poses (bench/pose_agreement.py)", "",
              f"Command: `{report['command']}` ({report['minutes']:.1f} min)", "", f"- machine: {report['machine']}",
@@ -188,8 +203,9 @@ def render(report: dict) -> str:
                   "| R | threshold | intervals drawn | gain over DIS | harmful intervals drawn |", "|---|---|---|---|---|"]
         for rate, rows in calibrated.items():
             for row in rows:
-                threshold = "none" if math.isinf(row["threshold"]) else f"{row['threshold']:.2f}"
-                lines.append(f"| {rate} | {threshold} | {row['drawn']} | {row['gain']:+.3f} | {row['harmful']} |")
+                lines.append(f"| {rate} | {threshold_text(row['threshold'])} | {row['drawn']} | {row['gain']:+.3f} | "
+                             f"{row['harmful']} |")
+        lines += ["", f"Highest gain: {best_threshold(calibrated)}."]
     return "\n".join(lines) + "\n"
 
 

@@ -57,7 +57,7 @@ def test_calibration_scores_the_drawn_intervals_and_leaves_the_others_to_the_bac
     assert len(exact) == 4 and all(len(interval["gains"]) == 3 for interval in exact)
     assert rows[1.25]["gain"] == pytest.approx(sum(sum(interval["gains"]) for interval in exact) / 18)
     assert rows[1.25]["gain"] > 0, "with exact poses the renderer beats a cross-fade on the person"
-    assert "| 4 | none | 6 |" in output.read_text()
+    assert "| 4 | none | 6 |" in output.read_text() and "Highest gain: threshold " in output.read_text()
 
 
 def test_a_folder_without_frames_is_a_one_line_error(tmp_path: Path, capsys):
