@@ -200,7 +200,8 @@ def render(report: dict) -> str:
                   "Every in-between of the user's poses drawn with the check off; an interval over the threshold keeps "
                   "DIS's frames (gain 0). Gain: mean person PSNR over DIS of all in-betweens, dB; harmful: drawn "
                   f"intervals {HARMFUL_DB} dB or more below DIS on the person.", "",
-                  "| R | threshold | intervals drawn | gain over DIS | harmful intervals drawn |", "|---|---|---|---|---|"]
+                  "| R | threshold | intervals drawn | gain over DIS | harmful intervals drawn |",
+                  "|---|---|---|---|---|"]
         for rate, rows in calibrated.items():
             for row in rows:
                 lines.append(f"| {rate} | {threshold_text(row['threshold'])} | {row['drawn']} | {row['gain']:+.3f} | "
