@@ -19,6 +19,7 @@ Example:
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
 from pathlib import Path
@@ -27,8 +28,6 @@ from typing import Sequence
 if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import math
-
 import cv2
 import numpy as np
 import torch
@@ -36,6 +35,7 @@ from tqdm import tqdm
 
 from Pose_Guided_Neural_Rendering.metrics import psnr
 from Pose_Guided_Neural_Rendering.warp_blend.agreement import MAX_ERROR_RATIO, error_ratio
+from Pose_Guided_Neural_Rendering.warp_blend.plausibility import shows_person
 from Pose_Guided_Neural_Rendering.warp_blend.render import BlendRenderer, load_blender
 from rib.cli import upsample_rate
 from rib.errors import RIBError, cli_entry
@@ -43,7 +43,6 @@ from rib.frames import list_clips, list_frames, read_image
 from rib.machine import describe_machine
 from rib.names import DAIN, GT, MASKS, POSES
 from rib.paths import REPO_ROOT, display_path
-from rib.person import has_person
 from rib.poses import read_pose_folder
 from rib.reports import command_line, write_report
 
@@ -77,7 +76,7 @@ def interval_ratios(keyframes: dict[int, np.ndarray], poses: np.ndarray, rate: i
     index -> image, every ``rate``-th frame) show a person."""
     ratios = []
     for k in sorted(keyframes)[:-1]:
-        if has_person(poses[k]) and has_person(poses[k + rate]):
+        if shows_person(poses[k]) and shows_person(poses[k + rate]):
             ratios.append((k, error_ratio(keyframes[k], keyframes[k + rate], poses[k], poses[k + rate])))
     return ratios
 
@@ -90,20 +89,21 @@ def summarize(ratios: list[float]) -> dict:
             "over": int((values > MAX_ERROR_RATIO).sum())}
 
 
-def interval_gains(renderer: BlendRenderer, split: Path, clip: str, keyframes: dict[int, np.ndarray],
-                   poses: np.ndarray, rate: int, ratios: list[tuple[int, float]]) -> list[dict]:
+def interval_gains(renderer: BlendRenderer, split: Path, clip: str, frames: list[Path],
+                   keyframes: dict[int, np.ndarray], poses: np.ndarray, rate: int,
+                   ratios: list[tuple[int, float]]) -> list[dict]:
     """Per interval of ``ratios``: its ratio and the person PSNR gains over DIS of its in-betweens drawn by
-    ``renderer`` (whose check must be off), frames without a person pixel skipped."""
-    frames = list_frames(split / GT / clip)
-    backgrounds = sorted((split / f"{DAIN}_x{rate}" / clip).glob("*.png"))
+    ``renderer`` (whose check must be off), frames without a person pixel skipped. ``frames``: the clip's
+    ground-truth frames; ``keyframes``: every ``rate``-th of them, read."""
+    folder = split / f"{DAIN}_x{rate}" / clip
+    backgrounds = sorted(folder.glob("*.png"))
     if len(backgrounds) != (len(keyframes) - 1) * rate + 1:
-        raise RIBError(f"{split / f'{DAIN}_x{rate}' / clip}: {len(backgrounds)} backgrounds for {len(keyframes)} "
-                       f"input frames at R = {rate}")
+        raise RIBError(f"{folder}: {len(backgrounds)} backgrounds for {len(keyframes)} input frames at R = {rate}")
     intervals = []
     for k, ratio in ratios:
         gains = []
         for index in range(k + 1, k + rate):
-            mask = cv2.imread(str(split / MASKS / clip / frames[index].name), cv2.IMREAD_GRAYSCALE) > 127
+            mask = read_mask(split / MASKS / clip / f"{frames[index].stem}.png")
             if not mask.any():
                 continue
             truth, background = read_image(frames[index]), read_image(backgrounds[index])
@@ -112,6 +112,14 @@ def interval_gains(renderer: BlendRenderer, split: Path, clip: str, keyframes: d
             gains.append(psnr(frame, truth, mask) - psnr(background, truth, mask))
         intervals.append({"clip": clip, "frame": k, "ratio": ratio, "gains": gains})
     return intervals
+
+
+def read_mask(path: Path) -> np.ndarray:
+    """A person mask (white on black) as booleans, or a one-line error naming the file."""
+    mask = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
+    if mask is None:
+        raise RIBError(f"{path}: no such mask or not an image (--renderer scores the person on masks/<clip>)")
+    return mask > 127
 
 
 def calibrate(intervals: list[dict]) -> list[dict]:
@@ -123,7 +131,8 @@ def calibrate(intervals: list[dict]) -> list[dict]:
         drawn = [interval for interval in intervals if interval["ratio"] <= threshold]
         gained = sum(sum(interval["gains"]) for interval in drawn)
         harmful = sum(bool(interval["gains"]) and np.mean(interval["gains"]) <= -HARMFUL_DB for interval in drawn)
-        rows.append({"threshold": threshold, "drawn": len(drawn), "gain": gained / max(frames, 1),
+        rows.append({"threshold": None if math.isinf(threshold) else threshold, "drawn": len(drawn),
+                     "gain": gained / max(frames, 1),
                      "harmful": int(harmful)})
     return rows
 
@@ -150,7 +159,7 @@ def measure(split: Path, rate: int, renderer: BlendRenderer | None = None) -> di
             if name == "exact":
                 worst += [(ratio, clip.name, k) for k, ratio in measured]
             elif renderer is not None:
-                drawn += interval_gains(renderer, split, clip.name, keyframes, poses, rate, measured)
+                drawn += interval_gains(renderer, split, clip.name, frames, keyframes, poses, rate, measured)
     empty = [name for name, values in ratios.items() if not values]
     if empty:
         raise RIBError(f"{split}: no interval of {rate} frames shows a person at both ends ({empty[0]} poses)")
@@ -163,8 +172,9 @@ def measure(split: Path, rate: int, renderer: BlendRenderer | None = None) -> di
     return result
 
 
-def threshold_text(threshold: float) -> str:
-    return "none" if math.isinf(threshold) else f"{threshold:.2f}"
+def threshold_text(threshold: float | None) -> str:
+    """A calibration row's threshold as the report shows it (None, no limit: "none")."""
+    return "none" if threshold is None else f"{threshold:.2f}"
 
 
 def best_threshold(calibrated: dict[str, list[dict]]) -> str:
@@ -173,7 +183,8 @@ def best_threshold(calibrated: dict[str, list[dict]]) -> str:
     for rows in calibrated.values():
         for row in rows:
             gains[row["threshold"]].append(row["gain"])
-    best = max(gains, key=lambda threshold: (np.mean(gains[threshold]), -threshold))
+    limit = {threshold: math.inf if threshold is None else threshold for threshold in gains}
+    best = max(gains, key=lambda threshold: (np.mean(gains[threshold]), -limit[threshold]))  # ties: the lower
     per_rate = ", ".join(f"{gain:+.3f} dB at R = {rate}" for rate, gain in zip(calibrated, gains[best]))
     return f"threshold {threshold_text(best)} ({per_rate})"
 
@@ -218,6 +229,10 @@ def main(argv: Sequence[str] | None = None) -> None:
             raise RIBError(f"{args.split / folder}: no such folder (a dense split: gen_synthetic.py --dense-train)")
     renderer = None
     if args.renderer is not None:
+        for folder in (MASKS, *(f"{DAIN}_x{rate}" for rate in args.rates)):
+            if not (args.split / folder).is_dir():
+                raise RIBError(f"{args.split / folder}: no such folder; --renderer needs the split's person masks and "
+                               "DIS backgrounds (python -m rib_pipeline.training_poses makes DAIN_xR)")
         device = torch.device("cpu")
         renderer = BlendRenderer(*load_blender(args.renderer, device), device, max_error_ratio=math.inf)
     start = time.perf_counter()
