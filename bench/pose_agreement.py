@@ -28,7 +28,6 @@ from typing import Sequence
 if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import cv2
 import numpy as np
 import torch
 from tqdm import tqdm
@@ -39,7 +38,7 @@ from Pose_Guided_Neural_Rendering.warp_blend.plausibility import shows_person
 from Pose_Guided_Neural_Rendering.warp_blend.render import BlendRenderer, load_blender
 from rib.cli import upsample_rate
 from rib.errors import RIBError, cli_entry
-from rib.frames import list_clips, list_frames, read_image
+from rib.frames import list_clips, list_frames, read_image, read_mask
 from rib.machine import describe_machine
 from rib.names import DAIN, GT, MASKS, POSES
 from rib.paths import REPO_ROOT, display_path
@@ -112,14 +111,6 @@ def interval_gains(renderer: BlendRenderer, split: Path, clip: str, frames: list
             gains.append(psnr(frame, truth, mask) - psnr(background, truth, mask))
         intervals.append({"clip": clip, "frame": k, "ratio": ratio, "gains": gains})
     return intervals
-
-
-def read_mask(path: Path) -> np.ndarray:
-    """A person mask (white on black) as booleans, or a one-line error naming the file."""
-    mask = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
-    if mask is None:
-        raise RIBError(f"{path}: no such mask or not an image (--renderer scores the person on masks/<clip>)")
-    return mask > 127
 
 
 def calibrate(intervals: list[dict]) -> list[dict]:

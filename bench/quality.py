@@ -51,7 +51,7 @@ from Pose_Guided_Neural_Rendering.warp_blend.render import BlendRenderer, load_b
 from rib.atomic import write_text
 from rib.checkpoint import sha256_file
 from rib.errors import RIBError, cli_entry
-from rib.frames import list_clips, list_frames, read_image, write_image
+from rib.frames import list_clips, list_frames, read_image, read_mask, write_image
 from rib.machine import describe_machine
 from rib.names import DAIN, GENERATED_FRAMES, GT, INPUT_POSES, INPUTS, LINEAR_MOTION, MASKS, POSES, PREDICT_MOTION, TEST
 from rib.paths import CHECKPOINTS_DIR, REPO_ROOT, display_path
@@ -211,8 +211,7 @@ def score_clip(renderer: BlendRenderer, test: Path, poses_dir: Path, clip: str, 
     if len(names) != count:
         raise RIBError(f"{test / INPUTS / clip}: {len(names)} upsampled frames for {count} ground-truth frames")
     gt = [read_image(path) for path in gt_files[:count]]
-    masks = [cv2.imread(str(test / MASKS / clip / f"{path.stem}.png"), cv2.IMREAD_GRAYSCALE) > 127
-             for path in gt_files[:count]]
+    masks = [read_mask(test / MASKS / clip / f"{path.stem}.png") for path in gt_files[:count]]
     pose_sets = {"ground truth": read_pose_folder(test / POSES / clip)[:count],
                  "linear": read_pose_folder(poses_dir / LINEAR_MOTION / clip),
                  "motion model": read_pose_folder(poses_dir / PREDICT_MOTION / clip)}

@@ -78,6 +78,11 @@ def read_image(path: str | os.PathLike) -> np.ndarray:
     return decode_image(data, str(path))
 
 
+def read_mask(path: str | os.PathLike) -> np.ndarray:
+    """Read a person mask (white on black) as a boolean (H, W) array; errors as :func:`read_image`."""
+    return read_image(path)[..., 0] > 127
+
+
 def is_truncated_jpeg(data: bytes) -> bool:
     """Whether ``data`` is a JPEG cut off before the end of its image data (no end-of-image marker after the last
     start-of-scan marker, or neither marker at all).

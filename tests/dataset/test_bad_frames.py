@@ -9,7 +9,7 @@ import pytest
 
 from HumanSloMo_Dataset.interpolate_backgrounds import main
 from rib.errors import RIBError
-from rib.frames import JPEG_SCAN, decode_image, is_truncated_jpeg, read_image, write_image
+from rib.frames import JPEG_SCAN, decode_image, is_truncated_jpeg, read_image, read_mask, write_image
 
 
 def gradient(width: int = 96, height: int = 64) -> np.ndarray:
@@ -177,3 +177,12 @@ def test_pose_estimation_reports_a_truncated_jpeg_instead_of_a_frame_without_a_p
     assert len(summary.failures) == 1 and f"{bad}: cannot read image (truncated JPEG" in summary.failures[0]
     assert not (tmp_path / "poses" / "frame00001_keypoints.json").exists()
     assert (tmp_path / "poses" / INCOMPLETE_MARKER).exists()
+
+
+def test_a_mask_reads_as_booleans_and_a_missing_one_is_named(tmp_path):
+    mask = np.zeros((4, 6), np.uint8)
+    mask[1:3, 2:5] = 255
+    write_image(tmp_path / "frame00000.png", mask)
+    np.testing.assert_array_equal(read_mask(tmp_path / "frame00000.png"), mask > 127)
+    with pytest.raises(RIBError, match="frame00001.png: cannot read image"):
+        read_mask(tmp_path / "frame00001.png")
