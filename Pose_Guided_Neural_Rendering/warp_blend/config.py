@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from Pose_Guided_Neural_Rendering.warp_blend.agreement import MAX_ERROR_RATIO
 from rib.checkpoint import WARP_BLEND
 from rib.errors import RIBError
 from rib.names import DAIN, GT, POSES
@@ -27,11 +28,17 @@ class ModelConfig(Section):
     still_keyframes: bool = False
     """Also offer both keyframes unmoved as candidates: the background where the person has left, which the
     interpolated background ghosts (model.py)."""
+    max_error_ratio: float = MAX_ERROR_RATIO
+    """The keyframe check's limit for these weights (agreement.py): an interval whose keyframe poses warp worse than
+    this many times the unmoved keyframes is left to the background. Calibrated per model with
+    ``bench/pose_agreement.py --renderer``, since a bolder model needs better poses to gain."""
 
     def __post_init__(self) -> None:
         super().__post_init__()
         if not isinstance(self.widths, tuple) or not self.widths or min(self.widths) < 1:
             raise RIBError(f"model.widths: need positive widths, got {list(self.widths)}")
+        if not self.max_error_ratio > 0:
+            raise RIBError(f"model.max_error_ratio: {self.max_error_ratio} must be > 0")
         if self.crop_size < 16 or self.crop_size % 2 ** (len(self.widths) - 1):
             raise RIBError(f"model.crop_size: {self.crop_size} must be >= 16 and a multiple of "
                            f"{2 ** (len(self.widths) - 1)}")

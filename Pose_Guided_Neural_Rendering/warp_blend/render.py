@@ -73,12 +73,14 @@ def native_candidate(name: str, bones: TargetBones, poses: np.ndarray, previous:
 class BlendRenderer:
     """Renders in-between frames for given poses; ``frame`` returns the frame and its alpha (person weight).
 
-    ``max_error_ratio`` is the keyframe check's limit (agreement.py); ``math.inf`` draws every interval (for the
-    check's calibration)."""
+    ``max_error_ratio`` is the keyframe check's limit (agreement.py), by default the one calibrated for the weights
+    (``model.max_error_ratio``); ``math.inf`` draws every interval (for the check's calibration)."""
 
     def __init__(self, model: WarpBlender, config: BlendConfig, device: torch.device,
-                 max_error_ratio: float = MAX_ERROR_RATIO):
+                 max_error_ratio: float | None = None):
         self.model, self.config, self.device = model, config, device
+        if max_error_ratio is None:
+            max_error_ratio = config.model.max_error_ratio if config is not None else MAX_ERROR_RATIO
         self.max_error_ratio = max_error_ratio
         self._last_interval: tuple[np.ndarray, np.ndarray, bytes, float] | None = None
 

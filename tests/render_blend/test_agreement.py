@@ -6,12 +6,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 from Pose_Guided_Neural_Rendering.clips import ClipPlan
 from Pose_Guided_Neural_Rendering.warp_blend import render
 from Pose_Guided_Neural_Rendering.warp_blend.agreement import MAX_ERROR_RATIO, error_ratio
-from Pose_Guided_Neural_Rendering.warp_blend.render import WarpBlendSegments
+from Pose_Guided_Neural_Rendering.warp_blend.config import parse
+from Pose_Guided_Neural_Rendering.warp_blend.render import BlendRenderer, WarpBlendSegments
 from Pose_Guided_Neural_Rendering.warp_blend.warping import torso_length
+from rib.errors import RIBError
 from rib.frames import list_frames, read_image, write_image
 from rib.joints import FLIP_PAIRS
 from rib.paths import EXAMPLE_DIR
@@ -93,3 +96,26 @@ def test_a_spoiled_interval_is_named_in_the_log(example, tmp_path, caplog):
         _render_two_intervals(frames, poses, tmp_path)
     said = [record.getMessage() for record in caplog.records if "not drawn" in record.getMessage()]
     assert len(said) == 2 and "input frames 0-1" in said[0] and "input frames 1-2" in said[1], said
+
+
+def test_the_limit_is_the_one_calibrated_for_the_weights(example):
+    """``model.max_error_ratio`` in a checkpoint's config sets its check: an interval that passes the default limit
+    is left to the background by weights calibrated to a lower one."""
+    frames, poses = example
+    triple = poses[[0, 4, 2]]
+    ratio = error_ratio(frames[0], frames[4], *triple[:2])
+    assert ratio < MAX_ERROR_RATIO
+    background = (0.5 * frames[0] + 0.5 * frames[4]).astype(np.uint8)
+    default = _renderer(0.0)
+    strict = BlendRenderer(default.model, parse({"model": {"widths": [8, 16], "crop_size": 32,
+                                                           "max_error_ratio": ratio * 0.9}}), torch.device("cpu"))
+    assert default.max_error_ratio == MAX_ERROR_RATIO
+    assert default.frame(frames[0], frames[4], background, triple, 0.5)[1].max() > 0.3
+    frame, alpha = strict.frame(frames[0], frames[4], background, triple, 0.5)
+    assert np.array_equal(frame, background) and not alpha.any()
+
+
+@pytest.mark.parametrize("limit", [0, -1])
+def test_a_limit_that_is_not_positive_is_a_config_error(limit):
+    with pytest.raises(RIBError, match="model.max_error_ratio"):
+        parse({"model": {"max_error_ratio": limit}})
