@@ -40,6 +40,18 @@ def test_report_says_targets_met_or_missed(people_bench, tmp_path):
     assert "3.00x the capsule's wall time (target 2x: missed)" in text
 
 
+def _same_quads(faces: np.ndarray, shipped: np.ndarray) -> bool:
+    """The same triangles, except quads split along the other diagonal: anny splits each quad into two consecutive
+    triangles, and a square quad's two diagonals tie, which floating point breaks differently on another CPU (6 of
+    13,710 quads on an AMD EPYC against the pool made on an Intel Xeon)."""
+    if faces.shape != shipped.shape:
+        return False
+    rows = np.nonzero((faces != shipped).any(1))[0]
+    quads = sorted({int(row) // 2 for row in rows})
+    corners = [(set(faces[2 * q:2 * q + 2].ravel()), set(shipped[2 * q:2 * q + 2].ravel())) for q in quads]
+    return len(rows) <= 0.01 * len(faces) and all(ours == theirs and len(ours) == 4 for ours, theirs in corners)
+
+
 @pytest.mark.slow
 def test_make_bodies_with_anny_matches_the_shipped_pool(tmp_path):
     """The real exporter (anny's first build takes a minute or two and caches ~790 MB in ~/.cache/anny)."""
@@ -49,7 +61,7 @@ def test_make_bodies_with_anny_matches_the_shipped_pool(tmp_path):
     made, shipped = load_pool(out), load_pool()
     assert made.splits == ("train", "test") and len(made.bodies) == 2
     assert made.topology.labels == shipped.topology.labels
-    assert np.array_equal(made.topology.faces, shipped.topology.faces)
+    assert _same_quads(made.topology.faces, shipped.topology.faces)
     assert made.bodies[0].phenotype == shipped.bodies[0].phenotype  # same seed, same first draw
     assert np.abs(made.bodies[0].rest_vertices - shipped.bodies[0].rest_vertices).max() < 2e-4
     # bone keypoints are the same bones; vertex keypoints (nose, ears, toes, heels, fingertips) are picked on the
