@@ -1,8 +1,9 @@
 """Which input intervals the warp-blend renderer's keyframe check keeps, with exact poses and with a user's poses.
 
 The renderer draws the person between two input frames only when their poses explain them: each keyframe
-pose-warped onto the other's pose must not reproduce it worse than the keyframe left still, beyond
-``MAX_ERROR_RATIO`` (Pose_Guided_Neural_Rendering/warp_blend/agreement.py). This script computes that error ratio for
+pose-warped onto the other's pose must not reproduce it worse than the keyframe left still, beyond the limit its
+weights carry (``model.max_error_ratio``; the default ``MAX_ERROR_RATIO`` of
+Pose_Guided_Neural_Rendering/warp_blend/agreement.py without ``--renderer``). This script computes that error ratio for
 every input interval of a dense split (every frame, ground truth), at each rate R: with the exact poses (``poses/``,
 where a good check drops nothing) and, where the split has them, with the poses a user's run gives (``poses_users_xR/``
 of ``python -m rib_pipeline.training_poses``: MediaPipe on the input frames, upsampled by the motion model). It
@@ -80,12 +81,12 @@ def interval_ratios(keyframes: dict[int, np.ndarray], poses: np.ndarray, rate: i
     return ratios
 
 
-def summarize(ratios: list[float]) -> dict:
-    """Count, quantiles and the share over the threshold of a list of ratios."""
+def summarize(ratios: list[float], threshold: float) -> dict:
+    """Count, quantiles and the share over ``threshold`` of a list of ratios."""
     values = np.asarray(ratios)
     return {"intervals": len(values), "median": float(np.median(values)), "p90": float(np.percentile(values, 90)),
             "p99": float(np.percentile(values, 99)), "max": float(values.max()),
-            "over": int((values > MAX_ERROR_RATIO).sum())}
+            "over": int((values > threshold).sum())}
 
 
 def interval_gains(renderer: BlendRenderer, split: Path, clip: str, frames: list[Path],
@@ -128,9 +129,9 @@ def calibrate(intervals: list[dict]) -> list[dict]:
     return rows
 
 
-def measure(split: Path, rate: int, renderer: BlendRenderer | None = None) -> dict:
-    """Per pose source (exact, the user's), the ratios' summary at ``rate``; the worst exact intervals; with a
-    ``renderer``, the threshold's calibration on the user's poses."""
+def measure(split: Path, rate: int, threshold: float, renderer: BlendRenderer | None = None) -> dict:
+    """Per pose source (exact, the user's), the ratios' summary at ``rate`` (how many over ``threshold``); the worst
+    exact intervals; with a ``renderer``, the threshold's calibration on the user's poses."""
     sources = {"exact": POSES, USERS: f"poses_users_x{rate}"}
     found = {name: folder for name, folder in sources.items() if (split / folder).is_dir()}
     if renderer is not None and USERS not in found:
@@ -155,7 +156,7 @@ def measure(split: Path, rate: int, renderer: BlendRenderer | None = None) -> di
     if empty:
         raise RIBError(f"{split}: no interval of {rate} frames shows a person at both ends ({empty[0]} poses)")
     worst.sort(reverse=True)
-    result = {"sources": {name: summarize(values) for name, values in ratios.items()},
+    result = {"sources": {name: summarize(values, threshold) for name, values in ratios.items()},
               "worst_exact": [{"clip": clip, "frame": k, "ratio": ratio} for ratio, clip, k in worst[:WORST]]}
     if renderer is not None:
         result["calibration"] = calibrate(drawn)
@@ -180,11 +181,18 @@ def best_threshold(calibrated: dict[str, list[dict]]) -> str:
     return f"threshold {threshold_text(best)} ({per_rate})"
 
 
+def threshold_source(report: dict) -> str:
+    """Where the report's threshold comes from: the renderer's config or the default limit."""
+    if report.get("renderer") is None:
+        return "MAX_ERROR_RATIO, the default limit"
+    return f"model.max_error_ratio of `{report['renderer']}`"
+
+
 def render(report: dict) -> str:
     lines = ["# The renderer's keyframe check on exact and detected poses (bench/pose_agreement.py)", "",
              f"Command: `{report['command']}` ({report['minutes']:.1f} min)", "", f"- machine: {report['machine']}",
-             f"- split: `{report['split']}`; threshold MAX_ERROR_RATIO = {report['threshold']}: an interval over it "
-             "is drawn as the background", "",
+             f"- split: `{report['split']}`; threshold {report['threshold']} ({threshold_source(report)}): an interval "
+             "over it is drawn as the background", "",
              "| R | poses | intervals | median | 90th pct | 99th pct | max | over the threshold |",
              "|---|---|---|---|---|---|---|---|"]
     for rate, result in report["rates"].items():
@@ -218,7 +226,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     for folder in (GT, POSES):
         if not (args.split / folder).is_dir():
             raise RIBError(f"{args.split / folder}: no such folder (a dense split: gen_synthetic.py --dense-train)")
-    renderer = None
+    renderer, threshold = None, MAX_ERROR_RATIO
     if args.renderer is not None:
         for folder in (MASKS, *(f"{DAIN}_x{rate}" for rate in args.rates)):
             if not (args.split / folder).is_dir():
@@ -226,10 +234,11 @@ def main(argv: Sequence[str] | None = None) -> None:
                                "DIS backgrounds (python -m rib_pipeline.training_poses makes DAIN_xR)")
         device = torch.device("cpu")
         renderer = BlendRenderer(*load_blender(args.renderer, device), device, max_error_ratio=math.inf)
+        threshold = renderer.config.model.max_error_ratio
     start = time.perf_counter()
-    rates = {str(rate): measure(args.split, rate, renderer) for rate in args.rates}
+    rates = {str(rate): measure(args.split, rate, threshold, renderer) for rate in args.rates}
     report = {"command": command_line(__file__, sys.argv[1:] if argv is None else argv),
-              "machine": describe_machine(), "split": display_path(args.split), "threshold": MAX_ERROR_RATIO,
+              "machine": describe_machine(), "split": display_path(args.split), "threshold": threshold,
               "renderer": None if args.renderer is None else display_path(args.renderer),
               "minutes": (time.perf_counter() - start) / 60, "rates": rates}
     print(write_report(args.output, report, render))

@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 
 from Pose_Guided_Neural_Rendering.clips import ClipPlan, read_background
-from Pose_Guided_Neural_Rendering.warp_blend.agreement import MAX_ERROR_RATIO, error_ratio
+from Pose_Guided_Neural_Rendering.warp_blend.agreement import error_ratio
 from Pose_Guided_Neural_Rendering.warp_blend.config import KIND, BlendConfig, parse
 from Pose_Guided_Neural_Rendering.warp_blend.data import candidates, inputs_to_tensors
 from Pose_Guided_Neural_Rendering.warp_blend.model import (
@@ -79,9 +79,7 @@ class BlendRenderer:
     def __init__(self, model: WarpBlender, config: BlendConfig, device: torch.device,
                  max_error_ratio: float | None = None):
         self.model, self.config, self.device = model, config, device
-        if max_error_ratio is None:
-            max_error_ratio = config.model.max_error_ratio if config is not None else MAX_ERROR_RATIO
-        self.max_error_ratio = max_error_ratio
+        self.max_error_ratio = config.model.max_error_ratio if max_error_ratio is None else max_error_ratio
         self._last_interval: tuple[np.ndarray, np.ndarray, bytes, float] | None = None
 
     def keyframe_error_ratio(self, previous: np.ndarray, following: np.ndarray, poses: np.ndarray) -> float:

@@ -55,6 +55,7 @@ def test_frame_kinds():
 
 def test_a_frame_is_rendered_only_where_the_renderer_draws_a_person():
     """A pose with fewer than rib.person.MIN_JOINTS joints is the background, as the warp-blend renderer returns it."""
+    from Pose_Guided_Neural_Rendering.warp_blend.config import parse
     from Pose_Guided_Neural_Rendering.warp_blend.render import BlendRenderer
     from rib.person import MIN_JOINTS
 
@@ -63,8 +64,8 @@ def test_a_frame_is_rendered_only_where_the_renderer_draws_a_person():
     kinds = frame_kinds(np.stack([person, person]), np.stack([person, few, person]), 2, cuts=[])
     assert kinds == [Kind.KEYFRAME, Kind.BACKGROUND, Kind.KEYFRAME]
     background = np.full((32, 32, 3), 7, np.uint8)
-    frame, alpha = BlendRenderer(None, None, None).frame(background, background, background,
-                                                         np.stack([person, person, few]), 0.5)
+    frame, alpha = BlendRenderer(None, parse({}), None).frame(background, background, background,
+                                                             np.stack([person, person, few]), 0.5)
     assert frame is background and not alpha.any()
 
 
