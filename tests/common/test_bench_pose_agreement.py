@@ -7,7 +7,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
+from Pose_Guided_Neural_Rendering.warp_blend.render import load_blender
 from rib.frames import background_name, list_frames, read_image, write_image
 from rib.paths import CHECKPOINTS_DIR, EXAMPLE_DIR
 from rib.poses import read_pose_folder, write_pose_folder
@@ -51,7 +53,10 @@ def test_calibration_scores_the_drawn_intervals_and_leaves_the_others_to_the_bac
     output = tmp_path / "agreement.md"
     load_bench_script("pose_agreement").main(["--split", str(split), "--rates", "4", "--output", str(output),
                                               "--renderer", str(CHECKPOINTS_DIR / "render")])
-    result = json.loads(json_path(output).read_text())["rates"]["4"]
+    report = json.loads(json_path(output).read_text())
+    assert report["threshold"] == load_blender(CHECKPOINTS_DIR / "render", torch.device("cpu"))[1].model.max_error_ratio
+    assert "model.max_error_ratio of" in output.read_text(), "the limit is the weights' own"
+    result = report["rates"]["4"]
     rows = {row["threshold"]: row for row in result["calibration"]}
     assert rows[1.25]["drawn"] == 4 and rows[None]["drawn"] == 6, "None: no limit"
     exact = [interval for interval in result["intervals"] if interval["frame"] >= 8]
