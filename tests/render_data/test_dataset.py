@@ -131,8 +131,10 @@ def test_set_max_frames_reindexes_windows(layout):
 
 
 def test_dataloader_workers_share_nothing(h5_file):
+    """Each worker opens the h5 file itself. Spawned, not forked: a fork of this long-lived test process (torch,
+    OpenCV and earlier tests' threads) can leave a worker waiting on a lock no thread of it will release."""
     dataset = build(config(h5_file=str(h5_file)), "train")
-    loader = DataLoader(dataset, batch_size=2, num_workers=2)
+    loader = DataLoader(dataset, batch_size=2, num_workers=2, multiprocessing_context="spawn")
     batches = list(loader)
     assert sum(len(b["image"]) for b in batches) == len(dataset)
     assert batches[0]["label"].shape == (2, 3, 22, 64, 96)
