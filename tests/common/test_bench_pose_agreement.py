@@ -34,6 +34,7 @@ def test_exact_poses_pass_and_shifted_ones_are_counted(tmp_path: Path):
     assert "| 4 | user's path | 6 |" in output.read_text()
 
 
+@pytest.mark.slow
 def test_calibration_scores_the_drawn_intervals_and_leaves_the_others_to_the_background(tmp_path: Path):
     split = tmp_path / "dense"
     shutil.copytree(EXAMPLE_DIR / "gt" / CLIP, split / "gt" / CLIP)

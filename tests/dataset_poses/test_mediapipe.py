@@ -67,6 +67,7 @@ def test_finds_the_man_in_carphone_video(tmp_path) -> None:
     assert np.abs(np.diff(noses, axis=0)).max() < 0.25 * width  # the same man, tracked: no jumps
 
 
+@pytest.mark.slow
 def test_finds_the_astronaut_at_any_frame_size(tmp_path) -> None:
     image = _astronaut()
     write_image(tmp_path / "big" / "astronaut.png", image)
@@ -83,6 +84,7 @@ def test_finds_the_astronaut_at_any_frame_size(tmp_path) -> None:
     np.testing.assert_allclose(noses[0], noses[1], atol=0.05)  # the same place in frame fractions
 
 
+@pytest.mark.slow
 def test_empty_unreadable_and_resized_frames(tmp_path, caplog) -> None:
     clip = tmp_path / "frames"
     image = _astronaut()
@@ -97,6 +99,7 @@ def test_empty_unreadable_and_resized_frames(tmp_path, caplog) -> None:
     assert "frame size changes from 512x512 to 256x256" in caplog.text
 
 
+@pytest.mark.slow
 def test_mediapipe_cpp_log_lines_do_not_reach_the_terminal():
     """Issue 21: ``W0000 ... inference_feedback_manager`` lines (absl logging from C++) are held back."""
     script = ("import numpy as np\n"

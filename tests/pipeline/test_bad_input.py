@@ -76,6 +76,7 @@ def test_non_empty_keep_work_is_refused(no_person_video, tmp_path, capsys):
     assert "is not empty" in line and not (tmp_path / "o.mp4").exists()
 
 
+@pytest.mark.slow
 def test_python_dash_m_rib_runs():
     result = subprocess.run([sys.executable, "-m", "rib", "interpolate", "--help"], capture_output=True, text=True,
                             cwd=Path(__file__).resolve().parents[2])

@@ -194,6 +194,7 @@ def start_holder(tmp_path: Path) -> tuple[subprocess.Popen, Path, Path]:
     return process, temp, work
 
 
+@pytest.mark.slow
 def test_sigterm_cleans_up_as_ctrl_c_does(tmp_path):
     process, temp, work = start_holder(tmp_path)
     process.send_signal(signal.SIGTERM)
@@ -203,6 +204,7 @@ def test_sigterm_cleans_up_as_ctrl_c_does(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tmp"]
 
 
+@pytest.mark.slow
 def test_a_rerun_after_sigkill_removes_what_the_killed_run_left(tmp_path):
     process, temp, work = start_holder(tmp_path)
     process.kill()

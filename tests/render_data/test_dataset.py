@@ -130,6 +130,7 @@ def test_set_max_frames_reindexes_windows(layout):
     assert dataset.max_frames == 6
 
 
+@pytest.mark.slow
 def test_dataloader_workers_share_nothing(h5_file):
     """Each worker opens the h5 file itself. Spawned, not forked: a fork of this long-lived test process (torch,
     OpenCV and earlier tests' threads) can leave a worker waiting on a lock no thread of it will release."""
