@@ -22,8 +22,8 @@ $(RIFE39_WEIGHTS): | $(VENV)/.installed  ## RIFE v3.9 weights into the user cach
 test: setup  ## every test, slow end-to-end ones included (what CI runs)
 	$(PY) -m pytest -q
 
-unit: setup  ## the fast unit suite only
-	$(PY) -m pytest -q -m "not slow"
+unit: setup  ## the fast unit suite only, on every core (pytest-xdist; one torch thread per worker)
+	OMP_NUM_THREADS=1 $(PY) -m pytest -q -m "not slow" -n auto --dist loadfile
 
 demo: setup  ## rib interpolate on the shipped example video (offline, CPU): example/output/*.mp4
 	$(VENV)/bin/rib interpolate example/example.mp4 --poses example/input_poses/spinkick_00_v0 --rate 4 \
