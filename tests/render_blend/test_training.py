@@ -2,6 +2,8 @@
 person, resumes exactly, refuses non-finite losses and unknown config keys."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import cv2
 import numpy as np
 import pytest
@@ -13,9 +15,12 @@ from Pose_Guided_Neural_Rendering.warp_blend.data import InBetweenDataset, list_
 from Pose_Guided_Neural_Rendering.metrics import psnr
 from Pose_Guided_Neural_Rendering.warp_blend import model as blender
 from rib.checkpoint import load_checkpoint, save_checkpoint
+from rib.config import load_config
 from rib.errors import RIBError
 from rib.frames import background_name, list_frames, read_image
 from rib.poses import read_pose_folder
+
+CONFIGS = Path(__file__).resolve().parents[2] / "Pose_Guided_Neural_Rendering" / "configs"
 
 STEPS = 80
 
@@ -140,6 +145,14 @@ def test_strict_config(dense_clip, make_config, edit, message):
     edit(config)
     with pytest.raises(RIBError, match=message):
         blend_config.parse(config)
+
+
+WARP_BLEND_CONFIGS = sorted(path for path in CONFIGS.glob("*.yaml") if load_config(path).get("kind") == "warp_blend")
+
+
+@pytest.mark.parametrize("path", WARP_BLEND_CONFIGS, ids=lambda path: path.name)
+def test_every_warp_blend_config_in_the_repository_parses(path):
+    assert blend_config.parse(load_config(path), str(path)).data.sets
 
 
 def test_loss_weight_zero_switches_a_loss_off(dense_clip, make_config):
