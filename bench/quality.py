@@ -56,6 +56,8 @@ from rib.machine import describe_machine
 from rib.names import DAIN, GENERATED_FRAMES, GT, INPUT_POSES, INPUTS, LINEAR_MOTION, MASKS, POSES, PREDICT_MOTION, TEST
 from rib.paths import CHECKPOINTS_DIR, REPO_ROOT, display_path
 from rib.poses import read_pose_folder
+from rib_pipeline.self_check import FOLDER as SELF_CHECK
+from rib_pipeline.self_check import VERDICT
 
 log = logging.getLogger("bench.quality")
 BACKENDS = {"blend": "BLEND", "dis": DAIN, "rife": "RIFE", "rife39": "RIFE39"}
@@ -162,8 +164,38 @@ def users_paths(args: argparse.Namespace, test: Path, clip: str, rate: int,
         rows[USERS_PATH] = run_users_path(args, test, clip, rate, timings, args.renderer)
         if args.compare_renderer is not None:
             rows[COMPARED_USERS_PATH] = run_users_path(args, test, clip, rate, timings, args.compare_renderer,
-                                                       "users_path_compared")
+                                                       USERS_PATH_FOLDERS[COMPARED_USERS_PATH])
     return rows
+
+
+USERS_PATH_FOLDERS = {USERS_PATH: "users_path", COMPARED_USERS_PATH: "users_path_compared"}
+"""Each user's-path row's work folder under WORK_DIR."""
+
+
+def self_check_verdicts(args: argparse.Namespace, rate: int, clips: Sequence[str]) -> dict[str, dict]:
+    """Each user's-path row's self-check outcome per clip (rib_pipeline/self_check.py; None where its run wrote
+    none: no person was drawn, or an older pipeline)."""
+    rows = [USERS_PATH] + ([COMPARED_USERS_PATH] if args.compare_renderer is not None else [])
+    verdicts = {}
+    for row in rows if args.users_path else []:
+        verdicts[row] = {}
+        for clip in clips:
+            path = stage_folder(args.work_dir / USERS_PATH_FOLDERS[row] / f"x{rate}" / clip, SELF_CHECK, clip) / VERDICT
+            verdicts[row][clip] = json.loads(path.read_text()) if path.is_file() else None
+    return verdicts
+
+
+def self_check_lines(verdicts: dict[str, dict]) -> list[str]:
+    """One line per user's-path row: the clips whose self-check failed (scores in dB), out of those judged."""
+    lines = []
+    for row, clips in verdicts.items():
+        judged = {clip: verdict for clip, verdict in clips.items() if verdict and verdict["renderer_psnr"] is not None}
+        failed = [f"{clip} ({verdict['renderer_psnr']:.2f} vs {verdict['background_psnr']:.2f})"
+                  for clip, verdict in judged.items() if not verdict["passed"]]
+        lines.append(f"- {row}: the renderer's self-check failed on {len(failed)} of {len(judged)} clips judged"
+                     + (f" (renderer vs background PSNR on the held-out inputs): {', '.join(failed)}; those clips' "
+                        "in-betweens are the DIS background" if failed else ""))
+    return lines
 
 
 @dataclass
@@ -369,7 +401,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             per_clip[clip] = score_clip(renderer, test, args.work_dir / f"x{rate}", clip, rate, args.backends,
                                         figures if args.figure and rate == args.rates[0] else None,
                                         users_paths(args, test, clip, rate, timings))
-        report["rates"][rate] = {"mean": mean_rows(per_clip), "clips": per_clip}
+        report["rates"][rate] = {"mean": mean_rows(per_clip), "clips": per_clip,
+                                 "self_check": self_check_verdicts(args, rate, list(per_clip))}
         log.info("x%d\n%s", rate, format_table(report["rates"][rate]["mean"]))
     report["seconds"] = round(time.perf_counter() - started, 1)
     report["stage_seconds"] = {key: round(value, 1) for key, value in timings.items()}
@@ -391,7 +424,7 @@ def main(argv: Sequence[str] | None = None) -> None:
              ""]
     for rate, result in report["rates"].items():
         lines += [f"## R = {rate}", "", format_table(result["mean"]), "",
-                  *verdict(result["mean"], result["clips"], args.backends), "",
+                  *verdict(result["mean"], result["clips"], args.backends), *self_check_lines(result["self_check"]), "",
                   "Per clip, person PSNR (full-frame PSNR):", "",
                   "| clip | " + " | ".join(result["mean"]) + " |", "|---|" + "---|" * len(result["mean"])]
         for clip, methods in result["clips"].items():

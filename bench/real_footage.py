@@ -6,7 +6,7 @@ the low-fps input, as a PNG frame folder (nothing is re-encoded). Three sets of 
 dropped frames:
 
 - DIS: the pipeline's background interpolation alone (``DAIN/`` of ``rib interpolate --keep-work``);
-- generic: ``rib interpolate`` with the shipped renderer;
+- generic: ``rib interpolate`` with the shipped renderer (and its self-check, whose verdict the report gives);
 - fine-tuned: ``rib finetune`` on the low-fps frames (--finetune-steps steps from the shipped renderer, wall time
   recorded), then ``rib interpolate --renderer`` with the result.
 
@@ -300,13 +300,16 @@ def measure(args: argparse.Namespace, original: Original, masks: list[np.ndarray
                **{method: [run.work.generated / name for name in names] for method, run in renderers.items()}}
     scores = score_frames(outputs, original.files, masks, indices)
     for method, run in renderers.items():
-        scores[method].alpha_person = alpha_on_person(run.work, run.renderer, rate, run.summary.cuts, masks,
-                                                      indices, device)
+        if run.summary.kinds.get(Kind.RENDERED.value):  # none when the renderer failed its self-check
+            scores[method].alpha_person = alpha_on_person(run.work, run.renderer, rate, run.summary.cuts, masks,
+                                                          indices, device)
     summaries = {"generic": generic.summary, "finetune": finetune, "tuned": tuned and tuned.summary}
     return {"frames": count, "inputs": generic.summary.num_inputs,
             "inputs_with_person": sum(generic.summary.person_found), "inbetweens": len(indices),
             "left_out_for_cuts": left_out, "no_pose": sum(masks[index] is None for index in indices),
             "pipeline_cuts": generic.summary.cuts, "upsampled_frames": generic.summary.kinds,
+            "self_check": {method: note for method, run in renderers.items() for note in run.summary.notes
+                           if note.startswith("self-check")},
             "finetune_seconds": finetune and round(finetune.seconds["fine-tuning"], 1),
             "stage_seconds": {run: {stage: round(s, 1) for stage, s in summary.seconds.items()}
                               for run, summary in summaries.items() if summary},
@@ -358,6 +361,10 @@ def report_lines(report: dict) -> list[str]:
                          f"{result['inputs_with_person']} of {result['inputs']} | {result['inbetweens']} | "
                          f"{result['no_pose']} | {result['left_out_for_cuts']} | {rendered} | "
                          f"{number(result['finetune_seconds'], 0)} |")
+    lines += ["", "The renderer's self-check (rib interpolate, default on):", ""]
+    for name, video in report["videos"].items():
+        for rate, result in video["rates"].items():
+            lines += [f"- {name} x{rate}, {method}: {note}" for method, note in result.get("self_check", {}).items()]
     return lines + [""]
 
 

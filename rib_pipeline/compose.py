@@ -21,6 +21,7 @@ class Kind(str, Enum):
     KEYFRAME = "keyframe"
     RENDERED = "rendered"
     BACKGROUND = "background only (no person)"
+    SELF_CHECKED = "background (the renderer failed the self-check)"
     REPEATED = "repeated across a scene cut"
 
 
@@ -72,6 +73,11 @@ def kinds_of_drawn(drawn: np.ndarray, rate: int, cuts: Sequence[int]) -> list[Ki
         else:
             kinds.append(Kind.RENDERED if any_drawn else Kind.BACKGROUND)
     return kinds
+
+
+def self_check_failed(kinds: Sequence[Kind]) -> list[Kind]:
+    """The kinds once the renderer failed its self-check: the frames it would render are their backgrounds."""
+    return [Kind.SELF_CHECKED if kind is Kind.RENDERED else kind for kind in kinds]
 
 
 def count_kinds(kinds: Sequence[Kind]) -> dict[str, int]:

@@ -16,10 +16,12 @@ from rib.paths import CHECKPOINTS_DIR
 from rib_pipeline.common import (add_input_arguments, check_inputs, fraction_arg, frames_and_poses, input_paths,
                                  work_layout)
 from rib_pipeline.compare import ground_truth_frames, write_comparison
-from rib_pipeline.compose import Kind, count_kinds, drawn_people, finish_generated, kinds_of_drawn, output_frames
+from rib_pipeline.compose import (Kind, count_kinds, drawn_people, finish_generated, kinds_of_drawn, output_frames,
+                                  self_check_failed)
 from rib_pipeline.layers import PEOPLE_CHOICES, choose_tracks, intervals_showing
 from rib_pipeline.media import Source, encode, size_note
-from rib_pipeline.stages import background_stage, motion_stage, render_stage
+from rib_pipeline.layout import WorkLayout
+from rib_pipeline.stages import background_stage, motion_stage, render_stage, self_check_stage
 from rib_pipeline.summary import RunSummary
 from rib_pipeline.timeline import MAX_FPS, MAX_RATE, Timeline, plan_timeline
 from rib_pipeline.validate import check_input_path, check_output_file
@@ -44,6 +46,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="all: render every person tracked over enough frames, back to front; main: only the "
                              "clip's main person (seen in most frames), the others stay as the background "
                              "interpolation shows them")
+    parser.add_argument("--self-check", action=argparse.BooleanOptionalAction, default=True,
+                        help="before drawing, the renderer rebuilds up to 16 of the clip's own input frames from their "
+                             "neighbours, as the background interpolation does; when the background interpolation "
+                             "comes closer to the real frames, every in-between is the background interpolation "
+                             "(the summary gives both scores; default: on)")
     parser.add_argument("--batch-size", type=positive_int, default=4, help="input intervals rendered together")
     parser.add_argument("--compare", type=Path, default=None, metavar="GT_DIR",
                         help="ground-truth frames of the upsampled clip ((N-1)R+1 images): also write "
@@ -98,6 +105,23 @@ def run(args: argparse.Namespace) -> RunSummary:
         return upsample(args, source, timeline)
 
 
+def self_check(args: argparse.Namespace, layout: WorkLayout, renderer, files: list[Path], tracks: dict[int, np.ndarray],
+               found: dict[int, np.ndarray], summary: RunSummary, kinds: list[Kind]) -> list[Kind]:
+    """The renderer's self-check on the main person (:mod:`rib_pipeline.self_check`), said in the summary; returns
+    the frame kinds, the rendered ones turned to background when it fails."""
+    main = next(iter(tracks))
+    others = intervals_showing([poses for track, poses in found.items() if track != main])
+    with summary.timed("self-check"):
+        check = self_check_stage(layout, renderer, files, tracks[main], summary.cuts, args.background, args.device,
+                                 args.max_side, others)
+    summary.notes.append(check.note())
+    if check.passed:
+        return kinds
+    kinds = self_check_failed(kinds)
+    summary.kinds, summary.tracks_rendered = count_kinds(kinds), 0
+    return kinds
+
+
 def upsample(args: argparse.Namespace, source: Source, timeline: Timeline) -> RunSummary:
     """Every stage, frames to the output video."""
     device = pick_device(args.device)
@@ -118,9 +142,15 @@ def upsample(args: argparse.Namespace, source: Source, timeline: Timeline) -> Ru
         summary.kinds, summary.people_choice = count_kinds(kinds), args.people
         summary.tracks_rendered = int(drawn.any(axis=1).sum())
         if Kind.RENDERED in kinds:
+            from Pose_Guided_Neural_Rendering.api import load_renderer
+
+            renderer = load_renderer(args.renderer, device, "auto")
+            if args.self_check:
+                kinds = self_check(args, layout, renderer, files, tracks, found, summary, kinds)
+        if Kind.RENDERED in kinds:
             with summary.timed("rendering"):
-                render_stage(layout, args.renderer, timeline.rate, device, list(tracks), inputs, drawn,
-                             args.batch_size, intervals_showing([found[t] for t in found if t not in tracks]))
+                render_stage(layout, renderer, timeline.rate, list(tracks), inputs, drawn, args.batch_size,
+                             intervals_showing([found[t] for t in found if t not in tracks]))
         paths = finish_generated(layout, layout.upsampled_names([f.stem for f in files], timeline.rate), kinds)
         summary.notes += [note for note in [size_note(source)] if note]
         if timeline.resampled:

@@ -20,6 +20,8 @@ from rib_pipeline.layers import back_to_front, render_layers
 from rib_pipeline.layout import WorkLayout
 from rib_pipeline.media import Source, extract_frames
 from rib_pipeline.scenes import CutDetector
+from rib_pipeline.self_check import FOLDER as SELF_CHECK_FOLDER
+from rib_pipeline.self_check import SelfCheck, run_self_check
 
 ALPHAPOSE_MARKERS = ("alphapose-results.json", "sep-json")
 
@@ -108,20 +110,29 @@ def train_background_stage(layout: WorkLayout, num_inputs: int, backend: str, de
                                       CutAwareInterpolator(inner, set(), bar.update))
 
 
-def render_stage(layout: WorkLayout, renderer_path: Path, rate: int, device: torch.device, tracks: Sequence[int],
-                 inputs: np.ndarray, drawn: np.ndarray, batch_size: int = 4,
-                 shared: frozenset[int] = frozenset()) -> list[Path]:
+def self_check_stage(layout: WorkLayout, renderer, files: Sequence[Path], poses: np.ndarray, cuts: Sequence[int],
+                     backend: str, device: str, max_side: int = MAX_SIDE,
+                     crowded: frozenset[int] = frozenset()) -> SelfCheck:
+    """``Self_check/<clip>``: the renderer (a ``ClipRenderer``) and the background interpolation each rebuild some
+    input frames from their neighbours (:mod:`rib_pipeline.self_check`); returns the outcome."""
+    from HumanSloMo_Dataset import backgrounds
+
+    interpolator = backgrounds.build(backend, max_side, device)
+    return run_self_check(renderer, interpolator, files, poses, set(cuts), layout.folder(SELF_CHECK_FOLDER), crowded)
+
+
+def render_stage(layout: WorkLayout, renderer, rate: int, tracks: Sequence[int], inputs: np.ndarray,
+                 drawn: np.ndarray, batch_size: int = 4, shared: frozenset[int] = frozenset()) -> list[Path]:
     """``Generated_frames/<clip>``: the upsampled frames where someone is ``drawn`` ((P, (N-1)R+1) for the P
     ``tracks`` whose (P, N, 19, 3) input poses are ``inputs``), every person drawn back to front
-    (:mod:`rib_pipeline.layers`) from its poses in ``Predict_motion``; ``shared``: the intervals where people tracked
-    but not rendered are in a keyframe. Returns the written frames."""
-    from Pose_Guided_Neural_Rendering.api import load_renderer, plan_clip
+    (:mod:`rib_pipeline.layers`) by ``renderer`` (a ``ClipRenderer``) from its poses in ``Predict_motion``;
+    ``shared``: the intervals where people tracked but not rendered are in a keyframe. Returns the written frames."""
+    from Pose_Guided_Neural_Rendering.api import plan_clip
 
     main = plan_clip(layout.root, layout.root / DAIN, layout.clip, rate)
     frame_hw = image_size(main.keyframes[0])[::-1]
     plans = [main] + [dataclasses.replace(main, poses=read_pose_folder(layout.person_motion(track), frame_hw))
                       for track in tracks[1:]]
-    renderer = load_renderer(renderer_path, device, "auto")
     out_dir = prepare_output_dir(layout.generated, pattern="*.png")
     return render_layers(renderer, plans, drawn, back_to_front(inputs, drawn, rate), out_dir, batch_size,
                          shared)

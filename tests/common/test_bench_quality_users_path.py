@@ -150,7 +150,22 @@ def test_quality_end_to_end_with_the_users_path(tmp_path):
         assert row["frames"] == 6 and np.isfinite(row["psnr"]) and np.isfinite(row["psnr_person"])
         assert 0 < row["ssim_person"] < 1 and row["tof"] > 0
     assert (tmp_path / "work" / "users_path" / "x4" / clip / "out.mp4").is_file()
+    verdicts = report["rates"]["4"]["self_check"]
+    assert list(verdicts) == ["ours (user's path)", "compared renderer (user's path)"]
+    assert verdicts["ours (user's path)"][clip]["samples"] == 1  # 3 inputs: one has both neighbours, too few
     text = output.read_text()
     assert "| ours (user's path) | 6 |" in text and "- ours (user's path): person PSNR" in text
+    assert "- ours (user's path): the renderer's self-check failed on 0 of 0 clips judged" in text
     assert "(target +2.0: " in text and f"Figure `{figure}`: {clip} (where DIS does worst" in text
     assert read_image(figure).shape[1] % 4 == 0 and read_image(figure).shape[1] >= 4 * 2 * 64  # 4 columns at 2x
+
+
+def test_self_check_lines_name_the_failed_clips():
+    quality = load_bench_script("quality")
+    verdicts = {"ours (user's path)": {
+        "a": {"samples": 9, "renderer_psnr": 30.0, "background_psnr": 30.5, "passed": False},
+        "b": {"samples": 9, "renderer_psnr": 31.0, "background_psnr": 30.5, "passed": True},
+        "c": {"samples": 1, "renderer_psnr": None, "background_psnr": None, "passed": True}, "d": None}}
+    (line,) = quality.self_check_lines(verdicts)
+    assert line.startswith("- ours (user's path): the renderer's self-check failed on 1 of 2 clips judged")
+    assert "a (30.00 vs 30.50)" in line and "b (" not in line

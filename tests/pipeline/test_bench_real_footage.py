@@ -85,6 +85,7 @@ def test_tiny_video_end_to_end(bench, tmp_path: Path):
         assert row["frames"] == 6 and 10 < row["psnr"] < 60
     assert result["inputs_with_person"] == 3 and result["finetune_seconds"] > 0
     assert result["methods"]["fine-tuned"]["alpha_frames"] > 0 and result["methods"]["DIS"]["alpha_person"] is None
+    assert "too few to judge" in result["self_check"]["generic"]  # one input frame has both neighbours
     text = report.read_text()
     assert "| tiny | 4 | fine-tuned |" in text and "--videos" in text and "machine:" in text
 

@@ -64,10 +64,12 @@ def test_a_person_is_rendered_from_given_poses(renderer_dir, tmp_path, capsys):
     (clip,) = list_clips(EXAMPLE_DIR / "inputs")
     frames = tmp_path / "spinkick"
     shutil.copytree(clip, frames)
-    out = tmp_path / "out.mp4"
-    summary = run(["interpolate", frames, "--input-fps", 15, "-o", out, "--rate", 2,
+    out, work = tmp_path / "out.mp4", tmp_path / "work"
+    summary = run(["interpolate", frames, "--input-fps", 15, "-o", out, "--rate", 2, "--keep-work", work,
                    "--poses", EXAMPLE_DIR / "input_poses" / clip.name], capsys)
     assert "person found in 7 of 7 input frames" in summary and "6 rendered" in summary
+    assert "the renderer rebuilt 5 held-out input frames" in summary
+    assert len(list((work / "Self_check" / "spinkick").glob("*.png"))) == 10
     info = video_info(out)
     assert (info.num_frames, info.width, info.height) == (14, 768, 512)
 

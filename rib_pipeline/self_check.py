@@ -1,0 +1,125 @@
+"""The renderer's self-check on the user's own clip (``rib interpolate --self-check``, on by default).
+
+Before a clip's in-betweens are drawn, the renderer rebuilds some of the clip's own input frames, each from its two
+neighbours, with the pose found in it; the background interpolation rebuilds the same frames from the same
+neighbours. The renderer draws the clip only when its rebuilt frames come closer to the real ones (summed squared
+error over the whole frames) than the background interpolation's. It is the clip-level counterpart of the keyframe
+check (Pose_Guided_Neural_Rendering/warp_blend/agreement.py), which judges one interval's poses: here the renderer
+as a whole is judged on this footage (its look, its person sizes, its detector's poses), so footage it does not
+suit gets the background interpolation, never worse frames. The held-out frames are twice as far apart as the
+clip's own keyframes, so the check is a harder version of the real task, for both methods alike.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Collection, Sequence
+
+import numpy as np
+from tqdm import tqdm
+
+from rib.atomic import prepare_output_dir, write_text
+from rib.frames import read_image, write_image
+from rib.person import has_person
+
+MAX_SAMPLES = 16
+"""Held-out input frames judged at most (spread evenly over the clip), so the check's cost is bounded."""
+MIN_SAMPLES = 3
+"""With fewer held-out frames than this there is too little to judge, and the renderer draws the clip."""
+FOLDER = "Self_check"
+"""``<work>/Self_check/<clip>``: the held-out frames as the background interpolation and the renderer rebuilt them,
+and the outcome in ``VERDICT``."""
+VERDICT = "verdict.json"
+
+
+@dataclass(frozen=True)
+class SelfCheck:
+    """The outcome: how many held-out frames were judged, and both methods' PSNR over them (dB, pooled)."""
+
+    samples: int
+    renderer_psnr: float
+    background_psnr: float
+
+    @property
+    def passed(self) -> bool:
+        """The renderer draws the clip: too few frames to judge, or it rebuilt them at least as well."""
+        return self.samples < MIN_SAMPLES or self.renderer_psnr >= self.background_psnr
+
+    def to_json(self) -> str:
+        """The outcome as JSON (scores null when nothing was judged)."""
+        scores = {key: None if math.isnan(value) else value for key, value in asdict(self).items()}
+        return json.dumps({**scores, "passed": self.passed}, indent=1)
+
+    def note(self) -> str:
+        """One line for the run's summary."""
+        if self.samples < MIN_SAMPLES:
+            return (f"self-check: {self.samples} input frame(s) show the person with both neighbours, too few to "
+                    "judge (the renderer draws the clip)")
+        scores = (f"the renderer rebuilt {self.samples} held-out input frames at {self.renderer_psnr:.2f} dB PSNR, "
+                  f"the background interpolation at {self.background_psnr:.2f} dB")
+        if self.passed:
+            return f"self-check passed: {scores}"
+        return (f"self-check failed: {scores}, so every in-between is the background interpolation "
+                "(--no-self-check draws the person anyway)")
+
+
+def held_out_frames(poses: np.ndarray, cuts: Collection[int], max_samples: int = MAX_SAMPLES) -> list[int]:
+    """Input frames k that show the person, as frames k-1 and k+1 do, with no scene cut between k-1 and k+1
+    (``cuts``: i for a cut between frames i and i+1); up to ``max_samples`` of them, spread evenly."""
+    found = [has_person(pose) for pose in poses]
+    usable = [k for k in range(1, len(poses) - 1)
+              if found[k - 1] and found[k] and found[k + 1] and k - 1 not in cuts and k not in cuts]
+    if len(usable) <= max_samples:
+        return usable
+    picks = np.linspace(0, len(usable) - 1, max_samples).round().astype(int)
+    return [usable[i] for i in picks]
+
+
+def psnr_of(squared_error: float, values: int) -> float:
+    """PSNR (dB) of a summed squared error over ``values`` 8-bit values; inf when it is 0."""
+    mse = squared_error / max(values, 1)
+    return math.inf if mse == 0 else 10.0 * math.log10(255.0 ** 2 / mse)
+
+
+def squared_error(image: np.ndarray, truth: np.ndarray) -> float:
+    """Summed squared difference of two uint8 images."""
+    return float(np.square(image.astype(np.float64) - truth.astype(np.float64)).sum())
+
+
+def run_self_check(renderer, interpolator, files: Sequence[Path], poses: np.ndarray, cuts: Collection[int],
+                   folder: Path, crowded: Collection[int] = ()) -> SelfCheck:
+    """Rebuild the :func:`held_out_frames` of the clip (input ``files`` with the main person's (N, 19, 3) input
+    ``poses``) with ``renderer`` (a ``ClipRenderer``) and with ``interpolator`` (the background's), score both
+    against the real frames and write both into ``folder``. ``crowded``: intervals where other people are in an input
+    frame (the renderer takes no unmoved keyframe pixels around them); the outcome also goes to ``folder/VERDICT``."""
+    out_dir = prepare_output_dir(folder, pattern="*.png")
+    check = judge(renderer, interpolator, files, poses, held_out_frames(poses, cuts), out_dir, crowded)
+    write_text(out_dir / VERDICT, check.to_json() + "\n")
+    return check
+
+
+def judge(renderer, interpolator, files: Sequence[Path], poses: np.ndarray, frames: Sequence[int], out_dir: Path,
+          crowded: Collection[int]) -> SelfCheck:
+    """:func:`run_self_check` on the held-out ``frames``."""
+    from Pose_Guided_Neural_Rendering.api import ClipPlan
+
+    if len(frames) < MIN_SAMPLES:
+        return SelfCheck(len(frames), math.nan, math.nan)
+    rendered_error = background_error = 0.0
+    values = 0
+    for k in tqdm(frames, desc="self-check", unit="frame"):
+        previous, truth, following = (read_image(files[i]) for i in (k - 1, k, k + 1))
+        background_path = out_dir / f"{files[k].stem}_background.png"
+        background = interpolator.interpolate(previous, following, [0.5])[0]
+        write_image(background_path, background)
+        plan = ClipPlan(name=out_dir.name, keyframes=[files[k - 1], files[k + 1]], poses=poses[[k - 1, k, k + 1]],
+                        rate=2, backgrounds=[None, background_path, None], outputs=["", files[k].name, ""],
+                        crowded=frozenset({0}) if {k - 1, k} & set(crowded) else frozenset())
+        [(_, rendered)] = list(renderer.segments(plan, [0], [previous, following]))
+        write_image(out_dir / f"{files[k].stem}_rendered.png", rendered)
+        rendered_error += squared_error(rendered, truth)
+        background_error += squared_error(background, truth)
+        values += truth.size
+    return SelfCheck(len(frames), psnr_of(rendered_error, values), psnr_of(background_error, values))

@@ -1,0 +1,115 @@
+"""The renderer's self-check (rib_pipeline/self_check.py): which input frames are held out, how the renderer and the
+background interpolation are scored on them, and what the pipeline makes of a renderer that fails."""
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from HumanSloMo_Dataset import backgrounds
+from Pose_Guided_Neural_Rendering.api import load_renderer
+from rib.frames import list_clips, list_frames, read_image
+from rib.paths import CHECKPOINTS_DIR, EXAMPLE_DIR
+from rib.poses import read_pose_folder
+from rib_pipeline.compose import Kind, count_kinds, self_check_failed
+from rib_pipeline.self_check import (MAX_SAMPLES, MIN_SAMPLES, VERDICT, SelfCheck, held_out_frames, psnr_of,
+                                     run_self_check)
+
+
+def person(x: float = 50.0) -> np.ndarray:
+    """A (19, 3) pose with every joint seen around ``x``."""
+    pose = np.zeros((19, 3))
+    pose[:, 0], pose[:, 1], pose[:, 2] = x + np.arange(19), 40 + 3 * np.arange(19), 0.9
+    return pose
+
+
+def sequence(found: list[bool]) -> np.ndarray:
+    return np.stack([person() if seen else np.zeros((19, 3)) for seen in found])
+
+
+def test_held_out_frames_need_the_person_in_them_and_both_neighbours():
+    poses = sequence([True, True, True, False, True, True, True, True])
+    assert held_out_frames(poses, cuts=set()) == [1, 5, 6]
+
+
+def test_held_out_frames_skip_a_scene_cut_on_either_side():
+    poses = sequence([True] * 8)
+    assert held_out_frames(poses, cuts={3}) == [1, 2, 5, 6]
+
+
+def test_held_out_frames_are_bounded_and_spread_over_the_clip():
+    frames = held_out_frames(sequence([True] * 200), cuts=set())
+    assert len(frames) == MAX_SAMPLES and frames[0] == 1 and frames[-1] == 198
+    gaps = np.diff(frames)
+    assert gaps.min() >= 12 and gaps.max() <= 14
+
+
+def test_psnr_of_a_summed_error():
+    assert psnr_of(0.0, 10) == math.inf
+    assert psnr_of(100.0 * 255 ** 2, 100) == pytest.approx(0.0)
+
+
+def test_too_few_frames_leave_the_renderer_drawing():
+    check = SelfCheck(MIN_SAMPLES - 1, math.nan, math.nan)
+    assert check.passed and "too few to judge" in check.note()
+
+
+def test_the_verdict_follows_the_scores():
+    assert SelfCheck(5, 30.0, 30.0).passed and "passed" in SelfCheck(5, 30.0, 30.0).note()
+    failed = SelfCheck(5, 29.9, 30.0)
+    assert not failed.passed and "every in-between is the background interpolation" in failed.note()
+
+
+def example_clip():
+    (clip,) = list_clips(EXAMPLE_DIR / "inputs")
+    files = list_frames(clip)
+    return files, read_pose_folder(EXAMPLE_DIR / "input_poses" / clip.name, read_image(files[0]).shape[:2])
+
+
+class BlackRenderer:
+    """A renderer that draws every in-between black: the background interpolation must win against it."""
+
+    NO_PERSON = "background"
+
+    def segments(self, plan, starts, keyframes):
+        for k in starts:
+            for step in range(1, plan.rate):
+                yield k * plan.rate + step, np.zeros_like(keyframes[0])
+
+
+def test_a_renderer_worse_than_the_background_fails(tmp_path):
+    files, poses = example_clip()
+    check = run_self_check(BlackRenderer(), backgrounds.build("blend"), files, poses, set(), tmp_path / "check")
+    assert check.samples == len(files) - 2 and not check.passed
+    assert check.renderer_psnr < 10 < check.background_psnr
+    assert len(list((tmp_path / "check").glob("*_rendered.png"))) == check.samples
+    verdict = json.loads((tmp_path / "check" / VERDICT).read_text())
+    assert verdict["passed"] is False and verdict["samples"] == check.samples
+
+
+def test_nothing_to_judge_is_written_as_null_scores(tmp_path):
+    files, poses = example_clip()
+    check = run_self_check(BlackRenderer(), backgrounds.build("blend"), files[:3], poses[:3], set(), tmp_path / "c")
+    assert json.loads((tmp_path / "c" / VERDICT).read_text()) == {
+        "samples": 1, "renderer_psnr": None, "background_psnr": None, "passed": True}
+
+
+def test_the_shipped_renderer_is_scored_on_the_frames_it_wrote(tmp_path):
+    files, poses = example_clip()
+    renderer = load_renderer(CHECKPOINTS_DIR / "render", torch.device("cpu"), "auto")
+    check = run_self_check(renderer, backgrounds.build("dis"), files, poses, set(), tmp_path / "check")
+    assert check.samples == len(files) - 2
+    for kind, reported in (("rendered", check.renderer_psnr), ("background", check.background_psnr)):
+        error = sum(np.square(read_image(tmp_path / "check" / f"{files[k].stem}_{kind}.png").astype(float)
+                              - read_image(files[k]).astype(float)).sum() for k in range(1, len(files) - 1))
+        assert psnr_of(error, read_image(files[0]).size * check.samples) == pytest.approx(reported)
+
+
+def test_a_failed_check_leaves_every_in_between_to_the_background():
+    kinds = [Kind.KEYFRAME, Kind.RENDERED, Kind.BACKGROUND, Kind.KEYFRAME, Kind.REPEATED, Kind.RENDERED]
+    assert count_kinds(self_check_failed(kinds)) == {
+        "keyframe": 2, "background only (no person)": 1, "background (the renderer failed the self-check)": 2,
+        "repeated across a scene cut": 1}
