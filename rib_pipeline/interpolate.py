@@ -105,15 +105,16 @@ def run(args: argparse.Namespace) -> RunSummary:
         return upsample(args, source, timeline)
 
 
-def self_check(args: argparse.Namespace, layout: WorkLayout, renderer, files: list[Path], tracks: dict[int, np.ndarray],
-               found: dict[int, np.ndarray], summary: RunSummary, kinds: list[Kind]) -> list[Kind]:
+def self_check(args: argparse.Namespace, layout: WorkLayout, renderer, files: list[Path],
+               tracks: dict[int, np.ndarray], found: dict[int, np.ndarray], summary: RunSummary,
+               kinds: list[Kind]) -> list[Kind]:
     """The renderer's self-check on the main person (:mod:`rib_pipeline.self_check`), said in the summary; returns
     the frame kinds, the rendered ones turned to background when it fails."""
     main = next(iter(tracks))
     others = intervals_showing([poses for track, poses in found.items() if track != main])
     with summary.timed("self-check"):
-        check = self_check_stage(layout, renderer, files, tracks[main], summary.cuts, args.background, args.device,
-                                 args.max_side, others)
+        check = self_check_stage(layout, renderer, files, tracks[main], summary.cuts, args.background,
+                                 pick_device(args.device), args.device, args.max_side, others)
     summary.notes.append(check.note())
     if check.passed:
         return kinds

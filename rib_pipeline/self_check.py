@@ -1,12 +1,13 @@
 """The renderer's self-check on the user's own clip (``rib interpolate --self-check``, on by default).
 
-Before a clip's in-betweens are drawn, the renderer rebuilds some of the clip's own input frames, each from its two
-neighbours, with the pose found in it; the background interpolation rebuilds the same frames from the same
-neighbours. The renderer draws the clip only when its rebuilt frames come closer to the real ones (summed squared
-error over the whole frames) than the background interpolation's. It is the clip-level counterpart of the keyframe
-check (Pose_Guided_Neural_Rendering/warp_blend/agreement.py), which judges one interval's poses: here the renderer
-as a whole is judged on this footage (its look, its person sizes, its detector's poses), so footage it does not
-suit gets the background interpolation, never worse frames. The held-out frames are twice as far apart as the
+Before a clip's in-betweens are drawn, the pipeline is run on the clip at half its frame rate: some input frames are
+dropped and rebuilt from their two neighbours, by the renderer (from the poses the motion stage gives the dropped
+frame, as for any in-between) and by the background interpolation alone. The renderer draws the clip only when its
+rebuilt frames come closer to the real ones (summed squared error over the whole frames) than the background
+interpolation's. It is the clip-level counterpart of the keyframe check
+(Pose_Guided_Neural_Rendering/warp_blend/agreement.py), which judges one interval's poses: here the renderer as a
+whole is judged on this footage (its look, its person sizes, its detector's poses), so footage it does not suit gets
+the background interpolation, never worse frames. The dropped frames' neighbours are twice as far apart as the
 clip's own keyframes, so the check is a harder version of the real task, for both methods alike.
 """
 from __future__ import annotations
@@ -65,12 +66,12 @@ class SelfCheck:
                 "(--no-self-check draws the person anyway)")
 
 
-def held_out_frames(poses: np.ndarray, cuts: Collection[int], max_samples: int = MAX_SAMPLES) -> list[int]:
-    """Input frames k that show the person, as frames k-1 and k+1 do, with no scene cut between k-1 and k+1
+def held_out_frames(triples: np.ndarray, cuts: Collection[int], max_samples: int = MAX_SAMPLES) -> list[int]:
+    """Input frames k whose (N, 3, 19, 3) ``triples`` (the poses of frames k-1, k and k+1 with k dropped:
+    :func:`rib_pipeline.stages.half_rate_poses`) all show the person, with no scene cut between k-1 and k+1
     (``cuts``: i for a cut between frames i and i+1); up to ``max_samples`` of them, spread evenly."""
-    found = [has_person(pose) for pose in poses]
-    usable = [k for k in range(1, len(poses) - 1)
-              if found[k - 1] and found[k] and found[k + 1] and k - 1 not in cuts and k not in cuts]
+    usable = [k for k in range(1, len(triples) - 1)
+              if all(has_person(pose) for pose in triples[k]) and k - 1 not in cuts and k not in cuts]
     if len(usable) <= max_samples:
         return usable
     picks = np.linspace(0, len(usable) - 1, max_samples).round().astype(int)
@@ -88,19 +89,20 @@ def squared_error(image: np.ndarray, truth: np.ndarray) -> float:
     return float(np.square(image.astype(np.float64) - truth.astype(np.float64)).sum())
 
 
-def run_self_check(renderer, interpolator, files: Sequence[Path], poses: np.ndarray, cuts: Collection[int],
+def run_self_check(renderer, interpolator, files: Sequence[Path], triples: np.ndarray, cuts: Collection[int],
                    folder: Path, crowded: Collection[int] = ()) -> SelfCheck:
-    """Rebuild the :func:`held_out_frames` of the clip (input ``files`` with the main person's (N, 19, 3) input
-    ``poses``) with ``renderer`` (a ``ClipRenderer``) and with ``interpolator`` (the background's), score both
+    """Rebuild the :func:`held_out_frames` of the clip (input ``files``; ``triples``: the main person's poses of
+    frames k-1, k and k+1 for each dropped frame k) with ``renderer`` (a ``ClipRenderer``) and with ``interpolator``
+    (the background's), score both
     against the real frames and write both into ``folder``. ``crowded``: intervals where other people are in an input
     frame (the renderer takes no unmoved keyframe pixels around them); the outcome also goes to ``folder/VERDICT``."""
     out_dir = prepare_output_dir(folder, pattern="*.png")
-    check = judge(renderer, interpolator, files, poses, held_out_frames(poses, cuts), out_dir, crowded)
+    check = judge(renderer, interpolator, files, triples, held_out_frames(triples, cuts), out_dir, crowded)
     write_text(out_dir / VERDICT, check.to_json() + "\n")
     return check
 
 
-def judge(renderer, interpolator, files: Sequence[Path], poses: np.ndarray, frames: Sequence[int], out_dir: Path,
+def judge(renderer, interpolator, files: Sequence[Path], triples: np.ndarray, frames: Sequence[int], out_dir: Path,
           crowded: Collection[int]) -> SelfCheck:
     """:func:`run_self_check` on the held-out ``frames``."""
     from Pose_Guided_Neural_Rendering.api import ClipPlan
@@ -114,7 +116,7 @@ def judge(renderer, interpolator, files: Sequence[Path], poses: np.ndarray, fram
         background_path = out_dir / f"{files[k].stem}_background.png"
         background = interpolator.interpolate(previous, following, [0.5])[0]
         write_image(background_path, background)
-        plan = ClipPlan(name=out_dir.name, keyframes=[files[k - 1], files[k + 1]], poses=poses[[k - 1, k, k + 1]],
+        plan = ClipPlan(name=out_dir.name, keyframes=[files[k - 1], files[k + 1]], poses=triples[k],
                         rate=2, backgrounds=[None, background_path, None], outputs=["", files[k].name, ""],
                         crowded=frozenset({0}) if {k - 1, k} & set(crowded) else frozenset())
         [(_, rendered)] = list(renderer.segments(plan, [0], [previous, following]))

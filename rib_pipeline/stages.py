@@ -110,15 +110,39 @@ def train_background_stage(layout: WorkLayout, num_inputs: int, backend: str, de
                                       CutAwareInterpolator(inner, set(), bar.update))
 
 
+def half_rate_poses(poses: np.ndarray, device: torch.device, checkpoint: Path | None = None) -> np.ndarray:
+    """(N, 3, 19, 3): for each input frame k of one person's (N, 19, 3) input ``poses``, the motion model's poses of
+    frames k-1, k and k+1 when the clip is upsampled x2 from every other frame, k dropped (what the motion stage
+    would give the renderer, were k an in-between); zeros for the first and last frame."""
+    from Human_Motion_Modelling.checkpoints import DEFAULT_CHECKPOINT, load_trained_model
+    from Human_Motion_Modelling.upsample import model_upsample
+
+    trained = load_trained_model(checkpoint or DEFAULT_CHECKPOINT, device)
+    triples = np.zeros((len(poses), 3, *poses.shape[1:]))
+    for first in (0, 1):
+        keyframes = poses[first::2]
+        if len(keyframes) < 2:
+            continue
+        with torch.inference_mode():
+            upsampled = model_upsample(trained.model, trained.normaliser, keyframes, 2,
+                                       window_frames=trained.window_frames)
+        for interval in range(len(keyframes) - 1):
+            triples[first + 2 * interval + 1] = upsampled[2 * interval:2 * interval + 3]
+    return triples
+
+
 def self_check_stage(layout: WorkLayout, renderer, files: Sequence[Path], poses: np.ndarray, cuts: Sequence[int],
-                     backend: str, device: str, max_side: int = MAX_SIDE,
+                     backend: str, device: torch.device, background_device: str, max_side: int = MAX_SIDE,
                      crowded: frozenset[int] = frozenset()) -> SelfCheck:
     """``Self_check/<clip>``: the renderer (a ``ClipRenderer``) and the background interpolation each rebuild some
-    input frames from their neighbours (:mod:`rib_pipeline.self_check`); returns the outcome."""
+    input frames from their neighbours, the renderer from the poses of :func:`half_rate_poses` of the main person's
+    input ``poses`` on ``device`` (:mod:`rib_pipeline.self_check`), the background interpolation's on
+    ``background_device`` (``--device``); returns the outcome."""
     from HumanSloMo_Dataset import backgrounds
 
-    interpolator = backgrounds.build(backend, max_side, device)
-    return run_self_check(renderer, interpolator, files, poses, set(cuts), layout.folder(SELF_CHECK_FOLDER), crowded)
+    interpolator = backgrounds.build(backend, max_side, background_device)
+    return run_self_check(renderer, interpolator, files, half_rate_poses(poses, device), set(cuts),
+                          layout.folder(SELF_CHECK_FOLDER), crowded)
 
 
 def render_stage(layout: WorkLayout, renderer, rate: int, tracks: Sequence[int], inputs: np.ndarray,

@@ -17,6 +17,7 @@ from rib.poses import read_pose_folder
 from rib_pipeline.compose import Kind, count_kinds, self_check_failed
 from rib_pipeline.self_check import (MAX_SAMPLES, MIN_SAMPLES, VERDICT, SelfCheck, held_out_frames, psnr_of,
                                      run_self_check)
+from rib_pipeline.stages import half_rate_poses
 
 
 def person(x: float = 50.0) -> np.ndarray:
@@ -26,25 +27,43 @@ def person(x: float = 50.0) -> np.ndarray:
     return pose
 
 
-def sequence(found: list[bool]) -> np.ndarray:
-    return np.stack([person() if seen else np.zeros((19, 3)) for seen in found])
+def example_clip():
+    (clip,) = list_clips(EXAMPLE_DIR / "inputs")
+    files = list_frames(clip)
+    return files, read_pose_folder(EXAMPLE_DIR / "input_poses" / clip.name, read_image(files[0]).shape[:2])
 
 
-def test_held_out_frames_need_the_person_in_them_and_both_neighbours():
-    poses = sequence([True, True, True, False, True, True, True, True])
-    assert held_out_frames(poses, cuts=set()) == [1, 5, 6]
+def triples_of(found: list[bool]) -> np.ndarray:
+    """(N, 3, 19, 3) poses of frames k-1, k, k+1 for each k: a person where ``found`` (all three of k's poses)."""
+    return np.stack([[person() if seen else np.zeros((19, 3))] * 3 for seen in found])
+
+
+def test_held_out_frames_need_the_person_in_all_three_poses():
+    found = [False, True, True, False, True, True, True, False]
+    assert held_out_frames(triples_of(found), cuts=set()) == [1, 2, 4, 5, 6]
 
 
 def test_held_out_frames_skip_a_scene_cut_on_either_side():
-    poses = sequence([True] * 8)
-    assert held_out_frames(poses, cuts={3}) == [1, 2, 5, 6]
+    assert held_out_frames(triples_of([True] * 8), cuts={3}) == [1, 2, 5, 6]
 
 
 def test_held_out_frames_are_bounded_and_spread_over_the_clip():
-    frames = held_out_frames(sequence([True] * 200), cuts=set())
+    frames = held_out_frames(triples_of([True] * 200), cuts=set())
     assert len(frames) == MAX_SAMPLES and frames[0] == 1 and frames[-1] == 198
     gaps = np.diff(frames)
     assert gaps.min() >= 12 and gaps.max() <= 14
+
+
+def test_half_rate_poses_drop_each_frame_between_its_neighbours():
+    files, poses = example_clip()
+    triples = half_rate_poses(poses, torch.device("cpu"))
+    assert triples.shape == (7, 3, 19, 3) and not triples[[0, -1]].any()
+    for k in range(1, 6):
+        for offset in (-1, 1):  # the neighbours are keyframes of the half-rate clip: their own poses, unless the
+            seen = poses[k + offset, :, 2] > 0  # motion model undid a left/right swap
+            assert np.abs(triples[k, 1 + offset, seen, :2] - poses[k + offset, seen, :2]).max() < 0.05
+        middle = triples[k, 1, :, :2]  # the dropped frame: the model's guess, near the truth
+        assert 0 < np.abs(middle - poses[k, :, :2]).mean() < 40
 
 
 def test_psnr_of_a_summed_error():
@@ -63,10 +82,12 @@ def test_the_verdict_follows_the_scores():
     assert not failed.passed and "every in-between is the background interpolation" in failed.note()
 
 
-def example_clip():
-    (clip,) = list_clips(EXAMPLE_DIR / "inputs")
-    files = list_frames(clip)
-    return files, read_pose_folder(EXAMPLE_DIR / "input_poses" / clip.name, read_image(files[0]).shape[:2])
+def exact_triples(poses: np.ndarray) -> np.ndarray:
+    """The exact poses of frames k-1, k and k+1 for each k (zeros at both ends)."""
+    triples = np.zeros((len(poses), 3, *poses.shape[1:]))
+    for k in range(1, len(poses) - 1):
+        triples[k] = poses[k - 1:k + 2]
+    return triples
 
 
 class BlackRenderer:
@@ -82,7 +103,8 @@ class BlackRenderer:
 
 def test_a_renderer_worse_than_the_background_fails(tmp_path):
     files, poses = example_clip()
-    check = run_self_check(BlackRenderer(), backgrounds.build("blend"), files, poses, set(), tmp_path / "check")
+    check = run_self_check(BlackRenderer(), backgrounds.build("blend"), files, exact_triples(poses), set(),
+                           tmp_path / "check")
     assert check.samples == len(files) - 2 and not check.passed
     assert check.renderer_psnr < 10 < check.background_psnr
     assert len(list((tmp_path / "check").glob("*_rendered.png"))) == check.samples
@@ -92,7 +114,8 @@ def test_a_renderer_worse_than_the_background_fails(tmp_path):
 
 def test_nothing_to_judge_is_written_as_null_scores(tmp_path):
     files, poses = example_clip()
-    check = run_self_check(BlackRenderer(), backgrounds.build("blend"), files[:3], poses[:3], set(), tmp_path / "c")
+    check = run_self_check(BlackRenderer(), backgrounds.build("blend"), files[:3], exact_triples(poses[:3]), set(),
+                           tmp_path / "c")
     assert json.loads((tmp_path / "c" / VERDICT).read_text()) == {
         "samples": 1, "renderer_psnr": None, "background_psnr": None, "passed": True}
 
@@ -100,7 +123,8 @@ def test_nothing_to_judge_is_written_as_null_scores(tmp_path):
 def test_the_shipped_renderer_is_scored_on_the_frames_it_wrote(tmp_path):
     files, poses = example_clip()
     renderer = load_renderer(CHECKPOINTS_DIR / "render", torch.device("cpu"), "auto")
-    check = run_self_check(renderer, backgrounds.build("dis"), files, poses, set(), tmp_path / "check")
+    check = run_self_check(renderer, backgrounds.build("dis"), files, half_rate_poses(poses, torch.device("cpu")),
+                           set(), tmp_path / "check")
     assert check.samples == len(files) - 2
     for kind, reported in (("rendered", check.renderer_psnr), ("background", check.background_psnr)):
         error = sum(np.square(read_image(tmp_path / "check" / f"{files[k].stem}_{kind}.png").astype(float)
