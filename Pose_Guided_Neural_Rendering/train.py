@@ -28,7 +28,7 @@ from Pose_Guided_Neural_Rendering.warp_blend import train as warp_blend
 from rib.checkpoint import WARP_BLEND
 from rib.cli import positive_int
 from rib.config import add_set_argument, apply_overrides, load_config
-from rib.errors import cli_entry
+from rib.errors import RIBError, cli_entry
 from rib.paths import REPO_ROOT
 from rib.safety import refuse_overlap
 
@@ -58,6 +58,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--data", type=Path, default=None,
                         help="warp-blend only: fine-tune on this clip folder (inputs/<clip>, input_poses/<clip>, "
                              "train_backgrounds/<clip>) instead of the config's data.sets")
+    parser.add_argument("--held-out", type=int, nargs="+", default=None, metavar="K",
+                        help="with --data: input frames never used as training targets (rib finetune keeps out the "
+                             "frames rib interpolate's self-check judges the fine-tuned renderer on)")
     return parser.parse_args(argv)
 
 
@@ -72,6 +75,8 @@ def build_config(args: argparse.Namespace) -> dict:
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     refuse_overlap((args.config, args.init, args.data), args.out_dir)  # --overwrite would delete --init's model.pt
+    if args.held_out is not None and args.data is None:
+        raise RIBError("--held-out: names frames of the --data clip folder; give --data too")
     config = build_config(args)
     trainer = warp_blend if config.get("kind") == WARP_BLEND else spade_gan
     trainer.main(args, config)

@@ -10,10 +10,12 @@ import argparse
 from pathlib import Path
 
 import numpy as np
+import torch
 
 from rib.atomic import output_lock
 from rib.checkpoint import WARP_BLEND
 from rib.cli import positive_int
+from rib.distributed import pick_device
 from rib.engine import resume_checkpoint
 from rib.errors import RIBError
 from rib.paths import CHECKPOINTS_DIR, REPO_ROOT
@@ -49,6 +51,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="training steps in all (bounds the time); a multiple of --epochs")
     parser.add_argument("--epochs", type=positive_int, default=1, help="epochs the steps are spread over evenly")
     parser.add_argument("--config", type=Path, default=CONFIG, help="warp-blend training config")
+    parser.add_argument("--self-check", action=argparse.BooleanOptionalAction, default=True,
+                        help="keep out of training the input frames that rib interpolate's self-check judges the "
+                             "renderer on, so that it judges the fine-tuned renderer on frames it never saw "
+                             "(--no-self-check trains on every frame: for rib interpolate --no-self-check; default: on)")
 
 
 def initial_weights(text: str) -> Path | None:
@@ -65,11 +71,11 @@ def initial_weights(text: str) -> Path | None:
     return path
 
 
-def train_arguments(args: argparse.Namespace, data: Path, init: Path | None) -> list[str]:
+def train_arguments(args: argparse.Namespace, data: Path, init: Path | None, held_out: list[int]) -> list[str]:
     """The command line of train.py for this fine-tune."""
     argv = ["--config", str(args.config), "--data", str(data), "--out-dir", str(args.output),
             "--epochs", str(args.epochs), "--set", f"train.steps_per_epoch={steps_per_epoch(args)}",
-            "--device", args.device]
+            "--device", args.device] + (["--held-out", *map(str, held_out)] if held_out else [])
     argv += ["--resume"] if args.resume else ["--overwrite"] if args.overwrite else []
     return argv + (["--init", str(init)] if init is not None else [])
 
@@ -100,10 +106,30 @@ def check_model_dir(args: argparse.Namespace) -> None:
 
 
 def has_training_sample(poses: np.ndarray) -> bool:
-    """Whether ``rib finetune`` finds a training sample in these input poses: a frame that shows a person, as
-    both its neighbours do."""
+    """Whether ``rib finetune`` finds a training sample in these input poses (:func:`training_targets`)."""
+    return bool(training_targets(poses))
+
+
+def training_targets(poses: np.ndarray) -> list[int]:
+    """The input frames rib finetune can learn: those that show a person, as both their neighbours do."""
     found = [has_person(pose) for pose in poses]
-    return any(all(found[k - 1:k + 2]) for k in range(1, len(found) - 1))
+    return [k for k in range(1, len(found) - 1) if all(found[k - 1:k + 2])]
+
+
+def self_check_frames(poses: np.ndarray, cuts: list[int], device: torch.device) -> tuple[list[int], str]:
+    """The input frames that rib interpolate's self-check will judge this clip's renderer on, to keep out of
+    training, and a line for the summary; none when there are too few to judge, or nothing would be left to train."""
+    from rib_pipeline.self_check import MIN_SAMPLES, held_out_frames
+    from rib_pipeline.stages import half_rate_poses
+
+    frames = held_out_frames(half_rate_poses(poses, device), set(cuts))
+    targets = training_targets(poses)
+    if len(frames) < MIN_SAMPLES or not set(targets) - set(frames):
+        return [], (f"trained on all {len(targets)} training frames: too few to keep the self-check's out, so rib "
+                    "interpolate's self-check will judge the fine-tuned renderer on frames it trained on")
+    return frames, (f"kept {len(set(frames) & set(targets))} of {len(targets)} training frames out of training (input "
+                    f"frames {', '.join(map(str, frames[:8]))}{', ...' if len(frames) > 8 else ''}): rib "
+                    "interpolate's self-check judges the fine-tuned renderer on them")
 
 
 def check_training_sample(args: argparse.Namespace, poses: np.ndarray) -> None:
@@ -134,11 +160,15 @@ def finetune(args: argparse.Namespace, source: Source, init: Path | None) -> Run
         files, tracks = frames_and_poses(args, source, layout, summary)
         poses = main_poses(tracks, len(files))
         check_training_sample(args, poses)
+        held_out: list[int] = []
+        if args.self_check:
+            held_out, note = self_check_frames(poses, summary.cuts, pick_device(args.device))
+            summary.notes.append(note)
         with summary.timed("train backgrounds"):
             train_background_stage(layout, len(files), args.background, args.device, args.max_side)
         from Pose_Guided_Neural_Rendering.api import train
 
         with summary.timed("fine-tuning"):
-            train(train_arguments(args, layout.root, init))
+            train(train_arguments(args, layout.root, init, held_out))
     summary.notes.append(f"renderer: {args.output} (use: rib interpolate ... --renderer {args.output})")
     return summary

@@ -61,6 +61,9 @@ class ClipSet(Section):
     rate: int = 4
     layout: str = "dense"
     clips: list[str] | None = None
+    held_out: list[int] | None = None
+    """Target frames (indices into each clip's frames) never trained on: ``rib finetune`` keeps out the input frames
+    that ``rib interpolate``'s self-check judges the fine-tuned renderer on."""
 
     def __post_init__(self) -> None:
         super().__post_init__()

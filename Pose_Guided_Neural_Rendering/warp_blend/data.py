@@ -69,15 +69,16 @@ def _clip_samples(clip_set: ClipSet, root: Path, name: str) -> list[Sample]:
             raise RIBError(f"{background}: missing background (run interpolate_backgrounds.py for this clip)")
     check_one_size(name, [*frames, *background_files])
     samples = []
+    held_out = set(clip_set.held_out or [])
     for a, b, target, background, t in triples:
         pose = poses[[a, b, target]]
-        if all(has_person(p) for p in pose):
+        if target not in held_out and all(has_person(p) for p in pose):
             samples.append(Sample(name, frames[a], frames[b], frames[target], background, pose, t))
     return samples
 
 
 def list_samples(sets: list[ClipSet]) -> list[Sample]:
-    """Every usable sample of the clip sets (targets whose three poses all show a person)."""
+    """Every usable sample of the clip sets (targets whose three poses all show a person, but the held-out ones)."""
     samples = []
     for clip_set in sets:
         root = Path(clip_set.root)

@@ -35,7 +35,7 @@ def configure(args: argparse.Namespace, raw: dict) -> BlendConfig:
     config.train = replace(config.train, **{k: v for k, v in shortcuts.items() if v is not None})
     if args.data is not None:
         config.data.sets = [ClipSet(root=str(args.data), frames=INPUTS, poses=INPUT_POSES,
-                                    backgrounds=TRAIN_BACKGROUNDS, rate=2, layout="train")]
+                                    backgrounds=TRAIN_BACKGROUNDS, rate=2, layout="train", held_out=args.held_out)]
         config.data.val_sets = []
     for clip_set in config.data.sets + config.data.val_sets:
         clip_set.root = resolve_data_path(clip_set.root)

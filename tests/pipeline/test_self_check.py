@@ -15,6 +15,7 @@ from rib.frames import list_clips, list_frames, read_image
 from rib.paths import CHECKPOINTS_DIR, EXAMPLE_DIR
 from rib.poses import read_pose_folder
 from rib_pipeline.compose import Kind, count_kinds, self_check_failed
+from rib_pipeline.finetune import self_check_frames
 from rib_pipeline.self_check import (MAX_SAMPLES, MIN_SAMPLES, VERDICT, SelfCheck, held_out_frames, psnr_of,
                                      run_self_check)
 from rib_pipeline.stages import half_rate_poses
@@ -137,3 +138,17 @@ def test_a_failed_check_leaves_every_in_between_to_the_background():
     assert count_kinds(self_check_failed(kinds)) == {
         "keyframe": 2, "background only (no person)": 1, "background (the renderer failed the self-check)": 2,
         "repeated across a scene cut": 1}
+
+
+def test_finetune_keeps_the_frames_the_check_judges_out_of_training():
+    cpu = torch.device("cpu")
+    poses = np.stack([person(50 + 2 * k) for k in range(40)])
+    frames, note = self_check_frames(poses, [], cpu)
+    assert frames == held_out_frames(half_rate_poses(poses, cpu), set()) and len(frames) == MAX_SAMPLES
+    assert f"kept {MAX_SAMPLES} of 38 training frames out of training" in note
+
+
+def test_finetune_trains_on_every_frame_when_none_would_be_left():
+    files, poses = example_clip()
+    frames, note = self_check_frames(poses, [], torch.device("cpu"))
+    assert frames == [] and "trained on all 5 training frames" in note
