@@ -145,7 +145,8 @@ def upsample(args: argparse.Namespace, source: Source, timeline: Timeline) -> Ru
         if Kind.RENDERED in kinds:
             from Pose_Guided_Neural_Rendering.api import load_renderer
 
-            renderer = load_renderer(args.renderer, device, "auto")
+            with summary.timed("rendering"):  # loading the weights is part of the rendering stage's time
+                renderer = load_renderer(args.renderer, device, "auto")
             if args.self_check:
                 kinds = self_check(args, layout, renderer, files, tracks, found, summary, kinds)
         if Kind.RENDERED in kinds:
