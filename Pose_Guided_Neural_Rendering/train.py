@@ -26,7 +26,7 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 from Pose_Guided_Neural_Rendering.spade_gan import train as spade_gan
 from Pose_Guided_Neural_Rendering.warp_blend import train as warp_blend
 from rib.checkpoint import WARP_BLEND
-from rib.cli import positive_int
+from rib.cli import frame_index, positive_int
 from rib.config import add_set_argument, apply_overrides, load_config
 from rib.errors import RIBError, cli_entry
 from rib.paths import REPO_ROOT
@@ -58,7 +58,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--data", type=Path, default=None,
                         help="warp-blend only: fine-tune on this clip folder (inputs/<clip>, input_poses/<clip>, "
                              "train_backgrounds/<clip>) instead of the config's data.sets")
-    parser.add_argument("--held-out", type=int, nargs="+", default=None, metavar="K",
+    parser.add_argument("--held-out", type=frame_index, nargs="+", default=None, metavar="K",
                         help="with --data: input frames never used as training targets (rib finetune keeps out the "
                              "frames rib interpolate's self-check judges the fine-tuned renderer on)")
     return parser.parse_args(argv)

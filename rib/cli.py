@@ -32,6 +32,11 @@ def positive_int(text: str) -> int:
     return int_at_least(text, 1)
 
 
+def frame_index(text: str) -> int:
+    """A frame index, an integer >= 0, for argparse's ``type=``."""
+    return int_at_least(text, 0, " (a frame index)")
+
+
 def upsample_rate(text: str) -> int:
     """An upsampling rate R (frames per input interval), an integer >= 2, for argparse's ``type=``.
 

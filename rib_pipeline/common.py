@@ -62,7 +62,8 @@ def add_input_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--device", choices=DEVICES, default="auto", help="where the networks run")
     parser.add_argument("--keep-work", type=Path, default=None, metavar="DIR",
                         help=f"keep the intermediate folders here, in the reference layout ({INPUTS}/, "
-                             f"{INPUT_POSES}/, {PREDICT_MOTION}/, {DAIN}/, {GENERATED_FRAMES}/); must be new or empty")
+                             f"{INPUT_POSES}/, {PREDICT_MOTION}/, {DAIN}/, {GENERATED_FRAMES}/; Self_check/ with the "
+                             "self-check); must be new or empty")
 
 
 def input_paths(args: argparse.Namespace) -> tuple[Path | None, ...]:

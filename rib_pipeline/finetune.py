@@ -1,6 +1,7 @@
 """``rib finetune INPUT -o MODEL_DIR``: fine-tune the warp-blend renderer on the user's own low-fps clip.
 
-Frames and poses as ``rib interpolate``; training backgrounds in the renderer's *train* layout (frame k from
+Frames and poses as ``rib interpolate``; the input frames its self-check judges a renderer on are kept out of
+training (``--no-self-check`` keeps none out); training backgrounds in the renderer's *train* layout (frame k from
 frames k-1 and k+1) in ``<work>/train_backgrounds/<clip>``; then ``Pose_Guided_Neural_Rendering/train.py`` with
 ``--init`` and ``--data <work>``, in this process. Use the result with ``rib interpolate ... --renderer MODEL_DIR``.
 """
@@ -118,18 +119,19 @@ def training_targets(poses: np.ndarray) -> list[int]:
 
 def self_check_frames(poses: np.ndarray, cuts: list[int], device: torch.device) -> tuple[list[int], str]:
     """The input frames that rib interpolate's self-check will judge this clip's renderer on, to keep out of
-    training, and a line for the summary; none when there are too few to judge, or nothing would be left to train."""
+    training (at most half of the frames it could learn from), and a line for the summary; none when there are too
+    few to judge."""
     from rib_pipeline.self_check import MIN_SAMPLES, held_out_frames
     from rib_pipeline.stages import half_rate_poses
 
     frames = held_out_frames(half_rate_poses(poses, device), set(cuts))
     targets = training_targets(poses)
-    if len(frames) < MIN_SAMPLES or not set(targets) - set(frames):
-        return [], (f"trained on all {len(targets)} training frames: too few to keep the self-check's out, so rib "
-                    "interpolate's self-check will judge the fine-tuned renderer on frames it trained on")
-    return frames, (f"kept {len(set(frames) & set(targets))} of {len(targets)} training frames out of training (input "
-                    f"frames {', '.join(map(str, frames[:8]))}{', ...' if len(frames) > 8 else ''}): rib "
-                    "interpolate's self-check judges the fine-tuned renderer on them")
+    if len(frames) < MIN_SAMPLES:
+        return [], (f"trained on all {len(targets)} training frames: too few for rib interpolate's self-check to "
+                    "judge the fine-tuned renderer on")
+    return frames, (f"kept {len(frames)} of {len(targets)} training frames out of training (input frames "
+                    f"{', '.join(map(str, frames[:8]))}{', ...' if len(frames) > 8 else ''}): rib interpolate's "
+                    "self-check judges the fine-tuned renderer on them")
 
 
 def check_training_sample(args: argparse.Namespace, poses: np.ndarray) -> None:

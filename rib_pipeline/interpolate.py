@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from tqdm import tqdm
@@ -19,12 +20,15 @@ from rib_pipeline.compare import ground_truth_frames, write_comparison
 from rib_pipeline.compose import (Kind, count_kinds, drawn_people, finish_generated, kinds_of_drawn, output_frames,
                                   self_check_failed)
 from rib_pipeline.layers import PEOPLE_CHOICES, choose_tracks, intervals_showing
-from rib_pipeline.media import Source, encode, size_note
 from rib_pipeline.layout import WorkLayout
+from rib_pipeline.media import Source, encode, size_note
 from rib_pipeline.stages import background_stage, motion_stage, render_stage, self_check_stage
 from rib_pipeline.summary import RunSummary
 from rib_pipeline.timeline import MAX_FPS, MAX_RATE, Timeline, plan_timeline
 from rib_pipeline.validate import check_input_path, check_output_file
+
+if TYPE_CHECKING:
+    from Pose_Guided_Neural_Rendering.clips import ClipRenderer
 
 DEFAULT_RENDERER = CHECKPOINTS_DIR / "render"
 
@@ -47,7 +51,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "clip's main person (seen in most frames), the others stay as the background "
                              "interpolation shows them")
     parser.add_argument("--self-check", action=argparse.BooleanOptionalAction, default=True,
-                        help="before drawing, the renderer rebuilds up to 16 of the clip's own input frames from their "
+                        help="before drawing, the renderer rebuilds some of the clip's own input frames (at most 16) from their "
                              "neighbours, as the background interpolation does; when the background interpolation "
                              "comes closer to the real frames, every in-between is the background interpolation "
                              "(the summary gives both scores; default: on)")
@@ -105,12 +109,13 @@ def run(args: argparse.Namespace) -> RunSummary:
         return upsample(args, source, timeline)
 
 
-def self_check(args: argparse.Namespace, layout: WorkLayout, renderer, files: list[Path],
+def self_check(args: argparse.Namespace, layout: WorkLayout, renderer: ClipRenderer, files: list[Path],
                tracks: dict[int, np.ndarray], found: dict[int, np.ndarray], summary: RunSummary,
                kinds: list[Kind]) -> list[Kind]:
     """The renderer's self-check on the main person (:mod:`rib_pipeline.self_check`), said in the summary; returns
     the frame kinds, the rendered ones turned to background when it fails."""
     main = next(iter(tracks))
+    # crowded: every interval where another tracked person shows (a little stricter than the rendering's rule)
     others = intervals_showing([poses for track, poses in found.items() if track != main])
     with summary.timed("self-check"):
         check = self_check_stage(layout, renderer, files, tracks[main], summary.cuts, args.background,

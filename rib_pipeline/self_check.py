@@ -16,14 +16,19 @@ import json
 import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Collection, Sequence
+from typing import TYPE_CHECKING, Collection, Sequence
 
 import numpy as np
 from tqdm import tqdm
 
 from rib.atomic import prepare_output_dir, write_text
+from rib.errors import RIBError
 from rib.frames import read_image, write_image
 from rib.person import has_person
+
+if TYPE_CHECKING:
+    from HumanSloMo_Dataset.backgrounds.base import Interpolator
+    from Pose_Guided_Neural_Rendering.clips import ClipRenderer
 
 MAX_SAMPLES = 16
 """Held-out input frames judged at most (spread evenly over the clip), so the check's cost is bounded."""
@@ -33,6 +38,8 @@ FOLDER = "Self_check"
 """``<work>/Self_check/<clip>``: the held-out frames as the background interpolation and the renderer rebuilt them,
 and the outcome in ``VERDICT``."""
 VERDICT = "verdict.json"
+PSNR_CAP = 100.0
+"""The PSNR (dB) of a perfect rebuild, so that the verdict stays plain JSON."""
 
 
 @dataclass(frozen=True)
@@ -56,8 +63,8 @@ class SelfCheck:
     def note(self) -> str:
         """One line for the run's summary."""
         if self.samples < MIN_SAMPLES:
-            return (f"self-check: {self.samples} input frame(s) show the person with both neighbours, too few to "
-                    "judge (the renderer draws the clip)")
+            return (f"self-check: {self.samples} input frame(s) to rebuild, too few to judge the renderer on (it "
+                    "draws the clip)")
         scores = (f"the renderer rebuilt {self.samples} held-out input frames at {self.renderer_psnr:.2f} dB PSNR, "
                   f"the background interpolation at {self.background_psnr:.2f} dB")
         if self.passed:
@@ -69,19 +76,18 @@ class SelfCheck:
 def held_out_frames(triples: np.ndarray, cuts: Collection[int], max_samples: int = MAX_SAMPLES) -> list[int]:
     """Input frames k whose (N, 3, 19, 3) ``triples`` (the poses of frames k-1, k and k+1 with k dropped:
     :func:`rib_pipeline.stages.half_rate_poses`) all show the person, with no scene cut between k-1 and k+1
-    (``cuts``: i for a cut between frames i and i+1); up to ``max_samples`` of them, spread evenly."""
+    (``cuts``: i for a cut between frames i and i+1): at most half of them (``rib finetune`` learns from the others)
+    and at most ``max_samples``, spread evenly."""
     usable = [k for k in range(1, len(triples) - 1)
               if all(has_person(pose) for pose in triples[k]) and k - 1 not in cuts and k not in cuts]
-    if len(usable) <= max_samples:
-        return usable
-    picks = np.linspace(0, len(usable) - 1, max_samples).round().astype(int)
-    return [usable[i] for i in picks]
+    count = min(max_samples, len(usable) // 2)
+    return [usable[i] for i in np.linspace(0, len(usable) - 1, count).round().astype(int)] if count else []
 
 
 def psnr_of(squared_error: float, values: int) -> float:
-    """PSNR (dB) of a summed squared error over ``values`` 8-bit values; inf when it is 0."""
+    """PSNR (dB) of a summed squared error over ``values`` 8-bit values, at most PSNR_CAP (a perfect rebuild)."""
     mse = squared_error / max(values, 1)
-    return math.inf if mse == 0 else 10.0 * math.log10(255.0 ** 2 / mse)
+    return PSNR_CAP if mse == 0 else min(PSNR_CAP, 10.0 * math.log10(255.0 ** 2 / mse))
 
 
 def squared_error(image: np.ndarray, truth: np.ndarray) -> float:
@@ -89,12 +95,11 @@ def squared_error(image: np.ndarray, truth: np.ndarray) -> float:
     return float(np.square(image.astype(np.float64) - truth.astype(np.float64)).sum())
 
 
-def run_self_check(renderer, interpolator, files: Sequence[Path], triples: np.ndarray, cuts: Collection[int],
+def run_self_check(renderer: ClipRenderer, interpolator: Interpolator, files: Sequence[Path], triples: np.ndarray, cuts: Collection[int],
                    folder: Path, crowded: Collection[int] = ()) -> SelfCheck:
     """Rebuild the :func:`held_out_frames` of the clip (input ``files``; ``triples``: the main person's poses of
     frames k-1, k and k+1 for each dropped frame k) with ``renderer`` (a ``ClipRenderer``) and with ``interpolator``
-    (the background's), score both
-    against the real frames and write both into ``folder``. ``crowded``: intervals where other people are in an input
+    (the background's), score both against the real frames and write both into ``folder``. ``crowded``: intervals where other people are in an input
     frame (the renderer takes no unmoved keyframe pixels around them); the outcome also goes to ``folder/VERDICT``."""
     out_dir = prepare_output_dir(folder, pattern="*.png")
     check = judge(renderer, interpolator, files, triples, held_out_frames(triples, cuts), out_dir, crowded)
@@ -102,7 +107,7 @@ def run_self_check(renderer, interpolator, files: Sequence[Path], triples: np.nd
     return check
 
 
-def judge(renderer, interpolator, files: Sequence[Path], triples: np.ndarray, frames: Sequence[int], out_dir: Path,
+def judge(renderer: ClipRenderer, interpolator: Interpolator, files: Sequence[Path], triples: np.ndarray, frames: Sequence[int], out_dir: Path,
           crowded: Collection[int]) -> SelfCheck:
     """:func:`run_self_check` on the held-out ``frames``."""
     from Pose_Guided_Neural_Rendering.api import ClipPlan
@@ -119,7 +124,9 @@ def judge(renderer, interpolator, files: Sequence[Path], triples: np.ndarray, fr
         plan = ClipPlan(name=out_dir.name, keyframes=[files[k - 1], files[k + 1]], poses=triples[k],
                         rate=2, backgrounds=[None, background_path, None], outputs=["", files[k].name, ""],
                         crowded=frozenset({0}) if {k - 1, k} & set(crowded) else frozenset())
-        [(_, rendered)] = list(renderer.segments(plan, [0], [previous, following]))
+        rendered = next((frame for _, frame in renderer.segments(plan, [0], [previous, following])), None)
+        if rendered is None:
+            raise RIBError(f"{files[k]}: the renderer drew nothing between the neighbouring frames (self-check)")
         write_image(out_dir / f"{files[k].stem}_rendered.png", rendered)
         rendered_error += squared_error(rendered, truth)
         background_error += squared_error(background, truth)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 import torch
@@ -15,6 +15,7 @@ from rib.errors import RIBError
 from rib.frames import image_size, list_poses
 from rib.names import DAIN
 from rib.openpose import read_people
+from rib.person import has_person
 from rib.poses import read_pose_folder, read_track_folder, write_pose_folder
 from rib_pipeline.layers import back_to_front, render_layers
 from rib_pipeline.layout import WorkLayout
@@ -22,6 +23,9 @@ from rib_pipeline.media import Source, extract_frames
 from rib_pipeline.scenes import CutDetector
 from rib_pipeline.self_check import FOLDER as SELF_CHECK_FOLDER
 from rib_pipeline.self_check import SelfCheck, run_self_check
+
+if TYPE_CHECKING:
+    from Pose_Guided_Neural_Rendering.clips import ClipRenderer
 
 ALPHAPOSE_MARKERS = ("alphapose-results.json", "sep-json")
 
@@ -113,7 +117,8 @@ def train_background_stage(layout: WorkLayout, num_inputs: int, backend: str, de
 def half_rate_poses(poses: np.ndarray, device: torch.device, checkpoint: Path | None = None) -> np.ndarray:
     """(N, 3, 19, 3): for each input frame k of one person's (N, 19, 3) input ``poses``, the motion model's poses of
     frames k-1, k and k+1 when the clip is upsampled x2 from every other frame, k dropped (what the motion stage
-    would give the renderer, were k an in-between); zeros for the first and last frame."""
+    would give the renderer, were k an in-between); zeros for the first and last frame, and where the input poses of
+    k-1, k or k+1 show nobody (the pipeline draws nobody there, and ``rib finetune`` cannot learn that frame)."""
     from Human_Motion_Modelling.checkpoints import DEFAULT_CHECKPOINT, load_trained_model
     from Human_Motion_Modelling.upsample import model_upsample
 
@@ -128,10 +133,14 @@ def half_rate_poses(poses: np.ndarray, device: torch.device, checkpoint: Path | 
                                        window_frames=trained.window_frames)
         for interval in range(len(keyframes) - 1):
             triples[first + 2 * interval + 1] = upsampled[2 * interval:2 * interval + 3]
+    found = np.array([has_person(pose) for pose in poses])
+    for k in range(1, len(poses) - 1):
+        if not found[k - 1:k + 2].all():
+            triples[k] = 0
     return triples
 
 
-def self_check_stage(layout: WorkLayout, renderer, files: Sequence[Path], poses: np.ndarray, cuts: Sequence[int],
+def self_check_stage(layout: WorkLayout, renderer: ClipRenderer, files: Sequence[Path], poses: np.ndarray, cuts: Sequence[int],
                      backend: str, device: torch.device, background_device: str, max_side: int = MAX_SIDE,
                      crowded: frozenset[int] = frozenset()) -> SelfCheck:
     """``Self_check/<clip>``: the renderer (a ``ClipRenderer``) and the background interpolation each rebuild some
@@ -145,7 +154,7 @@ def self_check_stage(layout: WorkLayout, renderer, files: Sequence[Path], poses:
                           layout.folder(SELF_CHECK_FOLDER), crowded)
 
 
-def render_stage(layout: WorkLayout, renderer, rate: int, tracks: Sequence[int], inputs: np.ndarray,
+def render_stage(layout: WorkLayout, renderer: ClipRenderer, rate: int, tracks: Sequence[int], inputs: np.ndarray,
                  drawn: np.ndarray, batch_size: int = 4, shared: frozenset[int] = frozenset()) -> list[Path]:
     """``Generated_frames/<clip>``: the upsampled frames where someone is ``drawn`` ((P, (N-1)R+1) for the P
     ``tracks`` whose (P, N, 19, 3) input poses are ``inputs``), every person drawn back to front

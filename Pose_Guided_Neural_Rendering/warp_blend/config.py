@@ -71,6 +71,9 @@ class ClipSet(Section):
             raise RIBError(f"data.sets: layout must be dense or train, got {self.layout!r}")
         if self.rate < 2:
             raise RIBError(f"data.sets: rate must be at least 2, got {self.rate}")
+        if self.held_out is not None and (not isinstance(self.held_out, list)
+                                          or not all(isinstance(k, int) and k >= 0 for k in self.held_out)):
+            raise RIBError(f"data.sets: held_out must be a list of frame indices (0 or more), got {self.held_out!r}")
 
 
 @dataclass

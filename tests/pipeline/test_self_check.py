@@ -16,7 +16,7 @@ from rib.paths import CHECKPOINTS_DIR, EXAMPLE_DIR
 from rib.poses import read_pose_folder
 from rib_pipeline.compose import Kind, count_kinds, self_check_failed
 from rib_pipeline.finetune import self_check_frames
-from rib_pipeline.self_check import (MAX_SAMPLES, MIN_SAMPLES, VERDICT, SelfCheck, held_out_frames, psnr_of,
+from rib_pipeline.self_check import (MAX_SAMPLES, MIN_SAMPLES, PSNR_CAP, VERDICT, SelfCheck, held_out_frames, psnr_of,
                                      run_self_check)
 from rib_pipeline.stages import half_rate_poses
 
@@ -28,10 +28,11 @@ def person(x: float = 50.0) -> np.ndarray:
     return pose
 
 
-def example_clip():
-    (clip,) = list_clips(EXAMPLE_DIR / "inputs")
+def example_clip() -> tuple[list, np.ndarray]:
+    """The example's 25 ground-truth frames (60 fps) and their exact poses."""
+    (clip,) = list_clips(EXAMPLE_DIR / "gt")
     files = list_frames(clip)
-    return files, read_pose_folder(EXAMPLE_DIR / "input_poses" / clip.name, read_image(files[0]).shape[:2])
+    return files, read_pose_folder(EXAMPLE_DIR / "poses" / clip.name, read_image(files[0]).shape[:2])
 
 
 def triples_of(found: list[bool]) -> np.ndarray:
@@ -40,12 +41,12 @@ def triples_of(found: list[bool]) -> np.ndarray:
 
 
 def test_held_out_frames_need_the_person_in_all_three_poses():
-    found = [False, True, True, False, True, True, True, False]
-    assert held_out_frames(triples_of(found), cuts=set()) == [1, 2, 4, 5, 6]
+    found = [False, True, True, False, True, True, True, False]  # usable: 1, 2, 4, 5, 6; at most half of them
+    assert held_out_frames(triples_of(found), cuts=set()) == [1, 6]
 
 
 def test_held_out_frames_skip_a_scene_cut_on_either_side():
-    assert held_out_frames(triples_of([True] * 8), cuts={3}) == [1, 2, 5, 6]
+    assert held_out_frames(triples_of([True] * 12), cuts={3}) == [1, 5, 8, 10]  # 4 of 1, 2, 5, 6, 7, 8, 9, 10
 
 
 def test_held_out_frames_are_bounded_and_spread_over_the_clip():
@@ -58,8 +59,8 @@ def test_held_out_frames_are_bounded_and_spread_over_the_clip():
 def test_half_rate_poses_drop_each_frame_between_its_neighbours():
     files, poses = example_clip()
     triples = half_rate_poses(poses, torch.device("cpu"))
-    assert triples.shape == (7, 3, 19, 3) and not triples[[0, -1]].any()
-    for k in range(1, 6):
+    assert triples.shape == (25, 3, 19, 3) and not triples[[0, -1]].any()
+    for k in range(1, 24):
         for offset in (-1, 1):  # the neighbours are keyframes of the half-rate clip: their own poses, unless the
             seen = poses[k + offset, :, 2] > 0  # motion model undid a left/right swap
             assert np.abs(triples[k, 1 + offset, seen, :2] - poses[k + offset, seen, :2]).max() < 0.05
@@ -67,8 +68,15 @@ def test_half_rate_poses_drop_each_frame_between_its_neighbours():
         assert 0 < np.abs(middle - poses[k, :, :2]).mean() < 40
 
 
+def test_half_rate_poses_leave_out_frames_next_to_one_without_a_person():
+    files, poses = example_clip()
+    poses[10] = 0
+    triples = half_rate_poses(poses, torch.device("cpu"))
+    assert not triples[9:12].any() and triples[8].any() and triples[12].any()
+
+
 def test_psnr_of_a_summed_error():
-    assert psnr_of(0.0, 10) == math.inf
+    assert psnr_of(0.0, 10) == PSNR_CAP
     assert psnr_of(100.0 * 255 ** 2, 100) == pytest.approx(0.0)
 
 
@@ -106,7 +114,7 @@ def test_a_renderer_worse_than_the_background_fails(tmp_path):
     files, poses = example_clip()
     check = run_self_check(BlackRenderer(), backgrounds.build("blend"), files, exact_triples(poses), set(),
                            tmp_path / "check")
-    assert check.samples == len(files) - 2 and not check.passed
+    assert check.samples == (len(files) - 2) // 2 and not check.passed
     assert check.renderer_psnr < 10 < check.background_psnr
     assert len(list((tmp_path / "check").glob("*_rendered.png"))) == check.samples
     verdict = json.loads((tmp_path / "check" / VERDICT).read_text())
@@ -115,21 +123,22 @@ def test_a_renderer_worse_than_the_background_fails(tmp_path):
 
 def test_nothing_to_judge_is_written_as_null_scores(tmp_path):
     files, poses = example_clip()
-    check = run_self_check(BlackRenderer(), backgrounds.build("blend"), files[:3], exact_triples(poses[:3]), set(),
+    check = run_self_check(BlackRenderer(), backgrounds.build("blend"), files[:7], exact_triples(poses[:7]), set(),
                            tmp_path / "c")
     assert json.loads((tmp_path / "c" / VERDICT).read_text()) == {
-        "samples": 1, "renderer_psnr": None, "background_psnr": None, "passed": True}
+        "samples": 2, "renderer_psnr": None, "background_psnr": None, "passed": True}
 
 
 def test_the_shipped_renderer_is_scored_on_the_frames_it_wrote(tmp_path):
     files, poses = example_clip()
     renderer = load_renderer(CHECKPOINTS_DIR / "render", torch.device("cpu"), "auto")
-    check = run_self_check(renderer, backgrounds.build("dis"), files, half_rate_poses(poses, torch.device("cpu")),
-                           set(), tmp_path / "check")
-    assert check.samples == len(files) - 2
+    triples = half_rate_poses(poses, torch.device("cpu"))
+    check = run_self_check(renderer, backgrounds.build("dis"), files, triples, set(), tmp_path / "check")
+    frames = held_out_frames(triples, set())
+    assert check.samples == len(frames) == 11
     for kind, reported in (("rendered", check.renderer_psnr), ("background", check.background_psnr)):
         error = sum(np.square(read_image(tmp_path / "check" / f"{files[k].stem}_{kind}.png").astype(float)
-                              - read_image(files[k]).astype(float)).sum() for k in range(1, len(files) - 1))
+                              - read_image(files[k]).astype(float)).sum() for k in frames)
         assert psnr_of(error, read_image(files[0]).size * check.samples) == pytest.approx(reported)
 
 
@@ -146,9 +155,11 @@ def test_finetune_keeps_the_frames_the_check_judges_out_of_training():
     frames, note = self_check_frames(poses, [], cpu)
     assert frames == held_out_frames(half_rate_poses(poses, cpu), set()) and len(frames) == MAX_SAMPLES
     assert f"kept {MAX_SAMPLES} of 38 training frames out of training" in note
+    frames, note = self_check_frames(poses[:20], [], cpu)
+    assert len(frames) == 9 and "kept 9 of 18 training frames" in note  # half of them at most
 
 
-def test_finetune_trains_on_every_frame_when_none_would_be_left():
+def test_finetune_trains_on_every_frame_when_too_few_would_be_judged():
     files, poses = example_clip()
-    frames, note = self_check_frames(poses, [], torch.device("cpu"))
-    assert frames == [] and "trained on all 5 training frames" in note
+    frames, note = self_check_frames(poses[:7], [], torch.device("cpu"))
+    assert frames == [] and "trained on all 5 training frames: too few" in note

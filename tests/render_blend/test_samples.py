@@ -25,7 +25,6 @@ def test_mixed_frame_sizes_in_a_training_clip_name_the_clip(dense_clip, make_con
         list_samples(blend_config.parse(make_config(root)).data.sets)
 
 
-
 def test_held_out_targets_are_never_trained_on(dense_clip, tmp_path):
     """A clip in the train layout (frame k from k-1 and k+1): ``held_out`` targets leave the samples, and stay
     keyframes of their neighbours' samples."""
@@ -44,3 +43,9 @@ def test_held_out_targets_are_never_trained_on(dense_clip, tmp_path):
     assert [s.target for s in every] == frames[1:-1]
     assert [s.target for s in kept] == [frame for k, frame in enumerate(frames) if k not in (0, 2, 5, len(frames) - 1)]
     assert frames[2] in [s.previous for s in kept] and frames[5] in [s.next for s in kept]
+
+
+@pytest.mark.parametrize("held_out", [5, [1, -2]])
+def test_held_out_must_be_a_list_of_frame_indices(dense_clip, held_out):
+    with pytest.raises(RIBError, match="data.sets: held_out must be a list of frame indices"):
+        blend_config.ClipSet(root=str(dense_clip), held_out=held_out)
