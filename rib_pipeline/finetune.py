@@ -119,17 +119,22 @@ def training_targets(poses: np.ndarray) -> list[int]:
 
 def self_check_frames(poses: np.ndarray, cuts: list[int], device: torch.device) -> tuple[list[int], str]:
     """The input frames that rib interpolate's self-check will judge this clip's renderer on, to keep out of
-    training (at most half of the frames it could learn from), and a line for the summary; none when there are too
-    few to judge."""
+    training, and a line for the summary; none when there are too few to judge, or when fewer than MIN_SAMPLES
+    frames would be left to train on."""
     from rib_pipeline.self_check import MIN_SAMPLES, held_out_frames
     from rib_pipeline.stages import half_rate_poses
 
     frames = held_out_frames(half_rate_poses(poses, device), set(cuts))
     targets = training_targets(poses)
+    left = len(set(targets) - set(frames))
     if len(frames) < MIN_SAMPLES:
         return [], (f"trained on all {len(targets)} training frames: too few for rib interpolate's self-check to "
                     "judge the fine-tuned renderer on")
-    return frames, (f"kept {len(frames)} of {len(targets)} training frames out of training (input frames "
+    if left < MIN_SAMPLES:
+        return [], (f"trained on all {len(targets)} training frames: keeping the {len(frames)} that rib interpolate's "
+                    f"self-check judges out would leave {left}, so the check will judge the fine-tuned renderer on "
+                    "frames it trained on")
+    return frames, (f"kept {len(targets) - left} of {len(targets)} training frames out of training (input frames "
                     f"{', '.join(map(str, frames[:8]))}{', ...' if len(frames) > 8 else ''}): rib interpolate's "
                     "self-check judges the fine-tuned renderer on them")
 

@@ -51,7 +51,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "clip's main person (seen in most frames), the others stay as the background "
                              "interpolation shows them")
     parser.add_argument("--self-check", action=argparse.BooleanOptionalAction, default=True,
-                        help="before drawing, the renderer rebuilds some of the clip's own input frames (at most 16) from their "
+                        help="before drawing, the renderer rebuilds up to 16 of the clip's own input frames from their "
                              "neighbours, as the background interpolation does; when the background interpolation "
                              "comes closer to the real frames, every in-between is the background interpolation "
                              "(the summary gives both scores; default: on)")

@@ -76,12 +76,13 @@ class SelfCheck:
 def held_out_frames(triples: np.ndarray, cuts: Collection[int], max_samples: int = MAX_SAMPLES) -> list[int]:
     """Input frames k whose (N, 3, 19, 3) ``triples`` (the poses of frames k-1, k and k+1 with k dropped:
     :func:`rib_pipeline.stages.half_rate_poses`) all show the person, with no scene cut between k-1 and k+1
-    (``cuts``: i for a cut between frames i and i+1): at most half of them (``rib finetune`` learns from the others)
-    and at most ``max_samples``, spread evenly."""
+    (``cuts``: i for a cut between frames i and i+1); up to ``max_samples`` of them, spread evenly."""
     usable = [k for k in range(1, len(triples) - 1)
               if all(has_person(pose) for pose in triples[k]) and k - 1 not in cuts and k not in cuts]
-    count = min(max_samples, len(usable) // 2)
-    return [usable[i] for i in np.linspace(0, len(usable) - 1, count).round().astype(int)] if count else []
+    if len(usable) <= max_samples:
+        return usable
+    picks = np.linspace(0, len(usable) - 1, max_samples).round().astype(int)
+    return [usable[i] for i in picks]
 
 
 def psnr_of(squared_error: float, values: int) -> float:
@@ -95,8 +96,8 @@ def squared_error(image: np.ndarray, truth: np.ndarray) -> float:
     return float(np.square(image.astype(np.float64) - truth.astype(np.float64)).sum())
 
 
-def run_self_check(renderer: ClipRenderer, interpolator: Interpolator, files: Sequence[Path], triples: np.ndarray, cuts: Collection[int],
-                   folder: Path, crowded: Collection[int] = ()) -> SelfCheck:
+def run_self_check(renderer: ClipRenderer, interpolator: Interpolator, files: Sequence[Path], triples: np.ndarray,
+                   cuts: Collection[int], folder: Path, crowded: Collection[int] = ()) -> SelfCheck:
     """Rebuild the :func:`held_out_frames` of the clip (input ``files``; ``triples``: the main person's poses of
     frames k-1, k and k+1 for each dropped frame k) with ``renderer`` (a ``ClipRenderer``) and with ``interpolator``
     (the background's), score both against the real frames and write both into ``folder``. ``crowded``: intervals where other people are in an input

@@ -15,7 +15,6 @@ from rib.errors import RIBError
 from rib.frames import image_size, list_poses
 from rib.names import DAIN
 from rib.openpose import read_people
-from rib.person import has_person
 from rib.poses import read_pose_folder, read_track_folder, write_pose_folder
 from rib_pipeline.layers import back_to_front, render_layers
 from rib_pipeline.layout import WorkLayout
@@ -117,8 +116,7 @@ def train_background_stage(layout: WorkLayout, num_inputs: int, backend: str, de
 def half_rate_poses(poses: np.ndarray, device: torch.device, checkpoint: Path | None = None) -> np.ndarray:
     """(N, 3, 19, 3): for each input frame k of one person's (N, 19, 3) input ``poses``, the motion model's poses of
     frames k-1, k and k+1 when the clip is upsampled x2 from every other frame, k dropped (what the motion stage
-    would give the renderer, were k an in-between); zeros for the first and last frame, and where the input poses of
-    k-1, k or k+1 show nobody (the pipeline draws nobody there, and ``rib finetune`` cannot learn that frame)."""
+    would give the renderer, were k an in-between); zeros for the first and last frame."""
     from Human_Motion_Modelling.checkpoints import DEFAULT_CHECKPOINT, load_trained_model
     from Human_Motion_Modelling.upsample import model_upsample
 
@@ -133,10 +131,6 @@ def half_rate_poses(poses: np.ndarray, device: torch.device, checkpoint: Path | 
                                        window_frames=trained.window_frames)
         for interval in range(len(keyframes) - 1):
             triples[first + 2 * interval + 1] = upsampled[2 * interval:2 * interval + 3]
-    found = np.array([has_person(pose) for pose in poses])
-    for k in range(1, len(poses) - 1):
-        if not found[k - 1:k + 2].all():
-            triples[k] = 0
     return triples
 
 

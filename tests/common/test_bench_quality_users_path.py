@@ -152,7 +152,7 @@ def test_quality_end_to_end_with_the_users_path(tmp_path):
     assert (tmp_path / "work" / "users_path" / "x4" / clip / "out.mp4").is_file()
     verdicts = report["rates"]["4"]["self_check"]
     assert list(verdicts) == ["ours (user's path)", "compared renderer (user's path)"]
-    assert verdicts["ours (user's path)"][clip]["samples"] == 0  # 3 inputs: one has both neighbours, too few
+    assert verdicts["ours (user's path)"][clip]["samples"] == 1  # 3 inputs: one has both neighbours, too few
     text = output.read_text()
     assert "| ours (user's path) | 6 |" in text and "- ours (user's path): person PSNR" in text
     assert "- ours (user's path): the renderer's self-check failed on 0 of 0 clips judged" in text
