@@ -28,7 +28,7 @@ from rib_pipeline.timeline import MAX_FPS, MAX_RATE, Timeline, plan_timeline
 from rib_pipeline.validate import check_input_path, check_output_file
 
 if TYPE_CHECKING:
-    from Pose_Guided_Neural_Rendering.clips import ClipRenderer
+    from Pose_Guided_Neural_Rendering.api import ClipRenderer
 
 DEFAULT_RENDERER = CHECKPOINTS_DIR / "render"
 

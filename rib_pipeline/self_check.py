@@ -28,7 +28,7 @@ from rib.person import has_person
 
 if TYPE_CHECKING:
     from HumanSloMo_Dataset.backgrounds.base import Interpolator
-    from Pose_Guided_Neural_Rendering.clips import ClipRenderer
+    from Pose_Guided_Neural_Rendering.api import ClipRenderer
 
 MAX_SAMPLES = 16
 """Held-out input frames judged at most (spread evenly over the clip), so the check's cost is bounded."""

@@ -24,7 +24,7 @@ from rib_pipeline.self_check import FOLDER as SELF_CHECK_FOLDER
 from rib_pipeline.self_check import SelfCheck, run_self_check
 
 if TYPE_CHECKING:
-    from Pose_Guided_Neural_Rendering.clips import ClipRenderer
+    from Pose_Guided_Neural_Rendering.api import ClipRenderer
 
 ALPHAPOSE_MARKERS = ("alphapose-results.json", "sep-json")
 
