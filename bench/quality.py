@@ -69,6 +69,8 @@ USERS_PATH = "ours (user's path)"
 """The row of ``rib interpolate`` run as a user runs it (MediaPipe poses, motion model, DIS, renderer)."""
 COMPARED_USERS_PATH = "compared renderer (user's path)"
 """The same with ``--compare-renderer`` (e.g. the shipped weights, beside a candidate's), in the same run."""
+USERS_PATH_FOLDERS = {USERS_PATH: "users_path", COMPARED_USERS_PATH: "users_path_compared"}
+"""Each user's-path row's work folder under WORK_DIR."""
 TARGETS = {USERS_PATH: 1.0, COMPARED_USERS_PATH: None, "ours (ground truth poses)": 2.0,
            "ours (motion model poses)": 0.5, "ours (linear poses)": None}
 """Row -> the person-PSNR gain over the best baseline it must reach (issue 18; None: no target), in verdict order."""
@@ -147,7 +149,7 @@ def chosen_clips(test: Path, wanted: list[str] | None) -> list[str]:
 
 
 def run_users_path(args: argparse.Namespace, test: Path, clip: str, rate: int, timings: dict[str, float],
-                   renderer: Path, folder: str = "users_path") -> Path:
+                   renderer: Path, folder: str = USERS_PATH_FOLDERS[USERS_PATH]) -> Path:
     """``rib interpolate`` on ``clip``'s low-fps inputs with ``renderer``, as a user runs it (work folders in
     ``work_dir/folder``); the folder of the frames it wrote."""
     work = args.work_dir / folder / f"x{rate}" / clip
@@ -168,10 +170,6 @@ def users_paths(args: argparse.Namespace, test: Path, clip: str, rate: int,
     return rows
 
 
-USERS_PATH_FOLDERS = {USERS_PATH: "users_path", COMPARED_USERS_PATH: "users_path_compared"}
-"""Each user's-path row's work folder under WORK_DIR."""
-
-
 def self_check_verdicts(args: argparse.Namespace, rate: int, clips: Sequence[str]) -> dict[str, dict]:
     """Each user's-path row's self-check outcome per clip (rib_pipeline/self_check.py; None where its run wrote
     none: no person was drawn, or an older pipeline)."""
@@ -180,7 +178,8 @@ def self_check_verdicts(args: argparse.Namespace, rate: int, clips: Sequence[str
     for row in rows if args.users_path else []:
         verdicts[row] = {}
         for clip in clips:
-            path = stage_folder(args.work_dir / USERS_PATH_FOLDERS[row] / f"x{rate}" / clip, SELF_CHECK, clip) / VERDICT
+            work = args.work_dir / USERS_PATH_FOLDERS[row] / f"x{rate}" / clip
+            path = stage_folder(work, SELF_CHECK, clip) / VERDICT
             verdicts[row][clip] = json.loads(path.read_text()) if path.is_file() else None
     return verdicts
 
@@ -424,7 +423,8 @@ def main(argv: Sequence[str] | None = None) -> None:
              ""]
     for rate, result in report["rates"].items():
         lines += [f"## R = {rate}", "", format_table(result["mean"]), "",
-                  *verdict(result["mean"], result["clips"], args.backends), *self_check_lines(result["self_check"]), "",
+                  *verdict(result["mean"], result["clips"], args.backends),
+                  *self_check_lines(result["self_check"]), "",
                   "Per clip, person PSNR (full-frame PSNR):", "",
                   "| clip | " + " | ".join(result["mean"]) + " |", "|---|" + "---|" * len(result["mean"])]
         for clip, methods in result["clips"].items():

@@ -55,7 +55,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--self-check", action=argparse.BooleanOptionalAction, default=True,
                         help="keep out of training the input frames that rib interpolate's self-check judges the "
                              "renderer on, so that it judges the fine-tuned renderer on frames it never saw "
-                             "(--no-self-check trains on every frame: for rib interpolate --no-self-check; default: on)")
+                             "(--no-self-check trains on every frame: for rib interpolate --no-self-check; "
+                             "default: on)")
 
 
 def initial_weights(text: str) -> Path | None:

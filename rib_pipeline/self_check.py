@@ -100,16 +100,17 @@ def run_self_check(renderer: ClipRenderer, interpolator: Interpolator, files: Se
                    cuts: Collection[int], folder: Path, crowded: Collection[int] = ()) -> SelfCheck:
     """Rebuild the :func:`held_out_frames` of the clip (input ``files``; ``triples``: the main person's poses of
     frames k-1, k and k+1 for each dropped frame k) with ``renderer`` (a ``ClipRenderer``) and with ``interpolator``
-    (the background's), score both against the real frames and write both into ``folder``. ``crowded``: intervals where other people are in an input
-    frame (the renderer takes no unmoved keyframe pixels around them); the outcome also goes to ``folder/VERDICT``."""
+    (the background's), score both against the real frames and write both into ``folder``. ``crowded``: intervals
+    where other people are in an input frame (the renderer takes no unmoved keyframe pixels around them); the outcome
+    also goes to ``folder/VERDICT``."""
     out_dir = prepare_output_dir(folder, pattern="*.png")
     check = judge(renderer, interpolator, files, triples, held_out_frames(triples, cuts), out_dir, crowded)
     write_text(out_dir / VERDICT, check.to_json() + "\n")
     return check
 
 
-def judge(renderer: ClipRenderer, interpolator: Interpolator, files: Sequence[Path], triples: np.ndarray, frames: Sequence[int], out_dir: Path,
-          crowded: Collection[int]) -> SelfCheck:
+def judge(renderer: ClipRenderer, interpolator: Interpolator, files: Sequence[Path], triples: np.ndarray,
+          frames: Sequence[int], out_dir: Path, crowded: Collection[int]) -> SelfCheck:
     """:func:`run_self_check` on the held-out ``frames``."""
     from Pose_Guided_Neural_Rendering.api import ClipPlan
 

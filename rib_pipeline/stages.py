@@ -134,9 +134,9 @@ def half_rate_poses(poses: np.ndarray, device: torch.device, checkpoint: Path | 
     return triples
 
 
-def self_check_stage(layout: WorkLayout, renderer: ClipRenderer, files: Sequence[Path], poses: np.ndarray, cuts: Sequence[int],
-                     backend: str, device: torch.device, background_device: str, max_side: int = MAX_SIDE,
-                     crowded: frozenset[int] = frozenset()) -> SelfCheck:
+def self_check_stage(layout: WorkLayout, renderer: ClipRenderer, files: Sequence[Path], poses: np.ndarray,
+                     cuts: Sequence[int], backend: str, device: torch.device, background_device: str,
+                     max_side: int = MAX_SIDE, crowded: frozenset[int] = frozenset()) -> SelfCheck:
     """``Self_check/<clip>``: the renderer (a ``ClipRenderer``) and the background interpolation each rebuild some
     input frames from their neighbours, the renderer from the poses of :func:`half_rate_poses` of the main person's
     input ``poses`` on ``device`` (:mod:`rib_pipeline.self_check`), the background interpolation's on
