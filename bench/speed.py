@@ -70,11 +70,19 @@ def command(frame_dir: Path, pose_dir: Path, out: Path, args: argparse.Namespace
             "--rate", str(args.rate), "--renderer", str(args.renderer), "--device", "cpu"]
 
 
+OUTSIDE_STAGES = "checks"
+"""The run's time outside its timed stages: checking the input and outputs, building the background interpolator."""
+
+
 def time_pipeline(frame_dir: Path, pose_dir: Path, out: Path, args: argparse.Namespace
                   ) -> tuple[dict[str, float], int]:
-    """Seconds of each stage of one in-process run, and the number of upsampled frames."""
+    """Seconds of each stage of one in-process run (the time outside them as :data:`OUTSIDE_STAGES`, so they sum to
+    the whole run's), and the number of upsampled frames."""
+    start = time.perf_counter()
     summary = interpolate.run(pipeline_parser().parse_args(command(frame_dir, pose_dir, out, args)))
-    return summary.seconds, (summary.num_inputs - 1) * args.rate + 1
+    whole = time.perf_counter() - start
+    seconds = {OUTSIDE_STAGES: whole - sum(summary.seconds.values()), **summary.seconds}
+    return seconds, (summary.num_inputs - 1) * args.rate + 1
 
 
 def time_backend(name: str, frame_dir: Path, rate: int) -> float | None:

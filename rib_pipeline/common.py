@@ -77,7 +77,8 @@ def input_paths(args: argparse.Namespace) -> tuple[Path | None, ...]:
 
 
 def check_inputs(args: argparse.Namespace, output: Path, min_frames: int = 2) -> Source:
-    """Check INPUT, --poses, --keep-work and the pose backend; probe INPUT (nothing is written)."""
+    """Check INPUT, --poses, --keep-work and the pose backend; probe INPUT (nothing is written). The background
+    interpolator is checked by building it (:func:`rib_pipeline.stages.build_background`)."""
     check_input_path(args.input, "INPUT")
     if args.poses is not None:
         check_input_path(args.poses, "--poses")
@@ -87,9 +88,6 @@ def check_inputs(args: argparse.Namespace, output: Path, min_frames: int = 2) ->
         check_output_dir(args.keep_work, (*input_paths(args), output), "--keep-work")
     source = probe(args.input, exact_rate(args.input_fps), min_frames)
     check_input_rate(source.fps, f"{args.input}: frame rate" if source.is_video else "--input-fps")
-    from HumanSloMo_Dataset import backgrounds
-
-    backgrounds.build(args.background, args.max_side, args.device)  # unknown backend, no RIFE weights, bad size
     return source
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -25,9 +26,12 @@ from rib.safety import refuse_overlap
 from rib_pipeline.common import (add_input_arguments, check_inputs, frames_and_poses, input_paths, main_poses,
                                  work_layout)
 from rib_pipeline.media import Source
-from rib_pipeline.stages import train_background_stage
+from rib_pipeline.stages import build_background, train_background_stage
 from rib_pipeline.summary import RunSummary
 from rib_pipeline.validate import check_input_path, check_output_dir
+
+if TYPE_CHECKING:
+    from HumanSloMo_Dataset.backgrounds.base import Interpolator
 
 CONFIG = REPO_ROOT / "Pose_Guided_Neural_Rendering" / "configs" / "warp_blend_hard.yaml"
 DEFAULT_INIT = CHECKPOINTS_DIR / "render"
@@ -123,9 +127,9 @@ def self_check_frames(poses: np.ndarray, cuts: list[int], device: torch.device) 
     training, and a line for the summary; none when there are too few to judge, or when fewer than MIN_SAMPLES
     frames would be left to train on."""
     from rib_pipeline.self_check import MIN_SAMPLES, held_out_frames
-    from rib_pipeline.stages import half_rate_poses
+    from rib_pipeline.stages import half_rate_poses, load_motion_model
 
-    frames = held_out_frames(half_rate_poses(poses, device), set(cuts))
+    frames = held_out_frames(half_rate_poses(poses, load_motion_model(device)), set(cuts))
     targets = training_targets(poses)
     left = len(set(targets) - set(frames))
     if len(frames) < MIN_SAMPLES:
@@ -156,13 +160,16 @@ def run(args: argparse.Namespace) -> RunSummary:
     steps_per_epoch(args)
     init = initial_weights(args.init)
     source = check_inputs(args, args.output, MIN_FRAMES)
+    interpolator = build_background(args.background, args.device, args.max_side)
     with output_lock(args.output):
         check_model_dir(args)  # again under the lock: another run may have written there since
-        return finetune(args, source, init)
+        return finetune(args, source, init, interpolator)
 
 
-def finetune(args: argparse.Namespace, source: Source, init: Path | None) -> RunSummary:
-    """Frames, poses and training backgrounds of the clip in a work folder, then train.py on it."""
+def finetune(args: argparse.Namespace, source: Source, init: Path | None, interpolator: Interpolator
+             ) -> RunSummary:
+    """Frames, poses and training backgrounds (by ``interpolator``) of the clip in a work folder, then train.py on
+    it."""
     summary = RunSummary(args.input)
     with work_layout(args) as layout:
         files, tracks = frames_and_poses(args, source, layout, summary)
@@ -173,7 +180,7 @@ def finetune(args: argparse.Namespace, source: Source, init: Path | None) -> Run
             held_out, note = self_check_frames(poses, summary.cuts, pick_device(args.device))
             summary.notes.append(note)
         with summary.timed("train backgrounds"):
-            train_background_stage(layout, len(files), args.background, args.device, args.max_side)
+            train_background_stage(layout, len(files), interpolator)
         from Pose_Guided_Neural_Rendering.api import train
 
         with summary.timed("fine-tuning"):

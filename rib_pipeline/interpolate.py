@@ -22,12 +22,15 @@ from rib_pipeline.compose import (Kind, count_kinds, drawn_people, finish_genera
 from rib_pipeline.layers import PEOPLE_CHOICES, choose_tracks, intervals_showing
 from rib_pipeline.layout import WorkLayout
 from rib_pipeline.media import Source, encode, size_note
-from rib_pipeline.stages import background_stage, motion_stage, render_stage, self_check_stage
+from rib_pipeline.stages import (background_stage, build_background, load_motion_model, motion_stage, render_stage,
+                                 self_check_stage)
 from rib_pipeline.summary import RunSummary
 from rib_pipeline.timeline import MAX_FPS, MAX_RATE, Timeline, plan_timeline
 from rib_pipeline.validate import check_input_path, check_output_file
 
 if TYPE_CHECKING:
+    from HumanSloMo_Dataset.backgrounds.base import Interpolator
+    from Human_Motion_Modelling.checkpoints import TrainedModel
     from Pose_Guided_Neural_Rendering.api import ClipRenderer
 
 DEFAULT_RENDERER = CHECKPOINTS_DIR / "render"
@@ -87,30 +90,32 @@ def check_outputs(args: argparse.Namespace) -> None:
         check_output_file(path, (*input_paths(args), args.keep_work), args.overwrite)
 
 
-def prepare(args: argparse.Namespace) -> tuple[Source, Timeline]:
-    """Every check before anything is written; returns the probed input and the planned timeline."""
+def prepare(args: argparse.Namespace) -> tuple[Source, Timeline, Interpolator]:
+    """Every check before anything is written; returns the probed input, the planned timeline and the background
+    interpolator (building it checks the backend: its name, RIFE's weights, ``--max-side``)."""
     check_input_path(args.input, "INPUT")
     if args.compare is not None:
         check_input_path(args.compare, "--compare")
     check_outputs(args)
     source = check_inputs(args, args.output)
+    interpolator = build_background(args.background, args.device, args.max_side)
     timeline = plan_timeline(source.num_frames, source.fps, args.rate, args.fps)
     check_renderer(args.renderer)
     pick_device(args.device)
-    return source, timeline
+    return source, timeline, interpolator
 
 
 def run(args: argparse.Namespace) -> RunSummary:
     """Run the whole pipeline; returns the summary (printed by the caller). A second run writing the same output at
     the same time is refused (:func:`rib.atomic.output_lock`)."""
-    source, timeline = prepare(args)
+    source, timeline, interpolator = prepare(args)
     with output_locks(output_paths(args)):
         check_outputs(args)  # again under the lock: another run may have written them since
-        return upsample(args, source, timeline)
+        return upsample(args, source, timeline, interpolator)
 
 
-def self_check(args: argparse.Namespace, layout: WorkLayout, renderer: ClipRenderer, files: list[Path],
-               tracks: dict[int, np.ndarray], found: dict[int, np.ndarray], summary: RunSummary,
+def self_check(layout: WorkLayout, renderer: ClipRenderer, interpolator: Interpolator, trained: TrainedModel,
+               files: list[Path], tracks: dict[int, np.ndarray], found: dict[int, np.ndarray], summary: RunSummary,
                kinds: list[Kind]) -> list[Kind]:
     """The renderer's self-check on the main person (:mod:`rib_pipeline.self_check`), said in the summary; returns
     the frame kinds, the rendered ones turned to background when it fails."""
@@ -118,8 +123,7 @@ def self_check(args: argparse.Namespace, layout: WorkLayout, renderer: ClipRende
     # crowded: every interval where another tracked person shows (a little stricter than the rendering's rule)
     others = intervals_showing([poses for track, poses in found.items() if track != main])
     with summary.timed("self-check"):
-        check = self_check_stage(layout, renderer, files, tracks[main], summary.cuts, args.background,
-                                 pick_device(args.device), args.device, args.max_side, others)
+        check = self_check_stage(layout, renderer, interpolator, files, tracks[main], trained, summary.cuts, others)
     summary.notes.append(check.note())
     if check.passed:
         return kinds
@@ -128,8 +132,9 @@ def self_check(args: argparse.Namespace, layout: WorkLayout, renderer: ClipRende
     return kinds
 
 
-def upsample(args: argparse.Namespace, source: Source, timeline: Timeline) -> RunSummary:
-    """Every stage, frames to the output video."""
+def upsample(args: argparse.Namespace, source: Source, timeline: Timeline, interpolator: Interpolator
+             ) -> RunSummary:
+    """Every stage, frames to the output video, the background by ``interpolator``."""
     device = pick_device(args.device)
     summary = RunSummary(args.input, rate=timeline.rate)
     with work_layout(args) as layout:
@@ -138,10 +143,10 @@ def upsample(args: argparse.Namespace, source: Source, timeline: Timeline) -> Ru
         truth = None if args.compare is None else ground_truth_frames(args.compare, timeline.upsampled_count)
         tracks = choose_tracks(found, args.people, len(files))
         with summary.timed("motion"):
-            predicted = motion_stage(layout, tracks, timeline.rate, device)
+            trained = load_motion_model(device)
+            predicted = motion_stage(layout, tracks, timeline.rate, trained)
         with summary.timed("backgrounds"):
-            background_stage(layout, len(files), args.background, timeline.rate, summary.cuts, args.device,
-                             args.max_side)
+            background_stage(layout, len(files), interpolator, timeline.rate, summary.cuts)
         inputs, upsampled = np.stack(list(tracks.values())), np.stack(list(predicted.values()))
         drawn = drawn_people(inputs, upsampled, timeline.rate, summary.cuts)
         kinds = kinds_of_drawn(drawn, timeline.rate, summary.cuts)
@@ -153,7 +158,7 @@ def upsample(args: argparse.Namespace, source: Source, timeline: Timeline) -> Ru
             with summary.timed("rendering"):  # loading the weights is part of the rendering stage's time
                 renderer = load_renderer(args.renderer, device, "auto")
             if args.self_check:
-                kinds = self_check(args, layout, renderer, files, tracks, found, summary, kinds)
+                kinds = self_check(layout, renderer, interpolator, trained, files, tracks, found, summary, kinds)
         if Kind.RENDERED in kinds:
             with summary.timed("rendering"):
                 render_stage(layout, renderer, timeline.rate, list(tracks), inputs, drawn, args.batch_size,

@@ -24,6 +24,8 @@ from rib_pipeline.self_check import FOLDER as SELF_CHECK_FOLDER
 from rib_pipeline.self_check import SelfCheck, run_self_check
 
 if TYPE_CHECKING:
+    from HumanSloMo_Dataset.backgrounds.base import Interpolator
+    from Human_Motion_Modelling.checkpoints import TrainedModel
     from Pose_Guided_Neural_Rendering.api import ClipRenderer
 
 ALPHAPOSE_MARKERS = ("alphapose-results.json", "sep-json")
@@ -68,16 +70,28 @@ def people_per_frame(folder: Path) -> list[int]:
     return [len(read_people(path)) for path in list_poses(folder)]
 
 
-def motion_stage(layout: WorkLayout, tracks: dict[int, np.ndarray], rate: int, device: torch.device,
-                 checkpoint: Path | None = None) -> dict[int, np.ndarray]:
+def load_motion_model(device: torch.device, checkpoint: Path | None = None) -> TrainedModel:
+    """The motion model (the shipped one unless ``checkpoint``) on ``device``, loaded once per run."""
+    from Human_Motion_Modelling.checkpoints import DEFAULT_CHECKPOINT, load_trained_model
+
+    return load_trained_model(checkpoint or DEFAULT_CHECKPOINT, device)
+
+
+def build_background(backend: str, device: str, max_side: int = MAX_SIDE) -> Interpolator:
+    """The background interpolator ``backend`` on ``device`` (``--device``), built once per run."""
+    from HumanSloMo_Dataset import backgrounds
+
+    return backgrounds.build(backend, max_side, device)
+
+
+def motion_stage(layout: WorkLayout, tracks: dict[int, np.ndarray], rate: int, trained: TrainedModel
+                 ) -> dict[int, np.ndarray]:
     """The motion model's (N-1)R+1 poses of every track (keyframes where a track is absent stay empty): the first
     (main) one in ``Predict_motion/<clip>``, the others in ``Predict_motion/<clip>__person<track>``; returns them."""
-    from Human_Motion_Modelling.checkpoints import DEFAULT_CHECKPOINT, load_trained_model
     from Human_Motion_Modelling.upsample import model_upsample
 
     predicted = {}
     with tqdm(total=len(tracks), desc="motion", unit="person") as bar:
-        trained = load_trained_model(checkpoint or DEFAULT_CHECKPOINT, device)
         for rank, (track, poses) in enumerate(tracks.items()):
             with torch.inference_mode():
                 predicted[track] = model_upsample(trained.model, trained.normaliser, poses, rate,
@@ -87,40 +101,35 @@ def motion_stage(layout: WorkLayout, tracks: dict[int, np.ndarray], rate: int, d
     return predicted
 
 
-def background_stage(layout: WorkLayout, num_inputs: int, backend: str, rate: int, cuts: Sequence[int],
-                     device: str, max_side: int = MAX_SIDE) -> list[Path]:
-    """``DAIN/<clip>``: the (N-1)R+1 backgrounds (test layout); across a scene cut, the nearer input frame."""
-    from HumanSloMo_Dataset import backgrounds
+def background_stage(layout: WorkLayout, num_inputs: int, inner: Interpolator, rate: int, cuts: Sequence[int]
+                     ) -> list[Path]:
+    """``DAIN/<clip>``: the (N-1)R+1 backgrounds (test layout) by ``inner``; across a scene cut, the nearer input
+    frame."""
     from HumanSloMo_Dataset.backgrounds.layout import interpolate_test_clip
     from rib_pipeline.progress_interpolator import CutAwareInterpolator
 
-    inner = backgrounds.build(backend, max_side, device)
-    with tqdm(total=num_inputs - 1, desc=f"backgrounds ({backend})", unit="pair") as bar:
+    with tqdm(total=num_inputs - 1, desc=f"backgrounds ({inner.name})", unit="pair") as bar:
         interpolator = CutAwareInterpolator(inner, set(cuts), bar.update)
         return interpolate_test_clip(layout.inputs, layout.backgrounds, interpolator, rate)
 
 
-def train_background_stage(layout: WorkLayout, num_inputs: int, backend: str, device: str,
-                           max_side: int = MAX_SIDE) -> list[Path]:
-    """``train_backgrounds/<clip>``: frame k from frames k-1 and k+1 (the renderer's training layout)."""
-    from HumanSloMo_Dataset import backgrounds
+def train_background_stage(layout: WorkLayout, num_inputs: int, inner: Interpolator) -> list[Path]:
+    """``train_backgrounds/<clip>``: frame k from frames k-1 and k+1 by ``inner`` (the renderer's training
+    layout)."""
     from HumanSloMo_Dataset.backgrounds.layout import interpolate_train_clip
     from rib_pipeline.progress_interpolator import CutAwareInterpolator
 
-    inner = backgrounds.build(backend, max_side, device)
-    with tqdm(total=max(0, num_inputs - 2), desc=f"train backgrounds ({backend})", unit="frame") as bar:
+    with tqdm(total=max(0, num_inputs - 2), desc=f"train backgrounds ({inner.name})", unit="frame") as bar:
         return interpolate_train_clip(layout.inputs, layout.train_backgrounds,
                                       CutAwareInterpolator(inner, set(), bar.update))
 
 
-def half_rate_poses(poses: np.ndarray, device: torch.device, checkpoint: Path | None = None) -> np.ndarray:
-    """(N, 3, 19, 3): for each input frame k of one person's (N, 19, 3) input ``poses``, the motion model's poses of
-    frames k-1, k and k+1 when the clip is upsampled x2 from every other frame, k dropped (what the motion stage
-    would give the renderer, were k an in-between); zeros for the first and last frame."""
-    from Human_Motion_Modelling.checkpoints import DEFAULT_CHECKPOINT, load_trained_model
+def half_rate_poses(poses: np.ndarray, trained: TrainedModel) -> np.ndarray:
+    """(N, 3, 19, 3): for each input frame k of one person's (N, 19, 3) input ``poses``, the ``trained`` motion
+    model's poses of frames k-1, k and k+1 when the clip is upsampled x2 from every other frame, k dropped (what the
+    motion stage would give the renderer, were k an in-between); zeros for the first and last frame."""
     from Human_Motion_Modelling.upsample import model_upsample
 
-    trained = load_trained_model(checkpoint or DEFAULT_CHECKPOINT, device)
     triples = np.zeros((len(poses), 3, *poses.shape[1:]))
     for first in (0, 1):
         keyframes = poses[first::2]
@@ -134,17 +143,13 @@ def half_rate_poses(poses: np.ndarray, device: torch.device, checkpoint: Path | 
     return triples
 
 
-def self_check_stage(layout: WorkLayout, renderer: ClipRenderer, files: Sequence[Path], poses: np.ndarray,
-                     cuts: Sequence[int], backend: str, device: torch.device, background_device: str,
-                     max_side: int = MAX_SIDE, crowded: frozenset[int] = frozenset()) -> SelfCheck:
-    """``Self_check/<clip>``: the renderer (a ``ClipRenderer``) and the background interpolation each rebuild some
-    input frames from their neighbours, the renderer from the poses of :func:`half_rate_poses` of the main person's
-    input ``poses`` on ``device`` (:mod:`rib_pipeline.self_check`), the background interpolation's on
-    ``background_device`` (``--device``); returns the outcome."""
-    from HumanSloMo_Dataset import backgrounds
-
-    interpolator = backgrounds.build(backend, max_side, background_device)
-    return run_self_check(renderer, interpolator, files, half_rate_poses(poses, device), set(cuts),
+def self_check_stage(layout: WorkLayout, renderer: ClipRenderer, interpolator: Interpolator, files: Sequence[Path],
+                     poses: np.ndarray, trained: TrainedModel, cuts: Sequence[int],
+                     crowded: frozenset[int] = frozenset()) -> SelfCheck:
+    """``Self_check/<clip>``: the renderer (a ``ClipRenderer``) and the background ``interpolator`` each rebuild
+    some input frames from their neighbours, the renderer from the poses of :func:`half_rate_poses` of the main
+    person's input ``poses`` by the ``trained`` motion model (:mod:`rib_pipeline.self_check`); returns the outcome."""
+    return run_self_check(renderer, interpolator, files, half_rate_poses(poses, trained), set(cuts),
                           layout.folder(SELF_CHECK_FOLDER), crowded)
 
 

@@ -18,7 +18,7 @@ from rib_pipeline.compose import Kind, count_kinds, self_check_failed
 from rib_pipeline.finetune import self_check_frames
 from rib_pipeline.self_check import (MAX_SAMPLES, MIN_SAMPLES, PSNR_CAP, VERDICT, SelfCheck, held_out_frames, psnr_of,
                                      run_self_check)
-from rib_pipeline.stages import half_rate_poses
+from rib_pipeline.stages import half_rate_poses, load_motion_model
 
 
 def person(x: float = 50.0) -> np.ndarray:
@@ -58,7 +58,7 @@ def test_held_out_frames_are_bounded_and_spread_over_the_clip():
 
 def test_half_rate_poses_drop_each_frame_between_its_neighbours():
     files, poses = example_clip()
-    triples = half_rate_poses(poses, torch.device("cpu"))
+    triples = half_rate_poses(poses, load_motion_model(torch.device("cpu")))
     assert triples.shape == (25, 3, 19, 3) and not triples[[0, -1]].any()
     for k in range(1, 24):
         for offset in (-1, 1):  # the neighbours are keyframes of the half-rate clip: their own poses, unless the
@@ -125,7 +125,7 @@ def test_nothing_to_judge_is_written_as_null_scores(tmp_path):
 def test_the_shipped_renderer_is_scored_on_the_frames_it_wrote(tmp_path):
     files, poses = example_clip()
     renderer = load_renderer(CHECKPOINTS_DIR / "render", torch.device("cpu"), "auto")
-    triples = half_rate_poses(poses, torch.device("cpu"))
+    triples = half_rate_poses(poses, load_motion_model(torch.device("cpu")))
     check = run_self_check(renderer, backgrounds.build("dis"), files, triples, set(), tmp_path / "check")
     frames = held_out_frames(triples, set())
     assert check.samples == len(frames) == MAX_SAMPLES
@@ -146,7 +146,8 @@ def test_finetune_keeps_the_frames_the_check_judges_out_of_training():
     cpu = torch.device("cpu")
     poses = np.stack([person(50 + 2 * k) for k in range(40)])
     frames, note = self_check_frames(poses, [], cpu)
-    assert frames == held_out_frames(half_rate_poses(poses, cpu), set()) and len(frames) == MAX_SAMPLES
+    assert frames == held_out_frames(half_rate_poses(poses, load_motion_model(cpu)), set())
+    assert len(frames) == MAX_SAMPLES
     assert f"kept {MAX_SAMPLES} of 38 training frames out of training" in note
     frames, note = self_check_frames(poses[:20], [], cpu)  # 18 training frames: 16 out would leave 2
     assert frames == [] and "would leave 2, so the check will judge the fine-tuned renderer on frames it" in note
