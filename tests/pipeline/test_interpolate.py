@@ -61,7 +61,14 @@ def test_a_scene_cut_is_detected_and_not_interpolated(unused_renderer, tmp_path,
 
 
 @pytest.mark.slow
-def test_a_person_is_rendered_from_given_poses(renderer_dir, tmp_path, capsys):
+def test_a_person_is_rendered_from_given_poses(renderer_dir, tmp_path, capsys, monkeypatch):
+    from HumanSloMo_Dataset import backgrounds
+    from Human_Motion_Modelling import checkpoints
+
+    built, loaded = [], []  # the background interpolator and the motion model serve every stage, built once
+    dis, load = backgrounds.BACKENDS["dis"], checkpoints.load_trained_model
+    monkeypatch.setitem(backgrounds.BACKENDS, "dis", lambda *args: built.append(args) or dis(*args))
+    monkeypatch.setattr(checkpoints, "load_trained_model", lambda *args: loaded.append(args) or load(*args))
     (clip,) = list_clips(EXAMPLE_DIR / "inputs")
     frames = tmp_path / "spinkick"
     shutil.copytree(clip, frames)
@@ -70,6 +77,7 @@ def test_a_person_is_rendered_from_given_poses(renderer_dir, tmp_path, capsys):
                    "--poses", EXAMPLE_DIR / "input_poses" / clip.name], capsys)
     assert "person found in 7 of 7 input frames" in summary and "6 rendered" in summary
     assert "the renderer rebuilt 5 held-out input frames" in summary
+    assert len(built) == 1 and len(loaded) == 1
     assert json.loads((work / "Self_check" / "spinkick" / "verdict.json").read_text())["samples"] == 5
     info = video_info(out)
     assert (info.num_frames, info.width, info.height) == (14, 768, 512)
