@@ -128,6 +128,18 @@ def test_crossing_people_keep_their_track_ids() -> None:
     assert [i.get(300) for i in ids[7:]] == [None, 2, 2, 2, 2]
 
 
+def test_a_partial_pose_nearer_where_expected_does_not_take_the_track() -> None:
+    """walker_turn_left0 at x4, input 5: Holistic on the whole frame fits the walker's legs alone (its box centre
+    nearer where the walker was expected) while the detector's window finds the whole walker; the track follows the
+    whole walker, whose height matches."""
+    tracker = Tracker()
+    for _ in range(2):
+        assert tracker.update([_person(333, 171, 181)])[0].track == 0
+    legs, walker = _person(352, 232, 104), _person(375, 171, 154)
+    tracked = {round(person.body[0, 1]): person.track for person in tracker.update([legs, walker])}
+    assert tracked == {171: 0, 232: 1}
+
+
 def test_a_person_unseen_for_a_few_frames_keeps_the_id_then_the_track_ends() -> None:
     tracker = Tracker()
     assert tracker.update([_person(100, 100, 90)])[0].track == 0
