@@ -6,7 +6,9 @@ what BlazePose expects; landmarks are mapped back to frame pixels:
 
 - the whole frame, with Holistic in video mode (a person filling a good part of the frame, as before), unless
   everyone tracked is small (:data:`LARGE_PERSON`);
-- around each tracked person, where their last step says they are now (twice their size);
+- around each tracked person, where their last step says they are now (twice their size), unless the whole frame
+  gave a pose that fits there (:data:`TRACK_FIT`); a whole-frame pose that fits no track, over a person found in a
+  track's window, is Holistic misfitting that person (part of them, or turned on its side) and is dropped;
 - every :data:`DETECT_EVERY` frames (every frame while nobody is tracked), BlazePose's own person detector on
   tiles of the frame (:mod:`HumanSloMo_Dataset.poses.person_detector`) for people not already found, then, every
   :data:`BESIDE_EVERY` frames, once more around each person found, with everyone found hidden by their silhouette
@@ -22,12 +24,14 @@ import contextlib
 import io
 import logging
 import sys
+from typing import Callable
 
 import numpy as np
 
 from HumanSloMo_Dataset.poses.layouts import BLAZEPOSE_33, to_person
 from HumanSloMo_Dataset.poses.person_detector import PersonDetector
-from HumanSloMo_Dataset.poses.person_tracks import Tracker, body_box, merge_duplicates, overlap, same_person
+from HumanSloMo_Dataset.poses.person_tracks import (Tracker, body_box, intersection_over_union, merge_duplicates,
+                                                    overlap, same_person)
 from HumanSloMo_Dataset.poses.windows import Window, around_box, grow
 from rib.errors import RIBError
 from rib.frames import held_stderr
@@ -74,6 +78,12 @@ _HARMLESS_IMPORT_NOTICE = "GetPrototype"
 CPP_NOTICES = (b"inference_feedback_manager", b"absl::InitializeLog() is called",
                b"Created TensorFlow Lite XNNPACK delegate", b"gl_context", b"landmark_projection_calculator")
 """What MediaPipe's C++ code logs on every run (absl logging, which GLOG_minloglevel does not silence): held back."""
+
+
+TRACK_FIT = 0.4
+"""A pose found in the whole frame stands for a tracked person (their window is skipped) when its joint box meets
+where the track is expected with at least this intersection over union. Low-fps input moves people far between
+frames, and Holistic then may fit their legs alone or a pose turned on its side over them: those fit worse."""
 
 
 def _is_cpp_notice(line: bytes) -> bool:
@@ -136,6 +146,19 @@ def _covers(box: np.ndarray, expected: np.ndarray) -> bool:
             and box[3] - box[1] >= KNOWN_HEIGHT * (expected[3] - expected[1]))
 
 
+def fits_track(box: np.ndarray, expected: np.ndarray) -> bool:
+    """Whether a person found in the whole frame (their joint box) is the tracked one expected (:data:`TRACK_FIT`)."""
+    return intersection_over_union(box, expected) >= TRACK_FIT
+
+
+def is_misfit(person: Person, expected: list[np.ndarray], in_tracks: list[Person]) -> bool:
+    """Whether a whole-frame pose is Holistic misfitting a tracked person: it fits no track's ``expected`` box and
+    lies over (:data:`KNOWN_OVERLAP`) a person found in a track's window."""
+    box = body_box(person)
+    return (not any(fits_track(box, where) for where in expected)
+            and any(overlap(box, body_box(found)) >= KNOWN_OVERLAP for found in in_tracks))
+
+
 def _height(person: Person) -> float:
     box = body_box(person)
     return float(box[3] - box[1])
@@ -189,9 +212,11 @@ class MediaPipeEstimator:
                 self._detector = PersonDetector()
                 self._size = (height, width)
                 self._open_models(np.zeros_like(image))
-            found = self._whole_frame(image) if self._large_person_possible(height) else []
-            found += self._in_windows(image, found, [(around_box(track.expected(), height, width), track.expected())
-                                                     for track in self._tracker.tracks])
+            whole = self._whole_frame(image) if self._large_person_possible(height) else []
+            expected = [track.expected() for track in self._tracker.tracks]
+            in_tracks = self._in_windows(image, whole, [(around_box(box, height, width), box) for box in expected],
+                                         fits_track)
+            found = [person for person in whole if not is_misfit(person, expected, in_tracks)] + in_tracks
             if not self._tracker.tracks or self._frame % self.detect_every == 0:
                 found += self._in_windows(image, found, [(detection.window(height, width), detection.core())
                                                          for detection in self._detector.detect(image)])
@@ -218,17 +243,17 @@ class MediaPipeEstimator:
         whole = Window(0, 0, image.shape[1], image.shape[0])
         return self._plausible([self._person(self._model.process(whole.crop(image)), whole)])
 
-    def _in_windows(self, image: np.ndarray, found: list[Person],
-                    candidates: list[tuple[Window, np.ndarray]]) -> list[Person]:
+    def _in_windows(self, image: np.ndarray, found: list[Person], candidates: list[tuple[Window, np.ndarray]],
+                    covers: Callable[[np.ndarray, np.ndarray], bool] = _covers) -> list[Person]:
         """The people Holistic (image mode) finds in each candidate window (a window and the box where a person is
-        expected), skipping candidates whose expected box a person already found covers. People already found are
+        expected), skipping candidates whose expected box a person already found ``covers``. People already found are
         hidden in the crop; where Holistic still finds someone other than the expected person, it looks once more
         with them hidden too (two people side by side: it finds one per look)."""
         people: list[Person] = []
         for window, expected in candidates:
             for _ in range(LOOKS):
                 known = [body_box(person) for person in found + people]
-                if any(_covers(box, expected) for box in known):
+                if any(covers(box, expected) for box in known):
                     break
                 hidden = [grow(box, HIDE_MARGIN) for box in known]
                 result = self._image_model.process(window.upscaled_crop(image, hidden=hidden, kept=expected))

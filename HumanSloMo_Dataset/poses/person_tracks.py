@@ -50,6 +50,16 @@ def overlap(first: np.ndarray, second: np.ndarray) -> float:
     return float(width * height / min(_area(first), _area(second)))
 
 
+def intersection_over_union(first: np.ndarray, second: np.ndarray) -> float:
+    """Intersection of two boxes over their union (0..1)."""
+    width = min(first[2], second[2]) - max(first[0], second[0])
+    height = min(first[3], second[3]) - max(first[1], second[1])
+    if width <= 0 or height <= 0:
+        return 0.0
+    shared = width * height
+    return float(shared / (_area(first) + _area(second) - shared))
+
+
 def _score(person: Person) -> float:
     return float(person.body[:, 2].sum())
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from HumanSloMo_Dataset.poses.mediapipe_backend import fits_track, is_misfit
 from HumanSloMo_Dataset.poses.person_detector import Detection, detection_in, merge_detections
 from HumanSloMo_Dataset.poses.person_tracks import (MAX_MISSED, Tracker, body_box, colours, look_distance,
                                                       merge_duplicates, overlap)
@@ -138,6 +139,26 @@ def test_a_partial_pose_nearer_where_expected_does_not_take_the_track() -> None:
     legs, walker = _person(352, 232, 104), _person(375, 171, 154)
     tracked = {round(person.body[0, 1]): person.track for person in tracker.update([legs, walker])}
     assert tracked == {171: 0, 232: 1}
+
+
+def _boxed(x0: float, y0: float, x1: float, y1: float) -> Person:
+    """A person whose 15 body joints run from one corner of the box to the other."""
+    body = np.zeros((NUM_BODY, 3))
+    body[:15, 0], body[:15, 1], body[:15, 2] = np.linspace(x0, x1, 15), np.linspace(y0, y1, 15), 0.9
+    return Person(body=body)
+
+
+def test_a_whole_frame_pose_over_a_tracked_person_that_fits_no_track_is_a_misfit() -> None:
+    """walker_turn_right1 at x8, input 1: Holistic on the whole frame turned the walker on their side; the track's
+    window found them upright. Boxes from that frame."""
+    expected = [np.array([292.0, 153.0, 422.0, 395.0])]
+    on_side, upright = _boxed(108, 126, 403, 359), _boxed(291, 166, 418, 400)
+    assert not fits_track(body_box(on_side), expected[0]) and fits_track(body_box(upright), expected[0])
+    assert is_misfit(on_side, expected, [upright])
+    assert not is_misfit(_boxed(430, 150, 520, 400), expected, [upright]), "someone beside is no misfit"
+    assert not is_misfit(on_side, expected, []), "nothing found in a track window: kept"
+    behind = _boxed(300, 150, 420, 390)  # fits the track: it is the tracked person, whoever else is found there
+    assert not is_misfit(behind, expected, [upright])
 
 
 def test_a_person_unseen_for_a_few_frames_keeps_the_id_then_the_track_ends() -> None:
