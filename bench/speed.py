@@ -70,8 +70,9 @@ def command(frame_dir: Path, pose_dir: Path, out: Path, args: argparse.Namespace
             "--rate", str(args.rate), "--renderer", str(args.renderer), "--device", "cpu"]
 
 
-OUTSIDE_STAGES = "checks"
-"""The run's time outside its timed stages: checking the input and outputs, building the background interpolator."""
+OUTSIDE_STAGES = "other"
+"""The run's time outside its timed stages: the checks (building the background interpolator), the work folder, the
+frames copied where nothing is rendered."""
 
 
 def time_pipeline(frame_dir: Path, pose_dir: Path, out: Path, args: argparse.Namespace

@@ -77,8 +77,8 @@ def input_paths(args: argparse.Namespace) -> tuple[Path | None, ...]:
 
 
 def check_inputs(args: argparse.Namespace, output: Path, min_frames: int = 2) -> Source:
-    """Check INPUT, --poses, --keep-work and the pose backend; probe INPUT (nothing is written). The background
-    interpolator is checked by building it (:func:`rib_pipeline.stages.build_background`)."""
+    """Check INPUT, --poses, --keep-work and the pose backend; probe INPUT (nothing is written). Callers check the
+    background interpolator by building it (:func:`rib_pipeline.stages.build_background`)."""
     check_input_path(args.input, "INPUT")
     if args.poses is not None:
         check_input_path(args.poses, "--poses")

@@ -160,7 +160,7 @@ def run(args: argparse.Namespace) -> RunSummary:
     steps_per_epoch(args)
     init = initial_weights(args.init)
     source = check_inputs(args, args.output, MIN_FRAMES)
-    interpolator = build_background(args.background, args.device, args.max_side)
+    interpolator = build_background(args.background, device=args.device, max_side=args.max_side)
     with output_lock(args.output):
         check_model_dir(args)  # again under the lock: another run may have written there since
         return finetune(args, source, init, interpolator)

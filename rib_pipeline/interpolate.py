@@ -98,7 +98,7 @@ def prepare(args: argparse.Namespace) -> tuple[Source, Timeline, Interpolator]:
         check_input_path(args.compare, "--compare")
     check_outputs(args)
     source = check_inputs(args, args.output)
-    interpolator = build_background(args.background, args.device, args.max_side)
+    interpolator = build_background(args.background, device=args.device, max_side=args.max_side)
     timeline = plan_timeline(source.num_frames, source.fps, args.rate, args.fps)
     check_renderer(args.renderer)
     pick_device(args.device)

@@ -77,7 +77,7 @@ def load_motion_model(device: torch.device, checkpoint: Path | None = None) -> T
     return load_trained_model(checkpoint or DEFAULT_CHECKPOINT, device)
 
 
-def build_background(backend: str, device: str, max_side: int = MAX_SIDE) -> Interpolator:
+def build_background(backend: str, *, device: str, max_side: int = MAX_SIDE) -> Interpolator:
     """The background interpolator ``backend`` on ``device`` (``--device``), built once per run."""
     from HumanSloMo_Dataset import backgrounds
 

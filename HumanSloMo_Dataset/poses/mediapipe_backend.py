@@ -7,8 +7,9 @@ what BlazePose expects; landmarks are mapped back to frame pixels:
 - the whole frame, with Holistic in video mode (a person filling a good part of the frame, as before), unless
   everyone tracked is small (:data:`LARGE_PERSON`);
 - around each tracked person, where their last step says they are now (twice their size), unless the whole frame
-  gave a pose that fits there (:data:`TRACK_FIT`); a whole-frame pose that fits no track, over a person found in a
-  track's window, is Holistic misfitting that person (part of them, or turned on its side) and is dropped;
+  gave a pose that fits there (:func:`fits_track`); a whole-frame pose that fits no track and puts its face where
+  a person found in a track's window has theirs is Holistic misfitting that person (turned on its side) and is
+  dropped (:func:`is_misfit`);
 - every :data:`DETECT_EVERY` frames (every frame while nobody is tracked), BlazePose's own person detector on
   tiles of the frame (:mod:`HumanSloMo_Dataset.poses.person_detector`) for people not already found, then, every
   :data:`BESIDE_EVERY` frames, once more around each person found, with everyone found hidden by their silhouette
@@ -31,7 +32,7 @@ import numpy as np
 from HumanSloMo_Dataset.poses.layouts import BLAZEPOSE_33, to_person
 from HumanSloMo_Dataset.poses.person_detector import PersonDetector
 from HumanSloMo_Dataset.poses.person_tracks import (Tracker, body_box, intersection_over_union, merge_duplicates,
-                                                    overlap, same_person)
+                                                    overlap, same_face, same_person)
 from HumanSloMo_Dataset.poses.windows import Window, around_box, grow
 from rib.errors import RIBError
 from rib.frames import held_stderr
@@ -147,16 +148,18 @@ def _covers(box: np.ndarray, expected: np.ndarray) -> bool:
 
 
 def fits_track(box: np.ndarray, expected: np.ndarray) -> bool:
-    """Whether a person found in the whole frame (their joint box) is the tracked one expected (:data:`TRACK_FIT`)."""
-    return intersection_over_union(box, expected) >= TRACK_FIT
+    """Whether a person found in the whole frame (their joint box) is the tracked one expected: they cover it
+    (:func:`_covers`) and meet it with an intersection over union of :data:`TRACK_FIT`."""
+    return _covers(box, expected) and intersection_over_union(box, expected) >= TRACK_FIT
 
 
 def is_misfit(person: Person, expected: list[np.ndarray], in_tracks: list[Person]) -> bool:
     """Whether a whole-frame pose is Holistic misfitting a tracked person: it fits no track's ``expected`` box and
-    lies over (:data:`KNOWN_OVERLAP`) a person found in a track's window."""
+    puts the face where a person found in a track's window has theirs (:func:`same_face`: one person, its body
+    misplaced)."""
     box = body_box(person)
     return (not any(fits_track(box, where) for where in expected)
-            and any(overlap(box, body_box(found)) >= KNOWN_OVERLAP for found in in_tracks))
+            and any(same_face(person, found) for found in in_tracks))
 
 
 def _height(person: Person) -> float:
@@ -246,16 +249,17 @@ class MediaPipeEstimator:
     def _in_windows(self, image: np.ndarray, found: list[Person], candidates: list[tuple[Window, np.ndarray]],
                     covers: Callable[[np.ndarray, np.ndarray], bool] = _covers) -> list[Person]:
         """The people Holistic (image mode) finds in each candidate window (a window and the box where a person is
-        expected), skipping candidates whose expected box a person already found ``covers``. People already found are
-        hidden in the crop; where Holistic still finds someone other than the expected person, it looks once more
-        with them hidden too (two people side by side: it finds one per look)."""
+        expected), skipping candidates whose expected box a person in ``found`` ``covers`` (or one found in an
+        earlier candidate's window, by :func:`_covers`). People already found are hidden in the crop; where Holistic
+        still finds someone other than the expected person, it looks once more with them hidden too (two people side
+        by side: it finds one per look)."""
         people: list[Person] = []
         for window, expected in candidates:
             for _ in range(LOOKS):
-                known = [body_box(person) for person in found + people]
-                if any(covers(box, expected) for box in known):
+                if (any(covers(body_box(person), expected) for person in found)
+                        or any(_covers(body_box(person), expected) for person in people)):
                     break
-                hidden = [grow(box, HIDE_MARGIN) for box in known]
+                hidden = [grow(body_box(person), HIDE_MARGIN) for person in found + people]
                 result = self._image_model.process(window.upscaled_crop(image, hidden=hidden, kept=expected))
                 person = [p for p in self._plausible([self._person(result, window)])
                           if _height(p) >= MIN_WINDOW_SHARE * window.height]

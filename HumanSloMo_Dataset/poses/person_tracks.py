@@ -15,6 +15,8 @@ from rib.openpose import Person
 DUPLICATE_DISTANCE = 0.15
 """Two people whose body joints seen in both lie this close (median, in body box heights) are one person."""
 MIN_SHARED_JOINTS = 3
+FACE = [0, 15, 16, 17, 18]
+"""BODY_25 nose, eyes and ears."""
 MATCH_DISTANCE = 0.6
 """A person continues a track if their box centre is within this many box heights of where the track is expected
 (and the heights differ by less than :data:`MAX_HEIGHT_RATIO`)."""
@@ -73,6 +75,16 @@ def same_person(first: Person, second: Person) -> bool:
         return overlap(*boxes) >= 0.5
     distance = np.median(np.linalg.norm(first.body[shared, :2] - second.body[shared, :2], axis=1))
     return bool(distance < DUPLICATE_DISTANCE * max(box[3] - box[1] for box in boxes))
+
+
+def same_face(first: Person, second: Person) -> bool:
+    """Whether two poses put the face in one place (two people cannot): the face points both show lie within
+    :data:`DUPLICATE_DISTANCE` of the taller body box (median), whatever their bodies say."""
+    shared = (first.body[FACE, 2] > 0) & (second.body[FACE, 2] > 0)
+    if not shared.any():
+        return False
+    distance = np.median(np.linalg.norm(first.body[FACE][shared, :2] - second.body[FACE][shared, :2], axis=1))
+    return bool(distance < DUPLICATE_DISTANCE * max(box[3] - box[1] for box in (body_box(first), body_box(second))))
 
 
 def merge_duplicates(people: list[Person]) -> list[Person]:

@@ -87,7 +87,7 @@ def test_speed_times_pose_estimation_and_compares_with_each_rife_per_output_fram
     report = json.loads(json_path(markdown).read_text())
     (timing,) = report["sizes"]
     assert not report["given_poses"] and timing["stages"]["poses"] > 0, "pose estimation is timed, as users run it"
-    assert timing["stages"][bench.OUTSIDE_STAGES] > 0, "the checks before the stages (backgrounds built) are timed"
+    assert timing["stages"][bench.OUTSIDE_STAGES] > 0, "the time outside the stages is timed"
     frames, in_betweens = 3, 1  # 2 inputs at rate 2
     for name in ("dis", *bench.RIFES):
         alone = timing["alone"][name]

@@ -6,7 +6,7 @@ import numpy as np
 
 from HumanSloMo_Dataset.poses.mediapipe_backend import fits_track, is_misfit
 from HumanSloMo_Dataset.poses.person_detector import Detection, detection_in, merge_detections
-from HumanSloMo_Dataset.poses.person_tracks import (MAX_MISSED, Tracker, body_box, colours, look_distance,
+from HumanSloMo_Dataset.poses.person_tracks import (FACE, MAX_MISSED, Tracker, body_box, colours, look_distance,
                                                       merge_duplicates, overlap)
 from HumanSloMo_Dataset.poses.windows import Window, around, around_box, grow, joint_box, square, tiles
 from rib.openpose import NUM_BODY, Person
@@ -141,24 +141,42 @@ def test_a_partial_pose_nearer_where_expected_does_not_take_the_track() -> None:
     assert tracked == {171: 0, 232: 1}
 
 
-def _boxed(x0: float, y0: float, x1: float, y1: float) -> Person:
-    """A person whose 15 body joints run from one corner of the box to the other."""
+def _boxed(x0: float, y0: float, x1: float, y1: float, face: tuple[float, float] | None = None) -> Person:
+    """A person whose 15 body joints run from one corner of the box to the other, the face (nose, eyes, ears) at
+    ``face`` (default: the top corner)."""
     body = np.zeros((NUM_BODY, 3))
     body[:15, 0], body[:15, 1], body[:15, 2] = np.linspace(x0, x1, 15), np.linspace(y0, y1, 15), 0.9
+    body[FACE] = (*(face or (x0, y0)), 0.9)
     return Person(body=body)
 
 
-def test_a_whole_frame_pose_over_a_tracked_person_that_fits_no_track_is_a_misfit() -> None:
-    """walker_turn_right1 at x8, input 1: Holistic on the whole frame turned the walker on their side; the track's
-    window found them upright. Boxes from that frame."""
+def test_a_whole_frame_pose_with_a_tracked_persons_face_that_fits_no_track_is_a_misfit() -> None:
+    """walker_turn_right1 at x8, input 1: Holistic on the whole frame turned the walker on their side (the face in
+    place); the track's window found them upright. Boxes and faces from that frame."""
     expected = [np.array([292.0, 153.0, 422.0, 395.0])]
-    on_side, upright = _boxed(108, 126, 403, 359), _boxed(291, 166, 418, 400)
+    on_side, upright = _boxed(108, 126, 403, 359, face=(401, 164)), _boxed(291, 166, 418, 400, face=(397, 154))
     assert not fits_track(body_box(on_side), expected[0]) and fits_track(body_box(upright), expected[0])
     assert is_misfit(on_side, expected, [upright])
-    assert not is_misfit(_boxed(430, 150, 520, 400), expected, [upright]), "someone beside is no misfit"
     assert not is_misfit(on_side, expected, []), "nothing found in a track window: kept"
-    behind = _boxed(300, 150, 420, 390)  # fits the track: it is the tracked person, whoever else is found there
-    assert not is_misfit(behind, expected, [upright])
+    assert not is_misfit(_boxed(300, 150, 420, 390, face=(397, 154)), expected, [upright]), "it fits the track"
+
+
+def test_a_second_person_over_a_tracked_one_is_no_misfit() -> None:
+    """Someone standing within a tracked person's box, or a tracked person who moved far from where expected, keeps
+    their whole-frame pose: their face is elsewhere."""
+    spread = _boxed(100, 100, 270, 280, face=(185, 105))  # the tracked person, arms spread, found in their window
+    newcomer = _boxed(200, 110, 260, 290, face=(230, 115))
+    assert overlap(body_box(newcomer), body_box(spread)) > 0.9
+    assert not is_misfit(newcomer, [np.array([100.0, 100, 270, 280])], [spread])
+    moved = _boxed(130, 110, 190, 280, face=(160, 115))  # tracked, expected at (160, 110)-(220, 280)
+    assert not fits_track(body_box(moved), np.array([160.0, 110, 220, 280]))
+    assert not is_misfit(moved, [np.array([160.0, 110, 220, 280])], [_boxed(100, 100, 200, 280, face=(120, 105))])
+
+
+def test_a_partial_pose_does_not_fit_a_track() -> None:
+    """Short and wide (a person's legs and spread arms): not the tracked person, however much it overlaps."""
+    assert not fits_track(np.array([100.0, 200, 200, 280]), np.array([100.0, 100, 200, 300]))
+    assert fits_track(np.array([105.0, 110, 200, 300]), np.array([100.0, 100, 200, 300]))
 
 
 def test_a_person_unseen_for_a_few_frames_keeps_the_id_then_the_track_ends() -> None:
