@@ -1,8 +1,7 @@
 """Keeping people from frame to frame: duplicate people (one person found from two windows) merged, and each
 person given a stable track id by matching joint boxes with where each track is expected (its last box moved by
-its last step) and their heights and, given the frame, their clothes' colours with the track's, nearest first, so
-that two people crossing or walking side by side keep their ids, and a person keeps theirs when a partial pose of
-them (legs only) is found nearer where they were expected."""
+its last step) and, given the frame, their clothes' colours with the track's, nearest first, so that two people
+crossing or walking side by side keep their ids."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
@@ -23,8 +22,6 @@ MATCH_DISTANCE = 0.6
 MAX_HEIGHT_RATIO = 1.8
 LOOK_WEIGHT = 2.0
 """Weight of the colour distance (0..1) against the box distance (in box heights) when matching."""
-HEIGHT_WEIGHT = 1.0
-"""Weight of the height difference (absolute log of the heights' ratio) against the box distance when matching."""
 LOOK_MEMORY = 0.7
 """A track's look is this much its past look and the rest the last frame's."""
 COLOUR_BINS = 8
@@ -137,19 +134,15 @@ def look_distance(first: np.ndarray | None, second: np.ndarray | None) -> float:
 
 
 def _cost(track: Track, box: np.ndarray, look: np.ndarray | None) -> float:
-    """Distance of box centres in the larger box height, plus :data:`HEIGHT_WEIGHT` times the log of the heights'
-    ratio, plus :data:`LOOK_WEIGHT` times the look distance; infinite when the sizes are too different or the box is
-    too far."""
+    """Distance of box centres in the larger box height plus :data:`LOOK_WEIGHT` times the look distance;
+    infinite when the sizes are too different or the box is too far."""
     expected = track.expected()
     heights = np.array([expected[3] - expected[1], box[3] - box[1]]).clip(min=1.0)
     if heights.max() / heights.min() > MAX_HEIGHT_RATIO:
         return np.inf
     centre = (expected[:2] + expected[2:]) / 2 - (box[:2] + box[2:]) / 2
     distance = float(np.hypot(*centre) / heights.max())
-    if distance > MATCH_DISTANCE:
-        return np.inf
-    resized = float(np.log(heights.max() / heights.min()))
-    return distance + HEIGHT_WEIGHT * resized + LOOK_WEIGHT * look_distance(track.look, look)
+    return distance + LOOK_WEIGHT * look_distance(track.look, look) if distance <= MATCH_DISTANCE else np.inf
 
 
 def _mix(average: np.ndarray | None, look: np.ndarray | None) -> np.ndarray | None:
