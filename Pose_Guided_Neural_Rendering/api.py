@@ -14,8 +14,8 @@ from rib.checkpoint import SPADE_GAN, WARP_BLEND, find_weights, read_weights
 from rib.errors import RIBError
 from rib.paths import CHECKPOINTS_DIR
 
-__all__ = ["DEFAULT_CHECKPOINT", "ClipPlan", "ClipRenderer", "checkpoint_file", "load_renderer", "plan_clip",
-           "read_renderer", "render_clip", "resolve_backgrounds", "train"]
+__all__ = ["DEFAULT_CHECKPOINT", "ClipPlan", "ClipRenderer", "checkpoint_file", "kept_out_frames", "load_renderer",
+           "plan_clip", "read_renderer", "render_clip", "resolve_backgrounds", "train"]
 DEFAULT_CHECKPOINT = CHECKPOINTS_DIR / "render"
 
 
@@ -40,6 +40,16 @@ def load_renderer(path: Path, device: torch.device, precision: str) -> ClipRende
     if kind == WARP_BLEND:
         return warp_blend.clip_renderer(state, path, device)
     return spade_gan.clip_renderer(state, path, device, precision)
+
+
+def kept_out_frames(path: Path) -> list[int] | None:
+    """The input frames kept out of training a renderer fine-tuned on one clip (``rib finetune``: its one data set's
+    ``held_out``), so that ``rib interpolate``'s self-check judges it on them; None for any other renderer."""
+    _, state, kind = read_renderer(path)
+    sets = state.get("config", {}).get("data", {}).get("sets", []) if kind == WARP_BLEND else []
+    if len(sets) != 1 or not sets[0].get("held_out"):
+        return None
+    return [int(frame) for frame in sets[0]["held_out"]]
 
 
 def train(argv: Sequence[str]) -> None:

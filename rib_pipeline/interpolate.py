@@ -116,14 +116,19 @@ def run(args: argparse.Namespace) -> RunSummary:
 
 def self_check(layout: WorkLayout, renderer: ClipRenderer, interpolator: Interpolator, trained: TrainedModel,
                files: list[Path], tracks: dict[int, np.ndarray], found: dict[int, np.ndarray], summary: RunSummary,
-               kinds: list[Kind]) -> list[Kind]:
-    """The renderer's self-check on the main person (:mod:`rib_pipeline.self_check`), said in the summary; returns
-    the frame kinds, the rendered ones turned to background when it fails."""
+               kinds: list[Kind], kept_out: list[int] | None) -> list[Kind]:
+    """The renderer's self-check on the main person (:mod:`rib_pipeline.self_check`; on the frames ``rib finetune``
+    kept out of training, for a renderer it fine-tuned), said in the summary; returns the frame kinds, the rendered
+    ones turned to background when it fails."""
     main = next(iter(tracks))
     # crowded: every interval where another tracked person shows (a little stricter than the rendering's rule)
     others = intervals_showing([poses for track, poses in found.items() if track != main])
     with summary.timed("self-check"):
-        check = self_check_stage(layout, renderer, interpolator, files, tracks[main], trained, summary.cuts, others)
+        check = self_check_stage(layout, renderer, interpolator, files, tracks[main], trained, summary.cuts, others,
+                                 kept_out)
+    if kept_out is not None:
+        summary.notes.append(f"self-check: on the input frames rib finetune kept out of training the renderer, "
+                             f"{check.samples} of {len(kept_out)} usable here")
     summary.notes.append(check.note())
     if check.passed:
         return kinds
@@ -153,12 +158,13 @@ def upsample(args: argparse.Namespace, source: Source, timeline: Timeline, inter
         summary.kinds, summary.people_choice = count_kinds(kinds), args.people
         summary.tracks_rendered = int(drawn.any(axis=1).sum())
         if Kind.RENDERED in kinds:
-            from Pose_Guided_Neural_Rendering.api import load_renderer
+            from Pose_Guided_Neural_Rendering.api import kept_out_frames, load_renderer
 
             with summary.timed("rendering"):  # loading the weights is part of the rendering stage's time
                 renderer = load_renderer(args.renderer, device, "auto")
             if args.self_check:
-                kinds = self_check(layout, renderer, interpolator, trained, files, tracks, found, summary, kinds)
+                kinds = self_check(layout, renderer, interpolator, trained, files, tracks, found, summary, kinds,
+                                   kept_out_frames(args.renderer))
         if Kind.RENDERED in kinds:
             with summary.timed("rendering"):
                 render_stage(layout, renderer, timeline.rate, list(tracks), inputs, drawn, args.batch_size,

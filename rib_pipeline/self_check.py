@@ -97,14 +97,20 @@ def squared_error(image: np.ndarray, truth: np.ndarray) -> float:
 
 
 def run_self_check(renderer: ClipRenderer, interpolator: Interpolator, files: Sequence[Path], triples: np.ndarray,
-                   cuts: Collection[int], folder: Path, crowded: Collection[int] = ()) -> SelfCheck:
+                   cuts: Collection[int], folder: Path, crowded: Collection[int] = (),
+                   kept_out: Sequence[int] | None = None) -> SelfCheck:
     """Rebuild the :func:`held_out_frames` of the clip (input ``files``; ``triples``: the main person's poses of
-    frames k-1, k and k+1 for each dropped frame k) with ``renderer`` (a ``ClipRenderer``) and with ``interpolator``
-    (the background's), score both against the real frames and write both into ``folder``. ``crowded``: intervals
-    where other people are in an input frame (the renderer takes no unmoved keyframe pixels around them); the outcome
-    also goes to ``folder/VERDICT``."""
+    frames k-1, k and k+1 for each dropped frame k), or those of the ``kept_out`` frames (a fine-tune's) that qualify,
+    with ``renderer`` (a ``ClipRenderer``) and with ``interpolator`` (the background's), score both against the real
+    frames and write both into ``folder``. ``crowded``: intervals where other people are in an input frame (the
+    renderer takes no unmoved keyframe pixels around them); the outcome also goes to ``folder/VERDICT``."""
+    if kept_out is None:
+        frames = held_out_frames(triples, cuts)
+    else:
+        usable = set(held_out_frames(triples, cuts, max_samples=len(triples)))
+        frames = [k for k in kept_out if k in usable]
     out_dir = prepare_output_dir(folder, pattern="*.png")
-    check = judge(renderer, interpolator, files, triples, held_out_frames(triples, cuts), out_dir, crowded)
+    check = judge(renderer, interpolator, files, triples, frames, out_dir, crowded)
     write_text(out_dir / VERDICT, check.to_json() + "\n")
     return check
 

@@ -145,12 +145,13 @@ def half_rate_poses(poses: np.ndarray, trained: TrainedModel) -> np.ndarray:
 
 def self_check_stage(layout: WorkLayout, renderer: ClipRenderer, interpolator: Interpolator, files: Sequence[Path],
                      poses: np.ndarray, trained: TrainedModel, cuts: Sequence[int],
-                     crowded: frozenset[int] = frozenset()) -> SelfCheck:
+                     crowded: frozenset[int] = frozenset(), kept_out: Sequence[int] | None = None) -> SelfCheck:
     """``Self_check/<clip>``: the renderer (a ``ClipRenderer``) and the background ``interpolator`` each rebuild
-    some input frames from their neighbours, the renderer from the poses of :func:`half_rate_poses` of the main
-    person's input ``poses`` by the ``trained`` motion model (:mod:`rib_pipeline.self_check`); returns the outcome."""
+    some input frames (the ``kept_out`` ones of a fine-tuned renderer, if given) from their neighbours, the renderer
+    from the poses of :func:`half_rate_poses` of the main person's input ``poses`` by the ``trained`` motion model
+    (:mod:`rib_pipeline.self_check`); returns the outcome."""
     return run_self_check(renderer, interpolator, files, half_rate_poses(poses, trained), set(cuts),
-                          layout.folder(SELF_CHECK_FOLDER), crowded)
+                          layout.folder(SELF_CHECK_FOLDER), crowded, kept_out)
 
 
 def render_stage(layout: WorkLayout, renderer: ClipRenderer, rate: int, tracks: Sequence[int], inputs: np.ndarray,

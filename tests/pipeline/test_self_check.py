@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from HumanSloMo_Dataset import backgrounds
-from Pose_Guided_Neural_Rendering.api import load_renderer
+from Pose_Guided_Neural_Rendering.api import kept_out_frames, load_renderer
 from rib.frames import list_clips, list_frames, read_image
 from rib.paths import CHECKPOINTS_DIR, EXAMPLE_DIR
 from rib.poses import read_pose_folder
@@ -112,6 +112,27 @@ def test_a_renderer_worse_than_the_background_fails(tmp_path):
     assert len(list((tmp_path / "check").glob("*_rendered.png"))) == check.samples
     verdict = json.loads((tmp_path / "check" / VERDICT).read_text())
     assert verdict["passed"] is False and verdict["samples"] == check.samples
+
+
+def test_a_fine_tuned_renderer_is_judged_on_the_frames_kept_out_that_qualify(tmp_path):
+    files, poses = example_clip()
+    triples = exact_triples(poses)
+    triples[5] = 0.0  # nobody in frame 5's poses: it cannot be judged; a cut after frame 8 rules out 8 and 9
+    check = run_self_check(BlackRenderer(), backgrounds.build("blend"), files, triples, {8}, tmp_path / "check",
+                           kept_out=[3, 5, 8, 9, 12, 15, 40])
+    assert check.samples == 3 and not check.passed
+    assert {path.name for path in (tmp_path / "check").glob("*_rendered.png")} == {
+        f"{files[k].stem}_rendered.png" for k in (3, 12, 15)}
+
+
+def test_kept_out_frames_are_read_from_a_fine_tuned_renderer(tmp_path):
+    state = torch.load(CHECKPOINTS_DIR / "render" / "model.pt", map_location="cpu", weights_only=True)
+    assert kept_out_frames(CHECKPOINTS_DIR / "render") is None, "the shipped renderer was trained on no clip's frames"
+    one_clip = {"root": "work", "frames": "inputs", "poses": "input_poses", "backgrounds": "train_backgrounds",
+                "rate": 2, "layout": "train", "held_out": [4, 9]}
+    state["config"] = {**state["config"], "data": {**state["config"]["data"], "sets": [one_clip]}}
+    torch.save(state, tmp_path / "model.pt")
+    assert kept_out_frames(tmp_path) == [4, 9]
 
 
 def test_nothing_to_judge_is_written_as_null_scores(tmp_path):
