@@ -40,48 +40,53 @@ def _area(box: np.ndarray) -> float:
     return float(max(box[2] - box[0], 1.0) * max(box[3] - box[1], 1.0))
 
 
-def overlap(first: np.ndarray, second: np.ndarray) -> float:
-    """Intersection of two boxes over the smaller one's area (0..1)."""
+def _intersection(first: np.ndarray, second: np.ndarray) -> float:
+    """Area two boxes share (0 when they do not meet)."""
     width = min(first[2], second[2]) - max(first[0], second[0])
     height = min(first[3], second[3]) - max(first[1], second[1])
-    if width <= 0 or height <= 0:
-        return 0.0
-    return float(width * height / min(_area(first), _area(second)))
+    return float(width * height) if width > 0 and height > 0 else 0.0
+
+
+def overlap(first: np.ndarray, second: np.ndarray) -> float:
+    """Intersection of two boxes over the smaller one's area (0..1)."""
+    return _intersection(first, second) / min(_area(first), _area(second))
 
 
 def intersection_over_union(first: np.ndarray, second: np.ndarray) -> float:
     """Intersection of two boxes over their union (0..1)."""
-    width = min(first[2], second[2]) - max(first[0], second[0])
-    height = min(first[3], second[3]) - max(first[1], second[1])
-    if width <= 0 or height <= 0:
-        return 0.0
-    shared = width * height
-    return float(shared / (_area(first) + _area(second) - shared))
+    shared = _intersection(first, second)
+    return shared / (_area(first) + _area(second) - shared)
 
 
 def _score(person: Person) -> float:
     return float(person.body[:, 2].sum())
 
 
+def _shown_by_both(first: Person, second: Person, joints: np.ndarray) -> np.ndarray:
+    """Those of the body ``joints`` (indices) that both poses show."""
+    return joints[(first.body[joints, 2] > 0) & (second.body[joints, 2] > 0)]
+
+
+def _lie_close(first: Person, second: Person, joints: np.ndarray) -> bool:
+    """Whether the two poses' ``joints`` lie within :data:`DUPLICATE_DISTANCE` of the taller body box (median)."""
+    distance = np.median(np.linalg.norm(first.body[joints, :2] - second.body[joints, :2], axis=1))
+    return bool(distance < DUPLICATE_DISTANCE * max(box[3] - box[1] for box in (body_box(first), body_box(second))))
+
+
 def same_person(first: Person, second: Person) -> bool:
     """Whether two poses are one person: the joints both show lie within :data:`DUPLICATE_DISTANCE` of the taller
     body box (median), or, with fewer than :data:`MIN_SHARED_JOINTS` such joints, their boxes overlap by half."""
-    shared = (first.body[:, 2] > 0) & (second.body[:, 2] > 0)
-    boxes = body_box(first), body_box(second)
-    if shared.sum() < MIN_SHARED_JOINTS:
-        return overlap(*boxes) >= 0.5
-    distance = np.median(np.linalg.norm(first.body[shared, :2] - second.body[shared, :2], axis=1))
-    return bool(distance < DUPLICATE_DISTANCE * max(box[3] - box[1] for box in boxes))
+    shared = _shown_by_both(first, second, np.arange(len(first.body)))
+    if len(shared) < MIN_SHARED_JOINTS:
+        return overlap(body_box(first), body_box(second)) >= 0.5
+    return _lie_close(first, second, shared)
 
 
 def same_face(first: Person, second: Person) -> bool:
     """Whether two poses put the face in one place (two people cannot): the face points both show lie within
     :data:`DUPLICATE_DISTANCE` of the taller body box (median), whatever their bodies say."""
-    shared = (first.body[FACE, 2] > 0) & (second.body[FACE, 2] > 0)
-    if not shared.any():
-        return False
-    distance = np.median(np.linalg.norm(first.body[FACE][shared, :2] - second.body[FACE][shared, :2], axis=1))
-    return bool(distance < DUPLICATE_DISTANCE * max(box[3] - box[1] for box in (body_box(first), body_box(second))))
+    shared = _shown_by_both(first, second, np.array(FACE))
+    return len(shared) > 0 and _lie_close(first, second, shared)
 
 
 def merge_duplicates(people: list[Person]) -> list[Person]:
