@@ -37,6 +37,10 @@ CONFIG = REPO_ROOT / "Pose_Guided_Neural_Rendering" / "configs" / "warp_blend_ha
 DEFAULT_INIT = CHECKPOINTS_DIR / "render"
 MIN_FRAMES = 3
 """A training sample is a frame with both neighbours."""
+KEPT_OUT_SHARE = 3
+"""rib finetune keeps at most one training frame in this many out of training for the self-check (but never fewer
+than the check needs): on a short clip the fine-tune keeps most of its few frames, and the check still judges frames
+it never saw."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -124,13 +128,15 @@ def training_targets(poses: np.ndarray) -> list[int]:
 
 def self_check_frames(poses: np.ndarray, cuts: list[int], device: torch.device) -> tuple[list[int], str]:
     """The input frames that rib interpolate's self-check will judge this clip's renderer on, to keep out of
-    training, and a line for the summary; none when there are too few to judge, or when fewer than MIN_SAMPLES
-    frames would be left to train on."""
-    from rib_pipeline.self_check import MIN_SAMPLES, held_out_frames
+    training, and a line for the summary: at least MIN_SAMPLES of the frames the check can judge, spread evenly, and
+    at most one training frame in KEPT_OUT_SHARE beyond that; none when there are too few to judge, or when fewer
+    than MIN_SAMPLES frames would be left to train on."""
+    from rib_pipeline.self_check import MIN_SAMPLES, held_out_frames, spread_evenly
     from rib_pipeline.stages import half_rate_poses, load_motion_model
 
-    frames = held_out_frames(half_rate_poses(poses, load_motion_model(device)), set(cuts))
+    judged = held_out_frames(half_rate_poses(poses, load_motion_model(device)), set(cuts))
     targets = training_targets(poses)
+    frames = spread_evenly(judged, max(MIN_SAMPLES, len(targets) // KEPT_OUT_SHARE))
     left = len(set(targets) - set(frames))
     if len(frames) < MIN_SAMPLES:
         return [], (f"trained on all {len(targets)} training frames: too few for rib interpolate's self-check to "

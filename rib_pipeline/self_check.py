@@ -79,10 +79,15 @@ def held_out_frames(triples: np.ndarray, cuts: Collection[int], max_samples: int
     (``cuts``: i for a cut between frames i and i+1); up to ``max_samples`` of them, spread evenly."""
     usable = [k for k in range(1, len(triples) - 1)
               if all(has_person(pose) for pose in triples[k]) and k - 1 not in cuts and k not in cuts]
-    if len(usable) <= max_samples:
-        return usable
-    picks = np.linspace(0, len(usable) - 1, max_samples).round().astype(int)
-    return [usable[i] for i in picks]
+    return spread_evenly(usable, max_samples)
+
+
+def spread_evenly(frames: Sequence[int], count: int) -> list[int]:
+    """At most ``count`` of ``frames``, spread evenly over them (the first and the last included)."""
+    if len(frames) <= count:
+        return list(frames)
+    picks = np.linspace(0, len(frames) - 1, count).round().astype(int)
+    return [frames[i] for i in picks]
 
 
 def psnr_of(squared_error: float, values: int) -> float:

@@ -15,7 +15,7 @@ from rib.frames import list_clips, list_frames, read_image
 from rib.paths import CHECKPOINTS_DIR, EXAMPLE_DIR
 from rib.poses import read_pose_folder
 from rib_pipeline.compose import Kind, count_kinds, self_check_failed
-from rib_pipeline.finetune import self_check_frames
+from rib_pipeline.finetune import KEPT_OUT_SHARE, self_check_frames
 from rib_pipeline.self_check import (MAX_SAMPLES, MIN_SAMPLES, PSNR_CAP, VERDICT, SelfCheck, held_out_frames, psnr_of,
                                      run_self_check)
 from rib_pipeline.stages import half_rate_poses, load_motion_model
@@ -166,14 +166,21 @@ def test_a_failed_check_leaves_every_in_between_to_the_background():
 def test_finetune_keeps_the_frames_the_check_judges_out_of_training():
     cpu = torch.device("cpu")
     poses = np.stack([person(50 + 2 * k) for k in range(40)])
+    judged = held_out_frames(half_rate_poses(poses, load_motion_model(cpu)), set())
     frames, note = self_check_frames(poses, [], cpu)
-    assert frames == held_out_frames(half_rate_poses(poses, load_motion_model(cpu)), set())
-    assert len(frames) == MAX_SAMPLES
-    assert f"kept {MAX_SAMPLES} of 38 training frames out of training" in note
-    frames, note = self_check_frames(poses[:20], [], cpu)  # 18 training frames: 16 out would leave 2
+    assert len(judged) == MAX_SAMPLES and len(frames) == 38 // KEPT_OUT_SHARE
+    assert set(frames) <= set(judged) and frames == sorted(frames)
+    assert frames[0] == judged[0] and frames[-1] == judged[-1]  # spread over the clip
+    assert f"kept {len(frames)} of 38 training frames out of training" in note
+
+
+def test_finetune_keeps_enough_out_of_a_short_clip_for_the_check():
+    cpu = torch.device("cpu")
+    poses = np.stack([person(50 + 2 * k) for k in range(40)])
+    frames, note = self_check_frames(poses[:9], [], cpu)  # 7 training frames (bikes at x4 has as few)
+    assert len(frames) == MIN_SAMPLES and "kept 3 of 7 training frames out of training" in note
+    frames, note = self_check_frames(poses[:7], [], cpu)  # 5 training frames: 3 out would leave 2
     assert frames == [] and "would leave 2, so the check will judge the fine-tuned renderer on frames it" in note
-    frames, note = self_check_frames(poses[:21], [], cpu)
-    assert len(frames) == MAX_SAMPLES and f"kept {MAX_SAMPLES} of 19 training frames" in note
 
 
 def test_finetune_trains_on_every_frame_when_too_few_would_be_judged():
