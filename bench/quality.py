@@ -45,7 +45,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from bench.users_path import interpolate, stage_folder, thread_env, upsampled_names
+from bench.users_path import interpolate, self_check_verdict, stage_folder, thread_env, upsampled_names
 from Pose_Guided_Neural_Rendering.metrics import flow_difference, optical_flow, psnr, ssim
 from Pose_Guided_Neural_Rendering.warp_blend.render import BlendRenderer, load_blender
 from rib.atomic import write_text
@@ -56,8 +56,6 @@ from rib.machine import describe_machine
 from rib.names import DAIN, GENERATED_FRAMES, GT, INPUT_POSES, INPUTS, LINEAR_MOTION, MASKS, POSES, PREDICT_MOTION, TEST
 from rib.paths import CHECKPOINTS_DIR, REPO_ROOT, display_path
 from rib.poses import read_pose_folder
-from rib_pipeline.self_check import FOLDER as SELF_CHECK
-from rib_pipeline.self_check import VERDICT
 
 log = logging.getLogger("bench.quality")
 BACKENDS = {"blend": "BLEND", "dis": DAIN, "rife": "RIFE", "rife39": "RIFE39"}
@@ -178,9 +176,7 @@ def self_check_verdicts(args: argparse.Namespace, rate: int, clips: Sequence[str
     for row in rows if args.users_path else []:
         verdicts[row] = {}
         for clip in clips:
-            work = args.work_dir / USERS_PATH_FOLDERS[row] / f"x{rate}" / clip
-            path = stage_folder(work, SELF_CHECK, clip) / VERDICT
-            verdicts[row][clip] = json.loads(path.read_text()) if path.is_file() else None
+            verdicts[row][clip] = self_check_verdict(args.work_dir / USERS_PATH_FOLDERS[row] / f"x{rate}" / clip, clip)
     return verdicts
 
 
@@ -229,13 +225,13 @@ def figure_index(count: int, rate: int) -> int:
     return min(2, (count - 1) // rate - 1) * rate + rate // 2
 
 
-def score_clip(renderer: BlendRenderer, test: Path, poses_dir: Path, clip: str, rate: int, backends: list[str],
-               figure_frames: dict[str, dict] | None = None,
-               users_paths: dict[str, Path] | None = None) -> dict[str, dict]:
+def score_clip(renderer: BlendRenderer | None, test: Path, poses_dir: Path, clip: str, rate: int,
+               backends: list[str], figure_frames: dict[str, dict] | None = None,
+               users_paths: dict[str, Path] | None = None, sources: Sequence[str] = POSE_SOURCES) -> dict[str, dict]:
     """Scores of every method on one clip (one entry per method). The frames of each backend, and of the user's-path
     rows in ``users_paths`` (row -> the folder of its rib interpolate frames), are read from their folders; the
-    renderer draws the others here from each pose source. With ``figure_frames``, its ``figure_index`` frame is kept
-    there under the clip's name."""
+    renderer draws the others here from each pose source in ``sources`` (none: ``renderer`` may be None). With
+    ``figure_frames``, its ``figure_index`` frame is kept there under the clip's name."""
     gt_files = list_frames(test / GT / clip)
     count = (len(gt_files) - 1) // rate * rate + 1
     names = upsampled_names(test, clip, rate)
@@ -243,22 +239,24 @@ def score_clip(renderer: BlendRenderer, test: Path, poses_dir: Path, clip: str, 
         raise RIBError(f"{test / INPUTS / clip}: {len(names)} upsampled frames for {count} ground-truth frames")
     gt = [read_image(path) for path in gt_files[:count]]
     masks = [read_mask(test / MASKS / clip / f"{path.stem}.png") for path in gt_files[:count]]
-    pose_sets = {"ground truth": read_pose_folder(test / POSES / clip)[:count],
-                 "linear": read_pose_folder(poses_dir / LINEAR_MOTION / clip),
-                 "motion model": read_pose_folder(poses_dir / PREDICT_MOTION / clip)}
+    pose_folders = {"ground truth": test / POSES / clip, "linear": poses_dir / LINEAR_MOTION / clip,
+                    "motion model": poses_dir / PREDICT_MOTION / clip}
+    pose_sets = {source: read_pose_folder(pose_folders[source]) for source in sources}
+    if "ground truth" in pose_sets:  # the ground truth runs past the last keyframe
+        pose_sets["ground truth"] = pose_sets["ground truth"][:count]
     for name, poses in pose_sets.items():
         if len(poses) != count:
             raise RIBError(f"{clip}: {len(poses)} {name} poses for {count} frames")
     folders = {backend: test / BACKENDS[backend] / clip for backend in backends}
     folders.update(users_paths or {})
-    outputs = {method: list(gt) for method in [*folders, *(f"ours ({s} poses)" for s in POSE_SOURCES)]}
+    outputs = {method: list(gt) for method in [*folders, *(f"ours ({s} poses)" for s in sources)]}
     scores = {method: Scores() for method in outputs}
     for index in tqdm(range(count), desc=f"x{rate} {clip}", leave=False):
         if index % rate == 0:
             continue
         key, t = index - index % rate, (index % rate) / rate
         images = {method: read_image(folder / names[index]) for method, folder in folders.items()}
-        for source in POSE_SOURCES:
+        for source in sources:
             poses = pose_sets[source][[key, key + rate, index]]
             frame, alpha = renderer.frame(gt[key], gt[key + rate], images["dis"], poses, t)
             images[f"ours ({source} poses)"] = frame

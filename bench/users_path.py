@@ -7,10 +7,13 @@ bench/multi_person.py.
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from rib.frames import background_name, list_frames
 from rib.names import INPUT_POSES, INPUTS
+from rib_pipeline.self_check import FOLDER as SELF_CHECK
+from rib_pipeline.self_check import VERDICT
 from rib_pipeline.subprocess_run import run_interpolate
 
 GT_FPS = 60
@@ -39,6 +42,13 @@ def interpolate(split: Path, clip: str, rate: int, work: Path, exact_poses: bool
 def stage_folder(work: Path, stage: str, clip: str) -> Path:
     """One stage's folder of ``clip`` in a run of ``interpolate`` (e.g. ``GENERATED_FRAMES``, ``DAIN``)."""
     return work / WORK / stage / clip
+
+
+def self_check_verdict(work: Path, clip: str) -> dict | None:
+    """The self-check outcome of a run of ``interpolate`` (rib_pipeline/self_check.py), or None where it wrote none
+    (no person was drawn)."""
+    path = stage_folder(work, SELF_CHECK, clip) / VERDICT
+    return json.loads(path.read_text()) if path.is_file() else None
 
 
 def upsampled_names(split: Path, clip: str, rate: int) -> list[str]:

@@ -80,6 +80,9 @@ def test_users_path_frames_are_one_more_scored_row(tmp_path):
 
     without = quality.score_clip(StubRenderer(), test, poses_dir, CLIP, RATE, ["dis"])
     assert "ours (user's path)" not in without and without["dis"] == dis
+    alone = quality.score_clip(None, test, poses_dir, CLIP, RATE, ["dis"], users_paths={quality.USERS_PATH: ours},
+                               sources=())  # nothing drawn here: no renderer needed
+    assert list(alone) == ["dis", "ours (user's path)"] and alone["ours (user's path)"] == users
 
 
 def test_interpolate_runs_rib_interpolate_with_the_renderer_and_threads(tmp_path, monkeypatch):
@@ -102,6 +105,30 @@ def test_interpolate_runs_rib_interpolate_with_the_renderer_and_threads(tmp_path
     with pytest.raises(RIBError, match="rib interpolate failed: boom"):
         users_path.interpolate(split, CLIP, RATE, work, exact_poses=True)
     assert "--poses" in calls[1][0] and "--renderer" not in calls[1][0]
+
+
+def test_finetune_runs_rib_finetune_and_reads_the_self_check(tmp_path, monkeypatch):
+    calls = []
+
+    def fake_run(command, **kwargs):
+        calls.append((command, kwargs))
+        return subprocess.CompletedProcess(command, returncode=len(calls) - 1, stdout="", stderr="no person")
+
+    monkeypatch.setattr(subprocess_run.subprocess, "run", fake_run)
+    inputs, model = tmp_path / "inputs" / CLIP, tmp_path / "model"
+    subprocess_run.run_finetune(inputs, 15.0, model, ["--steps", "9"], {"OMP_NUM_THREADS": "1"})
+    command, kwargs = calls[0]
+    assert command[1:] == ["-m", "rib", "finetune", str(inputs), "--input-fps", "15.0", "-o", str(model),
+                           "--overwrite", "--steps", "9"]
+    assert kwargs["env"]["OMP_NUM_THREADS"] == "1"
+    with pytest.raises(RIBError, match="rib finetune failed: no person"):
+        subprocess_run.run_finetune(inputs, 15.0, model)
+    work = tmp_path / "work"
+    assert users_path.self_check_verdict(work, CLIP) is None  # no person drawn: no check
+    verdict = {"samples": 4, "renderer_psnr": 30.0, "background_psnr": 29.0, "passed": True}
+    (users_path.stage_folder(work, "Self_check", CLIP)).mkdir(parents=True)
+    (users_path.stage_folder(work, "Self_check", CLIP) / "verdict.json").write_text(json.dumps(verdict))
+    assert users_path.self_check_verdict(work, CLIP) == verdict
 
 
 def example_split(data_root, scale: float = 0.5, inputs: int = 3):
