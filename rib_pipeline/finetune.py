@@ -3,7 +3,9 @@
 Frames and poses as ``rib interpolate``; the input frames its self-check judges a renderer on are kept out of
 training (``--no-self-check`` keeps none out); training backgrounds in the renderer's *train* layout (frame k from
 frames k-1 and k+1) in ``<work>/train_backgrounds/<clip>``; then ``Pose_Guided_Neural_Rendering/train.py`` with
-``--init`` and ``--data <work>``, in this process. Use the result with ``rib interpolate ... --renderer MODEL_DIR``.
+``--init`` and ``--data <work>``, in this process; last, the fine-tuned weights are kept only if they rebuild the
+frames kept out at least as well as the starting weights (:mod:`rib_pipeline.weights_choice`). Use the result with
+``rib interpolate ... --renderer MODEL_DIR``.
 """
 from __future__ import annotations
 
@@ -26,9 +28,12 @@ from rib.safety import refuse_overlap
 from rib_pipeline.common import (add_input_arguments, check_inputs, frames_and_poses, input_paths, main_poses,
                                  work_layout)
 from rib_pipeline.media import Source
-from rib_pipeline.stages import build_background, train_background_stage
+from rib_pipeline.stages import (build_background, half_rate_poses, load_motion_model,
+                                 train_background_stage)
 from rib_pipeline.summary import RunSummary
 from rib_pipeline.validate import check_input_path, check_output_dir
+from rib_pipeline.weights_choice import FOLDER as WEIGHTS_CHOICE
+from rib_pipeline.weights_choice import keep_better_weights
 
 if TYPE_CHECKING:
     from HumanSloMo_Dataset.backgrounds.base import Interpolator
@@ -126,15 +131,15 @@ def training_targets(poses: np.ndarray) -> list[int]:
     return [k for k in range(1, len(found) - 1) if all(found[k - 1:k + 2])]
 
 
-def self_check_frames(poses: np.ndarray, cuts: list[int], device: torch.device) -> tuple[list[int], str]:
+def self_check_frames(poses: np.ndarray, triples: np.ndarray, cuts: list[int]) -> tuple[list[int], str]:
     """The input frames that rib interpolate's self-check will judge this clip's renderer on, to keep out of
     training, and a line for the summary: at least MIN_SAMPLES of the frames the check can judge, spread evenly, and
     at most one training frame in KEPT_OUT_SHARE beyond that; none when there are too few to judge, or when fewer
-    than MIN_SAMPLES frames would be left to train on."""
+    than MIN_SAMPLES frames would be left to train on. ``poses``: the main person's input poses; ``triples``: their
+    :func:`rib_pipeline.stages.half_rate_poses`."""
     from rib_pipeline.self_check import MIN_SAMPLES, held_out_frames, spread_evenly
-    from rib_pipeline.stages import half_rate_poses, load_motion_model
 
-    judged = held_out_frames(half_rate_poses(poses, load_motion_model(device)), set(cuts))
+    judged = held_out_frames(triples, set(cuts))
     targets = training_targets(poses)
     frames = spread_evenly(judged, max(MIN_SAMPLES, len(targets) // KEPT_OUT_SHARE))
     left = len(set(targets) - set(frames))
@@ -182,8 +187,10 @@ def finetune(args: argparse.Namespace, source: Source, init: Path | None, interp
         poses = main_poses(tracks, len(files))
         check_training_sample(args, poses)
         held_out: list[int] = []
+        device = pick_device(args.device)
         if args.self_check:
-            held_out, note = self_check_frames(poses, summary.cuts, pick_device(args.device))
+            triples = half_rate_poses(poses, load_motion_model(device))
+            held_out, note = self_check_frames(poses, triples, summary.cuts)
             summary.notes.append(note)
         with summary.timed("train backgrounds"):
             train_background_stage(layout, len(files), interpolator)
@@ -191,5 +198,9 @@ def finetune(args: argparse.Namespace, source: Source, init: Path | None, interp
 
         with summary.timed("fine-tuning"):
             train(train_arguments(args, layout.root, init, held_out))
+        if held_out and init is not None:
+            with summary.timed("choosing the weights"):
+                summary.notes.append(keep_better_weights(args.output, init, files, triples, held_out, interpolator,
+                                                         layout.folder(WEIGHTS_CHOICE), device))
     summary.notes.append(f"renderer: {args.output} (use: rib interpolate ... --renderer {args.output})")
     return summary

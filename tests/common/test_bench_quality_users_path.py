@@ -85,14 +85,20 @@ def test_users_path_frames_are_one_more_scored_row(tmp_path):
     assert list(alone) == ["dis", "ours (user's path)"] and alone["ours (user's path)"] == users
 
 
-def test_interpolate_runs_rib_interpolate_with_the_renderer_and_threads(tmp_path, monkeypatch):
-    calls = []
+@pytest.fixture
+def calls(monkeypatch):
+    """The command lines rib is run with, in a child process that succeeds the first time and fails ('boom') after."""
+    made = []
 
     def fake_run(command, **kwargs):
-        calls.append((command, kwargs))
-        return subprocess.CompletedProcess(command, returncode=len(calls) - 1, stdout="", stderr="boom")
+        made.append((command, kwargs))
+        return subprocess.CompletedProcess(command, returncode=len(made) - 1, stdout="", stderr="boom")
 
     monkeypatch.setattr(subprocess_run.subprocess, "run", fake_run)
+    return made
+
+
+def test_interpolate_runs_rib_interpolate_with_the_renderer_and_threads(tmp_path, calls):
     split, work = tmp_path / "test", tmp_path / "work"
     (work / "work" / "DAIN").mkdir(parents=True)  # a previous run's: --keep-work needs an empty folder
     users_path.interpolate(split, CLIP, RATE, work, renderer=tmp_path / "model", threads=1)
@@ -107,21 +113,14 @@ def test_interpolate_runs_rib_interpolate_with_the_renderer_and_threads(tmp_path
     assert "--poses" in calls[1][0] and "--renderer" not in calls[1][0]
 
 
-def test_finetune_runs_rib_finetune_and_reads_the_self_check(tmp_path, monkeypatch):
-    calls = []
-
-    def fake_run(command, **kwargs):
-        calls.append((command, kwargs))
-        return subprocess.CompletedProcess(command, returncode=len(calls) - 1, stdout="", stderr="no person")
-
-    monkeypatch.setattr(subprocess_run.subprocess, "run", fake_run)
+def test_finetune_runs_rib_finetune_and_reads_the_self_check(tmp_path, calls):
     inputs, model = tmp_path / "inputs" / CLIP, tmp_path / "model"
     subprocess_run.run_finetune(inputs, 15.0, model, ["--steps", "9"], {"OMP_NUM_THREADS": "1"})
     command, kwargs = calls[0]
     assert command[1:] == ["-m", "rib", "finetune", str(inputs), "--input-fps", "15.0", "-o", str(model),
                            "--overwrite", "--steps", "9"]
     assert kwargs["env"]["OMP_NUM_THREADS"] == "1"
-    with pytest.raises(RIBError, match="rib finetune failed: no person"):
+    with pytest.raises(RIBError, match="rib finetune failed: boom"):
         subprocess_run.run_finetune(inputs, 15.0, model)
     work = tmp_path / "work"
     assert users_path.self_check_verdict(work, CLIP) is None  # no person drawn: no check

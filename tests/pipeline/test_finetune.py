@@ -15,7 +15,7 @@ def test_finetune_then_interpolate_with_the_result(tmp_path, capsys):
           "--steps", "2", "--device", "cpu", "--keep-work", str(work)])
     summary = capsys.readouterr().out
     assert (model / "model.pt").is_file() and "fine-tuning" in summary
-    assert "keeping the 5 that rib interpolate's self-check judges out would leave 0" in summary
+    assert "keeping the 3 that rib interpolate's self-check judges out would leave 2" in summary
     assert len(list((work / "train_backgrounds" / "example").iterdir())) == 5
     out = tmp_path / "out.mp4"
     main(["interpolate", str(EXAMPLE_DIR / "example.mp4"), "--poses", str(clip), "-o", str(out), "--rate", "2",

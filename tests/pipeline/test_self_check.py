@@ -166,8 +166,9 @@ def test_a_failed_check_leaves_every_in_between_to_the_background():
 def test_finetune_keeps_the_frames_the_check_judges_out_of_training():
     cpu = torch.device("cpu")
     poses = np.stack([person(50 + 2 * k) for k in range(40)])
-    judged = held_out_frames(half_rate_poses(poses, load_motion_model(cpu)), set())
-    frames, note = self_check_frames(poses, [], cpu)
+    triples = half_rate_poses(poses, load_motion_model(cpu))
+    judged = held_out_frames(triples, set())
+    frames, note = self_check_frames(poses, triples, [])
     assert len(judged) == MAX_SAMPLES and len(frames) == 38 // KEPT_OUT_SHARE
     assert set(frames) <= set(judged) and frames == sorted(frames)
     assert frames[0] == judged[0] and frames[-1] == judged[-1]  # spread over the clip
@@ -175,15 +176,16 @@ def test_finetune_keeps_the_frames_the_check_judges_out_of_training():
 
 
 def test_finetune_keeps_enough_out_of_a_short_clip_for_the_check():
-    cpu = torch.device("cpu")
-    poses = np.stack([person(50 + 2 * k) for k in range(40)])
-    frames, note = self_check_frames(poses[:9], [], cpu)  # 7 training frames (bikes at x4 has as few)
+    poses = np.stack([person(50 + 2 * k) for k in range(9)])
+    triples = half_rate_poses(poses, load_motion_model(torch.device("cpu")))
+    frames, note = self_check_frames(poses, triples, [])  # 7 training frames (bikes at x4 has as few)
     assert len(frames) == MIN_SAMPLES and "kept 3 of 7 training frames out of training" in note
-    frames, note = self_check_frames(poses[:7], [], cpu)  # 5 training frames: 3 out would leave 2
+    frames, note = self_check_frames(poses[:7], triples[:7], [])  # 5 training frames: 3 out would leave 2
     assert frames == [] and "would leave 2, so the check will judge the fine-tuned renderer on frames it" in note
 
 
 def test_finetune_trains_on_every_frame_when_too_few_would_be_judged():
     files, poses = example_clip()
-    frames, note = self_check_frames(poses[:4], [], torch.device("cpu"))
+    frames, note = self_check_frames(poses[:4], half_rate_poses(poses[:4], load_motion_model(torch.device("cpu"))),
+                                     [])
     assert frames == [] and "trained on all 2 training frames: too few" in note
