@@ -67,9 +67,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, default=CONFIG, help="warp-blend training config")
     parser.add_argument("--self-check", action=argparse.BooleanOptionalAction, default=True,
                         help="keep out of training the input frames that rib interpolate's self-check judges the "
-                             "renderer on, so that it judges the fine-tuned renderer on frames it never saw "
-                             "(--no-self-check trains on every frame: for rib interpolate --no-self-check; "
-                             "default: on)")
+                             "renderer on, so that it judges the fine-tuned renderer on frames it never saw, and keep "
+                             "the fine-tuned weights only if they rebuild those frames at least as well as the --init "
+                             "weights (--no-self-check trains on every frame and keeps the result: for rib "
+                             "interpolate --no-self-check)")
 
 
 def initial_weights(text: str) -> Path | None:
