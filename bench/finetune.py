@@ -32,6 +32,7 @@ import torch
 
 from bench.quality import chosen_clips, prepare, run_stage, score_clip
 from bench.users_path import GT_FPS, interpolate, self_check_verdict, stage_folder, thread_env
+from Pose_Guided_Neural_Rendering.api import read_renderer
 from Pose_Guided_Neural_Rendering.warp_blend.render import BlendRenderer, load_blender
 from rib.atomic import write_text
 from rib.errors import cli_entry
@@ -109,7 +110,7 @@ def users_path_row(args: argparse.Namespace, test: Path, clip: str) -> dict:
     model = root / "users_runs" / clip
     seconds = run_finetune(test / INPUTS / clip, GT_FPS / args.rate, model,
                            ["--steps", str(args.steps), "--init", str(args.renderer)], thread_env(args.threads))
-    row: dict = {"finetune_seconds": round(seconds, 1), "self_check": {}}
+    row: dict = {"finetune_seconds": round(seconds, 1), "weights": kept_weights(model, args.renderer), "self_check": {}}
     for name, renderer in zip(RENDERERS, (args.renderer, model)):
         work = root / "users_path" / name / clip
         interpolate(test, clip, args.rate, work, renderer=renderer, threads=args.threads)
@@ -118,6 +119,13 @@ def users_path_row(args: argparse.Namespace, test: Path, clip: str) -> dict:
         row["dis"], row[f"{name} ({USERS_PATH})"] = scores["dis"]["psnr_person"], scores[USERS_PATH]["psnr_person"]
         row["self_check"][name] = self_check_verdict(work, clip)
     return row
+
+
+def kept_weights(model: Path, start: Path) -> str:
+    """Which weights rib finetune left in ``model`` (its last step keeps the better ones on the frames it kept out):
+    'starting' when they are ``start``'s, else 'fine-tuned'."""
+    tuned, started = (read_renderer(path)[1]["model"] for path in (model, start))
+    return "starting" if all(torch.equal(tuned[name], value) for name, value in started.items()) else "fine-tuned"
 
 
 def gains(results: dict[str, dict], source: str) -> list[float]:
@@ -148,8 +156,8 @@ def write_report(args: argparse.Namespace, report: dict, sources: Sequence[str])
     results = report["clips"]
     columns = ["dis", *(f"{name} ({source})" for source in sources for name in RENDERERS)]
     checked = args.users_path
-    how = (f"`rib finetune inputs/<clip> --steps {args.steps}` (MediaPipe poses, the self-check's frames kept out) "
-           "and `rib interpolate` with each renderer, as a user runs them" if checked else
+    how = (f"`rib finetune inputs/<clip> --steps {args.steps}` (MediaPipe poses, the self-check's frames kept out, the "
+           "better weights on them kept) and `rib interpolate` with each renderer, as a user runs them" if checked else
            f"{args.steps} train.py steps on its own keyframes and exact poses (frame k from k-1 and k+1 over their "
            "DIS background), its in-betweens drawn from exact poses")
     lines = ["# Person-specific fine-tuning on the synthetic test clips (bench/finetune.py)", "",
@@ -158,13 +166,13 @@ def write_report(args: argparse.Namespace, report: dict, sources: Sequence[str])
              f"- R = {args.rate}; generic renderer `{args.renderer}`; each clip: {how}; person PSNR in dB (exact mask "
              "pixels, mean over the in-between frames, which fine-tuning never sees); fine-tune s: its wall time",
              "", "| clip | fine-tune s | " + " | ".join(columns) + " | "
-             + " | ".join(f"gain ({source})" for source in sources) + (" | self-check: generic / fine-tuned |"
-                                                                        if checked else " |"),
-             "|---|---|" + "---|" * (len(columns) + len(sources) + checked)]
+             + " | ".join(f"gain ({source})" for source in sources)
+             + (" | weights kept | self-check: generic / fine-tuned |" if checked else " |"),
+             "|---|---|" + "---|" * (len(columns) + len(sources) + 2 * checked)]
     for clip, row in results.items():
         cells = [f"{row[column]:.2f}" for column in columns]
         cells += [f"{row[f'fine-tuned ({s})'] - row[f'generic ({s})']:+.2f}" for s in sources]
-        cells += [check_cell(row)] if checked else []
+        cells += [row.get("weights", "-"), check_cell(row)] if checked else []
         lines.append(f"| {clip} | {row['finetune_seconds']:.0f} | " + " | ".join(cells) + " |")
     lines += ["", "Targets (issue 18):", *(verdict(results, source) for source in sources)]
     write_text(args.output.with_suffix(".json"), json.dumps(report, indent=1))

@@ -7,6 +7,9 @@ from argparse import Namespace
 
 import pytest
 
+from Pose_Guided_Neural_Rendering.api import read_renderer
+from rib.checkpoint import save_checkpoint
+from rib.paths import CHECKPOINTS_DIR
 from tests.bench_scripts import load_bench_script
 
 
@@ -17,7 +20,7 @@ def finetune():
 
 def users_row(generic: float, tuned: float, seconds: float, tuned_passed: bool | None = True) -> dict:
     check = {"samples": 4, "renderer_psnr": 30.0, "background_psnr": 29.5, "passed": True}
-    return {"finetune_seconds": seconds, "dis": 25.0, "generic (user's path)": generic,
+    return {"finetune_seconds": seconds, "weights": "fine-tuned", "dis": 25.0, "generic (user's path)": generic,
             "fine-tuned (user's path)": tuned,
             "self_check": {"generic": check,
                            "fine-tuned": None if tuned_passed is None else {**check, "passed": tuned_passed}}}
@@ -42,8 +45,19 @@ def test_users_path_report_has_the_gains_and_the_self_checks(finetune, tmp_path)
     report = {"command": "python bench/finetune.py", "machine": "test", "clips": results, "seconds": 60.0}
     finetune.write_report(args, report, [finetune.USERS_PATH])
     text = (tmp_path / "ft.md").read_text()
-    assert "| a | 250 | 25.00 | 26.00 | 26.90 | +0.90 | passed / passed |" in text
-    assert "| b | 280 | 25.00 | 24.00 | 23.95 | -0.05 | passed / failed |" in text
-    assert "| c | 200 | 25.00 | 22.00 | 22.00 | +0.00 | passed / - |" in text
+    assert "| a | 250 | 25.00 | 26.00 | 26.90 | +0.90 | fine-tuned | passed / passed |" in text
+    assert "| b | 280 | 25.00 | 24.00 | 23.95 | -0.05 | fine-tuned | passed / failed |" in text
+    assert "| c | 200 | 25.00 | 22.00 | 22.00 | +0.00 | fine-tuned | passed / - |" in text
     assert "mean gain +0.28 dB (target +0.5): missed" in text
     assert json.loads((tmp_path / "ft.json").read_text())["clips"]["b"]["fine-tuned (user's path)"] == 23.95
+
+
+def test_kept_weights_tells_the_starting_weights_from_fine_tuned_ones(finetune, tmp_path):
+    shipped = CHECKPOINTS_DIR / "render"
+    assert finetune.kept_weights(shipped, shipped) == "starting"
+    path, state, _ = read_renderer(shipped)
+    name = next(name for name, value in state["model"].items() if value.is_floating_point())
+    state["model"][name] = state["model"][name] + 1e-3
+    (tmp_path / "model").mkdir()
+    save_checkpoint(tmp_path / "model" / path.name, state)
+    assert finetune.kept_weights(tmp_path / "model", shipped) == "fine-tuned"
