@@ -2,9 +2,9 @@
 against the generic renderer.
 
 For every synthetic test clip of rate R (as bench/quality.py lays it out), as a user runs it (the default): ``rib
-interpolate inputs/<clip>`` with the generic renderer, ``rib finetune inputs/<clip> --steps S`` (MediaPipe poses, the
-self-check's frames kept out, frame k from k-1 and k+1 over their DIS background) and ``rib interpolate`` with the
-fine-tuned renderer; both outputs' in-betweens (which fine-tuning never sees) are scored, and so is DIS. The
+finetune inputs/<clip> --steps S`` (MediaPipe poses, the self-check's frames kept out, frame k from k-1 and k+1 over
+their DIS background, the better weights on the kept-out frames kept), then ``rib interpolate inputs/<clip>`` with the
+generic and with the fine-tuned renderer; both outputs' in-betweens (which fine-tuning never sees) are scored, and so is DIS. The
 targets (issue 18): +0.5 dB person PSNR over the generic model on average, no clip worse by more than 0.1 dB, at
 most 5 min per fine-tune. ``--no-users-path`` is the diagnosis on exact poses: the clip's keyframes and their exact
 poses form the fine-tuning folder, train.py --init fine-tunes on it, and both renderers draw the in-betweens from
@@ -104,8 +104,9 @@ def exact_pose_row(args: argparse.Namespace, test: Path, clip: str, generic: Ble
 
 
 def users_path_row(args: argparse.Namespace, test: Path, clip: str) -> dict:
-    """One clip as a user runs it: rib interpolate with the generic renderer, rib finetune, rib interpolate with the
-    fine-tuned one; person PSNR of both outputs and of DIS, the fine-tune's time and both self-checks' verdicts."""
+    """One clip as a user runs it: rib finetune, then rib interpolate with the generic and with the fine-tuned
+    renderer; person PSNR of both outputs and of DIS, the fine-tune's time, the weights it kept and both self-checks'
+    verdicts."""
     root = args.work_dir / f"x{args.rate}"
     model = root / "users_runs" / clip
     seconds = run_finetune(test / INPUTS / clip, GT_FPS / args.rate, model,
