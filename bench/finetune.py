@@ -94,7 +94,7 @@ def exact_pose_row(args: argparse.Namespace, test: Path, clip: str, generic: Ble
     """``--no-users-path``: one clip's person PSNR per renderer and exact pose source, DIS's, and the fine-tune's
     time."""
     run, seconds = finetune_exact(args, test, clip)
-    tuned = BlendRenderer(*load_blender(run, CPU), CPU)
+    tuned = BlendRenderer(*load_blender(run, CPU), CPU, refine_poses=False)
     poses_dir = args.work_dir / f"x{args.rate}"
     scores = {name: score_clip(renderer, test, poses_dir, clip, args.rate, ["dis"], sources=EXACT_SOURCES)
               for name, renderer in zip(RENDERERS, (generic, tuned))}
@@ -188,7 +188,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     started, timings = time.perf_counter(), {}
     args.backends = ["dis"]
     test = prepare(args, args.rate, timings)
-    generic = None if args.users_path else BlendRenderer(*load_blender(args.renderer, CPU), CPU)
+    generic = None if args.users_path else BlendRenderer(*load_blender(args.renderer, CPU), CPU, refine_poses=False)
     results = {}
     for clip in chosen_clips(test, args.clips):
         results[clip] = users_path_row(args, test, clip) if generic is None else exact_pose_row(args, test, clip,

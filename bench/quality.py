@@ -383,7 +383,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     torch.set_num_threads(args.threads)
     started, timings = time.perf_counter(), {}
     model, config = load_blender(args.renderer, torch.device("cpu"))
-    renderer = BlendRenderer(model, config, torch.device("cpu"))
+    renderer = BlendRenderer(model, config, torch.device("cpu"), refine_poses=False)  # exact keyframes
     report = {"command": shlex.join(["python", "bench/quality.py", *map(str, argv or sys.argv[1:])]),
               "machine": describe_machine(), "renderer": display_path(args.renderer),
               "renderer_sha256": weights_sha256(args.renderer), "rates": {}}
@@ -411,7 +411,8 @@ def main(argv: Sequence[str] | None = None) -> None:
              f"over the DIS background; motion model: `{display_path(args.motion_checkpoint)}`",
              "- ours (user's path): `rib interpolate inputs/<clip> --rate R --input-fps 60/R --renderer RENDERER` on "
              "each clip's low-fps inputs, as a user runs it (MediaPipe poses, motion model, DIS, renderer); the other "
-             "ours rows: the renderer drawing here from linear, motion-model and ground-truth poses",
+             "ours rows: the renderer drawing here from linear, motion-model and ground-truth poses (exact keyframes: "
+             "no pose refinement)",
              *([f"- compared renderer (user's path): the same `rib interpolate` with `--renderer "
                 f"{report['compared_renderer']}` (sha256 {report['compared_renderer_sha256'][:16]}...)"]
                if args.compare_renderer is not None else []),

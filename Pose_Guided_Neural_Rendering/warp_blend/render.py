@@ -5,8 +5,9 @@ native size, where both keyframes are warped to the target pose at full resoluti
 keyframes, cropped unmoved) and blended with the background.
 Outside the crop, in frames without a person in all three poses, in frames whose target pose is implausible
 (plausibility.py: an implausible limb's joints are dropped first) and in intervals whose keyframe poses do not explain
-the keyframes (agreement.py), the output is the background, untouched. The weights fade to the background over the
-crop's border, so pasting leaves no seam.
+the keyframes (agreement.py), the output is the background, untouched. In the intervals drawn, the keyframes' joints
+are first moved a little where each keyframe then warps onto the other better, and the target pose moves along
+(pose_refinement.py). The weights fade to the background over the crop's border, so pasting leaves no seam.
 """
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from Pose_Guided_Neural_Rendering.warp_blend.model import (
     STILL_CANDIDATES, WarpBlender, build, features, person_alpha,
 )
 from Pose_Guided_Neural_Rendering.warp_blend.plausibility import renderable_poses, shows_person
+from Pose_Guided_Neural_Rendering.warp_blend.pose_refinement import carry_shifts, refine_keyframe_poses
 from Pose_Guided_Neural_Rendering.warp_blend.warping import Crop, TargetBones, person_crop, pose_warp
 from rib.checkpoint import WEIGHTS_FILES, find_weights, load_checkpoint, load_state
 from rib.errors import RIBError
@@ -74,22 +76,44 @@ class BlendRenderer:
     """Renders in-between frames for given poses; ``frame`` returns the frame and its alpha (person weight).
 
     ``max_error_ratio`` is the keyframe check's limit (agreement.py), by default the one calibrated for the weights
-    (``model.max_error_ratio``); ``math.inf`` draws every interval (for the check's calibration)."""
+    (``model.max_error_ratio``); ``math.inf`` draws every interval (for the check's calibration). ``refine_poses``
+    moves the keyframes' joints before drawing (pose_refinement.py); off, the poses are drawn as given (exact ones).
+    """
 
     def __init__(self, model: WarpBlender, config: BlendConfig, device: torch.device,
-                 max_error_ratio: float | None = None):
+                 max_error_ratio: float | None = None, refine_poses: bool = True):
         self.model, self.config, self.device = model, config, device
         self.max_error_ratio = config.model.max_error_ratio if max_error_ratio is None else max_error_ratio
-        self._last_interval: tuple[np.ndarray, np.ndarray, bytes, float] | None = None
+        self.refine_poses = refine_poses
+        self._last_interval: tuple[np.ndarray, np.ndarray, bytes, dict] | None = None
 
-    def keyframe_error_ratio(self, previous: np.ndarray, following: np.ndarray, poses: np.ndarray) -> float:
-        """How much worse the keyframe poses ``poses[:2]`` warp each keyframe onto the other than leaving it still
-        (agreement.py); remembered for the last interval, whose frames are rendered one after another."""
+    def _interval(self, previous: np.ndarray, following: np.ndarray, poses: np.ndarray) -> dict:
+        """What was worked out for the interval of ``poses[:2]``, remembered for the last interval (its frames are
+        rendered one after another)."""
         key = poses[:2].tobytes()
         last = self._last_interval
         if last is None or last[0] is not previous or last[1] is not following or last[2] != key:
-            last = self._last_interval = (previous, following, key, error_ratio(previous, following, *poses[:2]))
+            last = self._last_interval = (previous, following, key, {})
         return last[3]
+
+    def keyframe_error_ratio(self, previous: np.ndarray, following: np.ndarray, poses: np.ndarray) -> float:
+        """How much worse the keyframe poses ``poses[:2]`` warp each keyframe onto the other than leaving it still
+        (agreement.py)."""
+        known = self._interval(previous, following, poses)
+        if "ratio" not in known:
+            known["ratio"] = error_ratio(previous, following, *poses[:2])
+        return known["ratio"]
+
+    def refined_poses(self, previous: np.ndarray, following: np.ndarray, poses: np.ndarray, t: float) -> np.ndarray:
+        """``poses`` (previous, next, target) with the keyframes' joints refined and the target moved along
+        (pose_refinement.py); as given when ``refine_poses`` is off."""
+        if not self.refine_poses:
+            return poses
+        known = self._interval(previous, following, poses)
+        if "refined" not in known:
+            known["refined"] = refine_keyframe_poses(previous, following, poses)
+        refined = known["refined"]
+        return np.concatenate([refined, carry_shifts(poses[2], poses[:2], refined, t)[None]])
 
     @torch.no_grad()
     def weights(self, crop: Crop, poses: np.ndarray, previous: np.ndarray, following: np.ndarray,
@@ -118,6 +142,7 @@ class BlendRenderer:
         poses = renderable_poses(poses, t)
         if poses is None or self.keyframe_error_ratio(previous, following, poses) > self.max_error_ratio:
             return background, alpha
+        poses = self.refined_poses(previous, following, poses, t)
         native = person_crop(list(poses), frame_hw=(height, width))
         small = Crop(native.x0, native.y0, native.side, self.config.model.crop_size)
         weights = torch.from_numpy(self.weights(small, poses, previous, following, background, t, still_keyframes))

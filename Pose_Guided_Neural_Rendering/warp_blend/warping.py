@@ -170,6 +170,17 @@ class TargetBones:
             distances[usable] = segment_distances(xs, ys, pose, usable)
         return cls(crop, pose, xs, ys, distances)
 
+    def moved(self, joint: int, xy: np.ndarray) -> "TargetBones":
+        """The same bones with ``joint`` (a known one) at ``xy``: only the bones that meet it are measured again."""
+        pose = self.pose.copy()
+        pose[joint, :2] = xy
+        ok = known(pose)
+        touched = np.flatnonzero([joint in limb and ok[limb[0]] and ok[limb[1]] for limb in LIMBS])
+        distances = self.distances.copy()
+        if len(touched):
+            distances[touched] = segment_distances(self.xs, self.ys, pose, touched)
+        return TargetBones(self.crop, pose, self.xs, self.ys, distances)
+
 
 def body_proximity(bones: TargetBones) -> np.ndarray:
     """exp(-d^2 / 2 s^2) of the distance d to the nearest target bone on the crop grid (s = torso/4); (n, n)."""

@@ -58,7 +58,7 @@ def _renderer(background_bias: float) -> BlendRenderer:
     model = blender.build(config.to_dict())
     with torch.no_grad():
         model.head.bias.copy_(torch.tensor([background_bias, 0.0, 0.0]))
-    return BlendRenderer(model.eval(), config, torch.device("cpu"))
+    return BlendRenderer(model.eval(), config, torch.device("cpu"), refine_poses=False)  # the crop of these poses
 
 
 def test_paste_is_exact_where_alpha_is_zero(person):
