@@ -42,7 +42,7 @@ from rib.errors import RIBError, cli_entry
 from rib.frames import list_frames, read_image, read_mask
 from rib.machine import describe_machine
 from rib.names import DAIN, GENERATED_FRAMES, GT, MASKS, POSES, PREDICT_MOTION
-from rib.paths import CHECKPOINTS_DIR, REPO_ROOT
+from rib.paths import CHECKPOINTS_DIR, REPO_ROOT, display_path
 from rib.poses import read_pose_folder
 from rib.reports import command_line, write_report
 
@@ -192,8 +192,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         rates[str(rate)] = {"clips": {clip: {key: row[key] for key in ("gains", "frames", "intervals")}
                                       for clip, row in clips.items()}, "summary": summary(clips)}
     report = {"command": command_line(__file__, argv if argv is not None else sys.argv[1:]),
-              "machine": describe_machine(), "run": str(args.run), "renderer": str(args.renderer), "rates": rates,
-              "seconds": round(time.perf_counter() - started, 1)}
+              "machine": describe_machine(), "run": display_path(args.run), "renderer": display_path(args.renderer),
+              "rates": rates, "seconds": round(time.perf_counter() - started, 1)}
     write_report(args.output, report, render_markdown)
     log.info("wrote %s", args.output)
 
