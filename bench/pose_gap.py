@@ -68,19 +68,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def pose_errors(run: np.ndarray, exact: np.ndarray) -> np.ndarray:
+    """(F, K, 2) errors of the (F, J, 3) poses ``run`` against ``exact`` at the K joints known in all of both."""
+    known = (run[..., 2] > 0).all(0) & (exact[..., 2] > 0).all(0)
+    return run[:, known, :2] - exact[:, known, :2]
+
+
 def split_keyframe_errors(run: np.ndarray, exact: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Lengths (pixels) of the shared and the differing part of the keyframe errors of one interval, for the joints
     known in both keyframes of both (2, J, 3) pose pairs ``run`` and ``exact``."""
-    known = (run[..., 2] > 0).all(0) & (exact[..., 2] > 0).all(0)
-    errors = run[:, known, :2] - exact[:, known, :2]
+    errors = pose_errors(run, exact)
     return (np.linalg.norm(errors.sum(0) / 2, axis=-1), np.linalg.norm((errors[0] - errors[1]) / 2, axis=-1))
 
 
 def in_between_residual(run: np.ndarray, exact: np.ndarray, t: float) -> np.ndarray:
     """Lengths (pixels) of an in-between's pose error less its keyframes' errors interpolated to time ``t``, for the
     joints known in all three of the (3, J, 3) poses (previous, next, in-between) of ``run`` and ``exact``."""
-    known = (run[..., 2] > 0).all(0) & (exact[..., 2] > 0).all(0)
-    errors = run[:, known, :2] - exact[:, known, :2]
+    errors = pose_errors(run, exact)
     return np.linalg.norm(errors[2] - ((1 - t) * errors[0] + t * errors[1]), axis=-1)
 
 
