@@ -38,7 +38,7 @@ from rib.atomic import write_text
 from rib.errors import cli_entry
 from rib.machine import describe_machine
 from rib.names import GENERATED_FRAMES, INPUT_POSES, INPUTS, TRAIN_BACKGROUNDS
-from rib.paths import CHECKPOINTS_DIR, REPO_ROOT
+from rib.paths import CHECKPOINTS_DIR, REPO_ROOT, display_path
 from rib_pipeline.subprocess_run import run_finetune
 
 log = logging.getLogger("bench.finetune")
@@ -164,7 +164,7 @@ def write_report(args: argparse.Namespace, report: dict, sources: Sequence[str])
     lines = ["# Person-specific fine-tuning on the synthetic test clips (bench/finetune.py)", "",
              f"Command: `{report['command']}` ({report['seconds'] / 60:.1f} min in all)", "",
              f"- machine: {report['machine']}",
-             f"- R = {args.rate}; generic renderer `{args.renderer}`; each clip: {how}; person PSNR in dB (exact mask "
+             f"- R = {args.rate}; generic renderer `{report['renderer']}`; each clip: {how}; person PSNR in dB (exact mask "
              "pixels, mean over the in-between frames, which fine-tuning never sees); fine-tune s: its wall time",
              "", "| clip | fine-tune s | " + " | ".join(columns) + " | "
              + " | ".join(f"gain ({source})" for source in sources)
@@ -195,7 +195,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                                                                                                generic)
         log.info("%s: %s", clip, results[clip])
     report = {"command": shlex.join(["python", "bench/finetune.py", *map(str, argv or sys.argv[1:])]),
-              "machine": describe_machine(), "rate": args.rate, "steps": args.steps, "users_path": args.users_path,
+              "machine": describe_machine(), "renderer": display_path(args.renderer), "rate": args.rate,
+              "steps": args.steps, "users_path": args.users_path,
               "clips": results, "seconds": round(time.perf_counter() - started, 1)}
     write_report(args, report, [USERS_PATH] if args.users_path else EXACT_SOURCES)
     log.info("wrote %s", args.output)

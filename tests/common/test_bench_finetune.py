@@ -42,9 +42,11 @@ def test_users_path_report_has_the_gains_and_the_self_checks(finetune, tmp_path)
     results = {"a": users_row(26.0, 26.9, 250), "b": users_row(24.0, 23.95, 280, tuned_passed=False),
                "c": users_row(22.0, 22.0, 200, tuned_passed=None)}
     args = Namespace(users_path=True, rate=4, steps=150, renderer="checkpoints/render", output=tmp_path / "ft.md")
-    report = {"command": "python bench/finetune.py", "machine": "test", "clips": results, "seconds": 60.0}
+    report = {"command": "python bench/finetune.py", "machine": "test", "renderer": "checkpoints/render",
+              "clips": results, "seconds": 60.0}
     finetune.write_report(args, report, [finetune.USERS_PATH])
     text = (tmp_path / "ft.md").read_text()
+    assert "generic renderer `checkpoints/render`" in text
     assert "| a | 250 | 25.00 | 26.00 | 26.90 | +0.90 | fine-tuned | passed / passed |" in text
     assert "| b | 280 | 25.00 | 24.00 | 23.95 | -0.05 | fine-tuned | passed / failed |" in text
     assert "| c | 200 | 25.00 | 22.00 | 22.00 | +0.00 | fine-tuned | passed / - |" in text
