@@ -2,8 +2,9 @@
 
 Every qualifying person of a frame is written with its track id (``person_id``; ids a backend set are kept, the
 others linked by :mod:`rib.tracks`), the clip's main person first, so readers that take the first person get it;
-tracks seen in fewer than :data:`rib.tracks.MIN_TRACK_FRAMES` frames are dropped. A clip's people are held in
-memory and written when the clip ends.
+tracks seen in fewer than :data:`rib.tracks.MIN_TRACK_FRAMES` frames are dropped, and each track's legs are kept on
+one labelling where the detector flips them (:mod:`rib.leg_sides`). A clip's people are held in memory and written
+when the clip ends.
 
 The input is one clip's frame folder or a root of clip folders (``train/frames``, ``test/gt``); the output mirrors
 it (``train/poses/<clip>/<frame stem>_keypoints.json``, in the frames' order). A frame with no person gets a valid
@@ -30,6 +31,7 @@ from HumanSloMo_Dataset.poses.openpose_files import match_frames
 from rib.atomic import prepare_output_dir
 from rib.errors import RIBError
 from rib.frames import list_clips, list_frames, read_image
+from rib.leg_sides import keep_leg_sides
 from rib.names import KEYPOINTS_PATTERN, KEYPOINTS_SUFFIX
 from rib.openpose import Person, read_people, write_people
 from rib.person import MIN_CONFIDENCE
@@ -69,6 +71,8 @@ class Summary:
     """People written, summed over the frames."""
     tracks: int = 0
     """Tracks written, summed over the clips."""
+    legs_swapped: int = 0
+    """People written with their legs swapped back (rib/leg_sides.py), summed over the frames."""
     failures: list[str] = field(default_factory=list)
 
     def fail(self, error: RIBError) -> None:
@@ -177,8 +181,11 @@ def _estimate_clip(clip: Clip, open_clip: OpenClip, summary: Summary, bar: tqdm,
         except RIBError as error:
             summary.fail(error)
             found.append(None)
-    linked = link_clip([people or [] for people in found], main_only=main_only)
+    linked, swapped = keep_leg_sides(link_clip([people or [] for people in found], main_only=main_only))
+    if swapped:
+        log.info("%s: legs swapped back in %d pose(s) where the detector flipped them", clip.output_dir, swapped)
     summary.tracks += len(frames_per_track(linked))
+    summary.legs_swapped += swapped
     for frame, people, kept in zip(clip.frames, found, linked):
         if people is None:  # unreadable frame: no file, the clip stays marked incomplete
             continue
