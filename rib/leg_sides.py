@@ -17,6 +17,7 @@ same split the rule mended as many arm intervals as it spoiled.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Sequence
 
 import numpy as np
 
@@ -26,12 +27,12 @@ RIGHT_LEG = (9, 10, 11, 22, 23, 24)
 """BODY_25 right hip, knee, ankle, big toe, small toe and heel."""
 LEFT_LEG = (12, 13, 14, 19, 20, 21)
 """BODY_25 left hip, knee, ankle, big toe, small toe and heel."""
+LEGS = list(RIGHT_LEG + LEFT_LEG)
 SWAP_RATIO = 0.75
 """A frame's legs count as flipped against the last frame's when, paired the other way round, their joints lie
 less than this fraction of the distance they lie paired as labelled."""
 MIN_SHARED_JOINTS = 2
 """Fewer leg joints seen in both frames decide nothing (the labels are taken as they are)."""
-LEGS = list(RIGHT_LEG + LEFT_LEG)
 
 
 def swap_legs(body: np.ndarray) -> np.ndarray:
@@ -56,7 +57,7 @@ def legs_flipped(previous: np.ndarray, current: np.ndarray) -> bool:
     return kept is not None and crossed is not None and crossed < SWAP_RATIO * kept
 
 
-def frames_to_swap(bodies: list[np.ndarray | None]) -> list[int]:
+def frames_to_swap(bodies: Sequence[np.ndarray | None]) -> list[int]:
     """Indices of the frames of one track (its (25, 3) bodies, None where it is absent) whose legs disagree with
     the labelling most of its frames have."""
     flipped: dict[int, bool] = {}

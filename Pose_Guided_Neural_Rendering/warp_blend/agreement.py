@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from Pose_Guided_Neural_Rendering.warp_blend.warping import Crop, TargetBones, body_proximity, person_crop, pose_warp
+from Pose_Guided_Neural_Rendering.warp_blend.warping import TargetBones, body_proximity, person_crop, pose_warp
 
 MAX_ERROR_RATIO = 1.25
 """The default limit: the keyframes' poses are trusted while the warps' error is at most this many times the unmoved
@@ -38,8 +38,7 @@ def warp_errors(source: np.ndarray, target: np.ndarray, source_pose: np.ndarray,
                 target_pose: np.ndarray) -> tuple[float, float] | None:
     """Mean absolute errors (grey levels) on ``target``'s body of ``source`` warped to ``target_pose`` and of
     ``source`` unmoved; None when the body covers fewer than MIN_PIXELS pixels of the crop."""
-    native = person_crop([source_pose, target_pose], frame_hw=target.shape[:2])
-    crop = Crop(native.x0, native.y0, native.side, min(native.n, MAX_SIDE))
+    crop = person_crop([source_pose, target_pose], frame_hw=target.shape[:2]).at_most(MAX_SIDE)
     bones = TargetBones.on(crop, target_pose)
     body = body_proximity(bones) > BODY_PROXIMITY
     if body.sum() < MIN_PIXELS:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from Pose_Guided_Neural_Rendering.warp_blend.warping import Crop, TargetBones, body_proximity, person_crop, pose_warp
+from Pose_Guided_Neural_Rendering.warp_blend.warping import TargetBones, body_proximity, person_crop, pose_warp
 from rib.joints import LEFT_HAND
 
 COMPARE_SIDE = 128
@@ -35,8 +35,7 @@ class MutualWarpError:
     near the bones of its detected pose."""
 
     def __init__(self, previous: np.ndarray, following: np.ndarray, poses: np.ndarray):
-        native = person_crop(list(poses[:2]), frame_hw=previous.shape[:2])
-        self.crop = Crop(native.x0, native.y0, native.side, min(native.n, COMPARE_SIDE))
+        self.crop = person_crop(list(poses[:2]), frame_hw=previous.shape[:2]).at_most(COMPARE_SIDE)
         self.images = (previous, following)
         self.real = [self.crop.sample(image).astype(np.float32) for image in self.images]
         self.bones = [TargetBones.on(self.crop, pose) for pose in poses[:2]]

@@ -9,7 +9,7 @@ same code gives training crops at network size and native-resolution crops at in
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -45,6 +45,10 @@ class Crop:
         """The crop of ``image`` resampled to n x n (edge pixels repeated outside the frame)."""
         xs, ys = self.grid()
         return remap(image, xs, ys, self.side / self.n, interpolation)
+
+    def at_most(self, max_n: int) -> "Crop":
+        """The same window sampled at most ``max_n`` pixels a side (a comparison made cheap on a large person)."""
+        return replace(self, n=min(self.n, max_n))
 
     def paste_box(self) -> tuple[int, int, int, int]:
         """Integer (x0, y0, x1, y1) of the crop in the frame (only meaningful when side == n)."""

@@ -1,20 +1,21 @@
-"""Left/right swap resolution of keyframes (data/flips.py), in the model path, and the fill of
-missing joints (make_window)."""
+"""Left/right arm swap resolution of keyframes (data/flips.py; legs are the pose stage's, rib/leg_sides.py), in the
+model path, and the fill of missing joints (make_window)."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
 from Human_Motion_Modelling.data.dataset import keyframe_times, project_clip
-from Human_Motion_Modelling.data.flips import ARM_PAIRS, HYPOTHESES, LEG_PAIRS, resolve_swaps, undo_swaps
+from Human_Motion_Modelling.data.flips import ARM_PAIRS, HYPOTHESES, resolve_swaps, undo_swaps
 from Human_Motion_Modelling.data.representation import body_frame, estimate_root, fill_missing
 from Human_Motion_Modelling.evaluation import view_table
 from Human_Motion_Modelling.models.transformer import build
 from Human_Motion_Modelling.upsample import linear_upsample, model_upsample
 from rib import deepmimic
-from rib.joints import FLIP_PAIRS
+from rib.joints import FLIP_PAIRS, flip_permutation
 
-ARMS, LEGS, BOTH = HYPOTHESES[1], HYPOTHESES[2], HYPOTHESES[3]
+LEG_PAIRS = tuple(pair for pair in FLIP_PAIRS if pair not in ARM_PAIRS)
+ARMS, LEGS, BOTH = HYPOTHESES[1], flip_permutation(LEG_PAIRS), flip_permutation(FLIP_PAIRS)
 
 
 def _clip(name: str) -> np.ndarray:
@@ -35,17 +36,17 @@ def _resolve(keyframes: np.ndarray, times: np.ndarray) -> np.ndarray:
 def test_undo_swaps_finds_root_and_scale_itself():
     clean, times = _keyframes("walker_0walk_forward", [0.0, 0.0, 0.5], 8)
     corrupted = clean.copy()
-    corrupted[2] = clean[2, LEGS]
+    corrupted[2] = clean[2, ARMS]
     np.testing.assert_array_equal(undo_swaps(corrupted, times), clean)
     nobody = np.zeros_like(clean)
     np.testing.assert_array_equal(undo_swaps(nobody, times), nobody)
 
 
-def test_hypotheses_swap_arms_legs_or_both():
-    assert sorted(ARM_PAIRS + LEG_PAIRS) == sorted(FLIP_PAIRS)
-    for perm, pairs in ((ARMS, ARM_PAIRS), (LEGS, LEG_PAIRS), (BOTH, FLIP_PAIRS)):
-        assert all(perm[r] == l and perm[l] == r for r, l in pairs)
-        assert (perm[perm] == np.arange(19)).all()
+def test_the_path_tries_the_arms_as_given_and_swapped():
+    assert len(HYPOTHESES) == 2 and (HYPOTHESES[0] == np.arange(19)).all()
+    assert sorted(ARM_PAIRS) == [(2, 5), (3, 6), (4, 7), (17, 18)]
+    assert all(ARMS[r] == l and ARMS[l] == r for r, l in ARM_PAIRS)
+    assert (ARMS[ARMS] == np.arange(19)).all()
 
 
 @pytest.mark.parametrize("rate", [4, 8])
@@ -55,7 +56,9 @@ def test_swapped_keyframes_of_a_walk_are_restored(rate):
     corrupted[3] = clean[3, BOTH]
     corrupted[6] = clean[6, LEGS]
     corrupted[9] = clean[9, ARMS]
-    np.testing.assert_array_equal(_resolve(corrupted, times), clean)
+    expected = clean.copy()
+    expected[[3, 6]] = clean[[3, 6]][:, LEGS]  # the legs stay as given: the pose stage keeps them on their sides
+    np.testing.assert_array_equal(_resolve(corrupted, times), expected)
 
 
 @pytest.mark.parametrize("rate", [4, 8, 16])
@@ -96,7 +99,7 @@ def test_the_model_path_undoes_swaps_across_windows(tiny_config, tiny_normaliser
     clean = poses[times]
     corrupted = clean.copy()
     for slot in (4, 37, 41, 60, 95):
-        corrupted[slot] = clean[slot, BOTH]
+        corrupted[slot] = clean[slot, ARMS]
     model = build(tiny_config).eval()
     np.testing.assert_array_equal(undo_swaps(corrupted, times), clean)
     out = model_upsample(model, tiny_normaliser, corrupted, 4, window_frames=161)
