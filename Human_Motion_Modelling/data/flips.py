@@ -1,19 +1,20 @@
-"""Undo left/right arm swaps of pose-detector keyframes: a Viterbi path over two label hypotheses per keyframe.
+"""Undo left/right swaps of pose-detector keyframes: a Viterbi path over three label hypotheses per keyframe.
 
 A detector that swaps left and right (OpenPose's commonest error) still places every joint on the body, so one
-frame alone cannot show the swap; its neighbours can. Each keyframe is read as given and with its arms swapped, and
-the path along which the shoulders and hips (root-relative, in torso lengths) move most smoothly is kept: each inner
-keyframe is compared with the interpolation of its two neighbours, which a turning torso follows far better than
-either neighbour alone. Limb ends are left out: they swing far between keyframes. A swap costs a penalty that grows
-with the keyframe spacing, so the labels given win ties (the whole-sequence swap is exactly as smooth, and the
-detector is right most of the time). On exact keyframes of the held-out clips this swaps nothing at x4, x8 and x16
-(tests/motion/test_flips.py).
+frame alone cannot show the swap; its neighbours can. Each keyframe is read as given, with its arms swapped, or
+with the whole body mirrored (arms and legs), and the path along which the shoulders and hips (root-relative, in
+torso lengths) move most smoothly is kept: each inner keyframe is compared with the interpolation of its two
+neighbours, which a turning torso follows far better than either neighbour alone. Limb ends are left out: they
+swing far between keyframes. Each swapped group costs a penalty that grows with the keyframe spacing, so the labels
+given win ties (the whole-sequence swap is exactly as smooth, and the detector is right most of the time). On exact
+keyframes of the held-out clips this swaps nothing at x4, x8 and x16 (tests/motion/test_flips.py).
 
-Legs are the pose stage's job (rib/leg_sides.py, applied by HumanSloMo_Dataset's estimate_poses). They were on this
-path too (hips for the torso) until 2026-12-05: on MediaPipe's keyframes of the human actor's training split (535
-intervals) the path left 13 of the 17 intervals whose keyframes disagree on the legs, and after the pose stage's rule
-(which leaves 1) it swapped legs back that the rule had set right (5 left). Arms disagreeing: 6 as detected, 2 after
-the path.
+Legs swapped alone are the pose stage's job (rib/leg_sides.py, applied by HumanSloMo_Dataset's estimate_poses):
+the hips, all this path sees of the legs, lie on top of each other seen from the side. Until 2026-12-05 the path
+also tried the legs alone. On MediaPipe's keyframes of the human actor's training split (535 intervals, 17 whose
+keyframes disagree on the legs) it then left 13 of them, and after the pose stage's rule (which leaves 1) it swapped
+back legs the rule had set right (5 left). Without that hypothesis: 1 left, and the arms as before (6 disagreeing as
+detected, 2 after the path); mirrored keyframes (the motion benchmark's flips) are restored as before.
 """
 from __future__ import annotations
 
@@ -27,12 +28,12 @@ ARM_PAIRS = tuple(pair for pair in FLIP_PAIRS if {2, 3, 4, RIGHT_HAND} & set(pai
 TORSO_SIDES = (2, 5, 9, 12)
 """Shoulders and hips: the joints whose motion the path minimises."""
 PENALTY_PER_FRAME = 0.009
-"""Cost of swapping a keyframe's arms per frame of keyframe spacing, in torso lengths of mean motion."""
+"""Cost of one swapped group (arms or legs) per frame of keyframe spacing, in torso lengths of mean motion."""
 
 
-HYPOTHESES = (np.arange(NUM_J19), flip_permutation(ARM_PAIRS))
-"""Joint orders tried for each keyframe: as given, arms swapped."""
-SWAPPED_GROUPS = np.array([0, 1])
+HYPOTHESES = (np.arange(NUM_J19), flip_permutation(ARM_PAIRS), flip_permutation(FLIP_PAIRS))
+"""Joint orders tried for each keyframe: as given, arms swapped, the whole body mirrored."""
+SWAPPED_GROUPS = np.array([0, 1, 2])
 
 
 def mean_distance(first: np.ndarray, second: np.ndarray) -> np.ndarray:
@@ -76,7 +77,7 @@ def path_choice(torso: np.ndarray, times: np.ndarray, penalty: np.ndarray) -> np
 
 def resolve_swaps(poses: np.ndarray, times: np.ndarray, root: np.ndarray, valid: np.ndarray, scale: float
                   ) -> np.ndarray:
-    """(K, 19, 3) keyframes at frame ``times`` with arm swaps undone along the smoothest path.
+    """(K, 19, 3) keyframes at frame ``times`` with arm swaps and mirrored bodies undone along the smoothest path.
 
     ``root`` (K, 2) and ``valid`` (K,) give each keyframe's root and whether it has one (keyframes without one
     are kept as they are); ``scale`` is the body's torso length in the poses' units.

@@ -1,5 +1,5 @@
-"""Left/right arm swap resolution of keyframes (data/flips.py; legs are the pose stage's, rib/leg_sides.py), in the
-model path, and the fill of missing joints (make_window)."""
+"""Left/right swap resolution of keyframes (data/flips.py: arms, or the whole body mirrored; legs alone are the pose
+stage's, rib/leg_sides.py), in the model path, and the fill of missing joints (make_window)."""
 from __future__ import annotations
 
 import numpy as np
@@ -15,7 +15,7 @@ from rib import deepmimic
 from rib.joints import FLIP_PAIRS, flip_permutation
 
 LEG_PAIRS = tuple(pair for pair in FLIP_PAIRS if pair not in ARM_PAIRS)
-ARMS, LEGS, BOTH = HYPOTHESES[1], flip_permutation(LEG_PAIRS), flip_permutation(FLIP_PAIRS)
+ARMS, BOTH, LEGS = HYPOTHESES[1], HYPOTHESES[2], flip_permutation(LEG_PAIRS)
 
 
 def _clip(name: str) -> np.ndarray:
@@ -36,17 +36,18 @@ def _resolve(keyframes: np.ndarray, times: np.ndarray) -> np.ndarray:
 def test_undo_swaps_finds_root_and_scale_itself():
     clean, times = _keyframes("walker_0walk_forward", [0.0, 0.0, 0.5], 8)
     corrupted = clean.copy()
-    corrupted[2] = clean[2, ARMS]
+    corrupted[2] = clean[2, BOTH]
     np.testing.assert_array_equal(undo_swaps(corrupted, times), clean)
     nobody = np.zeros_like(clean)
     np.testing.assert_array_equal(undo_swaps(nobody, times), nobody)
 
 
-def test_the_path_tries_the_arms_as_given_and_swapped():
-    assert len(HYPOTHESES) == 2 and (HYPOTHESES[0] == np.arange(19)).all()
+def test_the_path_tries_the_arms_swapped_or_the_body_mirrored():
+    assert len(HYPOTHESES) == 3 and (HYPOTHESES[0] == np.arange(19)).all()
+    for perm, pairs in ((ARMS, ARM_PAIRS), (BOTH, FLIP_PAIRS)):
+        assert all(perm[r] == l and perm[l] == r for r, l in pairs)
+        assert (perm[perm] == np.arange(19)).all()
     assert sorted(ARM_PAIRS) == [(2, 5), (3, 6), (4, 7), (17, 18)]
-    assert all(ARMS[r] == l and ARMS[l] == r for r, l in ARM_PAIRS)
-    assert (ARMS[ARMS] == np.arange(19)).all()
 
 
 @pytest.mark.parametrize("rate", [4, 8])
@@ -57,7 +58,7 @@ def test_swapped_keyframes_of_a_walk_are_restored(rate):
     corrupted[6] = clean[6, LEGS]
     corrupted[9] = clean[9, ARMS]
     expected = clean.copy()
-    expected[[3, 6]] = clean[[3, 6]][:, LEGS]  # the legs stay as given: the pose stage keeps them on their sides
+    expected[6] = clean[6, LEGS]  # legs swapped alone stay as given: the pose stage keeps them on their sides
     np.testing.assert_array_equal(_resolve(corrupted, times), expected)
 
 
@@ -99,7 +100,7 @@ def test_the_model_path_undoes_swaps_across_windows(tiny_config, tiny_normaliser
     clean = poses[times]
     corrupted = clean.copy()
     for slot in (4, 37, 41, 60, 95):
-        corrupted[slot] = clean[slot, ARMS]
+        corrupted[slot] = clean[slot, BOTH if slot % 2 else ARMS]
     model = build(tiny_config).eval()
     np.testing.assert_array_equal(undo_swaps(corrupted, times), clean)
     out = model_upsample(model, tiny_normaliser, corrupted, 4, window_frames=161)
