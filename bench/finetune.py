@@ -164,8 +164,9 @@ def write_report(args: argparse.Namespace, report: dict, sources: Sequence[str])
     lines = ["# Person-specific fine-tuning on the synthetic test clips (bench/finetune.py)", "",
              f"Command: `{report['command']}` ({report['seconds'] / 60:.1f} min in all)", "",
              f"- machine: {report['machine']}",
-             f"- R = {args.rate}; generic renderer `{report['renderer']}`; each clip: {how}; person PSNR in dB (exact mask "
-             "pixels, mean over the in-between frames, which fine-tuning never sees); fine-tune s: its wall time",
+             f"- R = {args.rate}; generic renderer `{report['renderer']}`; each clip: {how}; person PSNR in dB "
+             "(exact mask pixels, mean over the in-between frames, which fine-tuning never sees); fine-tune s: its "
+             "wall time",
              "", "| clip | fine-tune s | " + " | ".join(columns) + " | "
              + " | ".join(f"gain ({source})" for source in sources)
              + (" | weights kept | self-check: generic / fine-tuned |" if checked else " |"),

@@ -46,6 +46,11 @@ def swap_legs(body: np.ndarray) -> np.ndarray:
     return swapped
 
 
+def _has_legs(body: np.ndarray) -> bool:
+    """Whether the body shows at least MIN_SHARED_JOINTS leg joints (so a comparison can decide)."""
+    return int((body[LEGS, 2] > 0).sum()) >= MIN_SHARED_JOINTS
+
+
 def _mean_distance(first: np.ndarray, second: np.ndarray) -> float | None:
     """Mean distance of the leg joints seen in both bodies, None when fewer than MIN_SHARED_JOINTS are."""
     seen = (first[LEGS, 2] > 0) & (second[LEGS, 2] > 0)
@@ -67,7 +72,7 @@ def frames_to_swap(bodies: Sequence[np.ndarray | None]) -> list[int]:
     flipped: dict[int, bool] = {}
     last = None
     for index, body in enumerate(bodies):
-        if body is None or _mean_distance(body, body) is None:
+        if body is None or not _has_legs(body):
             continue
         flipped[index] = last is not None and flipped[last] != legs_flipped(bodies[last], body)
         last = index
