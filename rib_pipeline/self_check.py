@@ -4,10 +4,11 @@ Before a clip's in-betweens are drawn, the pipeline is run on the clip at half i
 dropped and rebuilt from their two neighbours, by the renderer (from the poses the motion stage gives the dropped
 frame, as for any in-between) and by the background interpolation alone. The renderer draws the clip only when its
 rebuilt frames come closer to the real ones (summed squared error over the whole frames) than the background
-interpolation's. It is the clip-level counterpart of the keyframe check
-(Pose_Guided_Neural_Rendering/warp_blend/agreement.py), which judges one interval's poses: here the renderer as a
-whole is judged on this footage (its look, its person sizes, its detector's poses), so footage it does not suit gets
-the background interpolation, never worse frames. The dropped frames' neighbours are twice as far apart as the
+interpolation's; when it drew none of them (its keyframe check left them all to the background), the check has seen
+nothing of it, and the clip keeps the background interpolation too. It is the clip-level counterpart of the keyframe
+check (Pose_Guided_Neural_Rendering/warp_blend/agreement.py), which judges one interval's poses: here the renderer as
+a whole is judged on this footage (its look, its person sizes, its detector's poses), so footage it does not suit
+gets the background interpolation, never worse frames. The dropped frames' neighbours are twice as far apart as the
 clip's own keyframes, so the check is a harder version of the real task, for both methods alike.
 """
 from __future__ import annotations
@@ -51,9 +52,16 @@ class SelfCheck:
     background_psnr: float
 
     @property
+    def tied(self) -> bool:
+        """Both methods rebuilt the held-out frames alike: the renderer drew none of them (its keyframe check left
+        every one to the background interpolation), so the check saw nothing of it."""
+        return self.samples >= MIN_SAMPLES and self.renderer_psnr == self.background_psnr
+
+    @property
     def passed(self) -> bool:
-        """The renderer draws the clip: too few frames to judge, or it rebuilt them at least as well."""
-        return self.samples < MIN_SAMPLES or self.renderer_psnr >= self.background_psnr
+        """The renderer draws the clip: too few frames to judge, or it rebuilt them better (a tie shows nothing of
+        it, so the clip keeps the background interpolation)."""
+        return self.samples < MIN_SAMPLES or self.renderer_psnr > self.background_psnr
 
     def to_json(self) -> str:
         """The outcome as JSON (scores null when nothing was judged)."""
@@ -69,6 +77,9 @@ class SelfCheck:
                   f"the background interpolation at {self.background_psnr:.2f} dB")
         if self.passed:
             return f"self-check passed: {scores}"
+        if self.tied:
+            scores = (f"the renderer drew none of the {self.samples} held-out input frames (its keyframe check left "
+                      f"them to the background interpolation), so nothing showed it helps on this clip")
         return (f"self-check failed: {scores}, so every in-between is the background interpolation "
                 "(--no-self-check draws the person anyway)")
 

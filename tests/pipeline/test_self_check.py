@@ -79,9 +79,18 @@ def test_too_few_frames_leave_the_renderer_drawing():
 
 
 def test_the_verdict_follows_the_scores():
-    assert SelfCheck(5, 30.0, 30.0).passed and "passed" in SelfCheck(5, 30.0, 30.0).note()
+    assert SelfCheck(5, 30.1, 30.0).passed and "passed" in SelfCheck(5, 30.1, 30.0).note()
     failed = SelfCheck(5, 29.9, 30.0)
     assert not failed.passed and "every in-between is the background interpolation" in failed.note()
+
+
+def test_a_tie_keeps_the_background():
+    """Equal scores mean the renderer drew none of the held-out frames: nothing shows it helps, so it draws nothing."""
+    tie = SelfCheck(5, 30.0, 30.0)
+    assert tie.tied and not tie.passed
+    assert "drew none of the 5 held-out input frames" in tie.note()
+    assert "every in-between is the background interpolation" in tie.note()
+    assert not SelfCheck(5, 29.9, 30.0).tied and not SelfCheck(MIN_SAMPLES - 1, math.nan, math.nan).tied
 
 
 def exact_triples(poses: np.ndarray) -> np.ndarray:
