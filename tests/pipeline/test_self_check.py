@@ -123,6 +123,23 @@ def test_a_renderer_worse_than_the_background_fails(tmp_path):
     assert verdict["passed"] is False and verdict["samples"] == check.samples
 
 
+
+class BackgroundOnlyRenderer:
+    """A renderer whose keyframe check leaves every in-between to the background: it draws nobody."""
+
+    def segments(self, plan, starts, keyframes):
+        for k in starts:
+            for step in range(1, plan.rate):
+                yield k * plan.rate + step, read_image(plan.backgrounds[k * plan.rate + step])
+
+
+def test_a_renderer_that_draws_nobody_ties_and_fails(tmp_path):
+    files, poses = example_clip()
+    check = run_self_check(BackgroundOnlyRenderer(), backgrounds.build("blend"), files, exact_triples(poses), set(),
+                           tmp_path / "check")
+    assert check.samples == MAX_SAMPLES and check.tied and not check.passed
+    assert json.loads((tmp_path / "check" / VERDICT).read_text())["passed"] is False
+
 def test_a_fine_tuned_renderer_is_judged_on_the_frames_kept_out_that_qualify(tmp_path):
     files, poses = example_clip()
     triples = exact_triples(poses)
