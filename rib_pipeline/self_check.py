@@ -79,7 +79,7 @@ class SelfCheck:
             return f"self-check passed: {scores}"
         if self.tied:
             scores = (f"the renderer drew none of the {self.samples} held-out input frames (its keyframe check left "
-                      f"them to the background interpolation), so nothing showed it helps on this clip")
+                      "them to the background interpolation): nothing showed it helps on this clip")
         return (f"self-check failed: {scores}, so every in-between is the background interpolation "
                 "(--no-self-check draws the person anyway)")
 
