@@ -187,16 +187,16 @@ class WarpBlendSegments:
                 yield index, frame
 
     def _log_disagreement(self, plan: ClipPlan, k: int, keyframes: list[np.ndarray]) -> None:
-        """Say so when the poses of input frames k and k + 1 do not explain them (the in-betweens stay the
-        background)."""
+        """Say so, naming both keyframes' files, when the poses of keyframes k and k + 1 do not explain them (the
+        in-betweens stay the background)."""
         poses = plan.poses[[k * plan.rate, (k + 1) * plan.rate]]
         if not all(shows_person(pose) for pose in poses):
             return
         ratio = self.renderer.keyframe_error_ratio(keyframes[k], keyframes[k + 1], poses)
         if ratio > self.renderer.max_error_ratio:
-            LOG.info("%s: input frames %d-%d: their poses warp each onto the other %.2f times worse than leaving it "
-                     "still (limit %.2f), so the person is not drawn between them", plan.name, k, k + 1, ratio,
-                     self.renderer.max_error_ratio)
+            LOG.info("%s: input frames %s and %s: their poses warp each onto the other %.2f times worse than leaving "
+                     "it still (limit %.2f), so the person is not drawn between them", plan.name,
+                     plan.keyframes[k].name, plan.keyframes[k + 1].name, ratio, self.renderer.max_error_ratio)
 
 
 def clip_renderer(state: dict, path: Path, device: torch.device) -> WarpBlendSegments:
