@@ -123,7 +123,6 @@ def test_a_renderer_worse_than_the_background_fails(tmp_path):
     assert verdict["passed"] is False and verdict["samples"] == check.samples
 
 
-
 class BackgroundOnlyRenderer:
     """A renderer whose keyframe check leaves every in-between to the background: it draws nobody."""
 
@@ -139,6 +138,7 @@ def test_a_renderer_that_draws_nobody_ties_and_fails(tmp_path):
                            tmp_path / "check")
     assert check.samples == MAX_SAMPLES and check.tied and not check.passed
     assert json.loads((tmp_path / "check" / VERDICT).read_text())["passed"] is False
+
 
 def test_a_fine_tuned_renderer_is_judged_on_the_frames_kept_out_that_qualify(tmp_path):
     files, poses = example_clip()
