@@ -97,6 +97,20 @@ def _render_chunk(floor: str, figures: list[Figure], jobs: list[FrameJob]) -> li
     return results
 
 
+def worker_context() -> multiprocessing.context.BaseContext:
+    """Where render workers start: forkserver where there is one, else spawn; never a fork of this process.
+
+    A worker forked from this process inherits every lock its other threads held at that moment (the pool forks from
+    a thread while the main thread composes frames with cv2, whose thread pool's lock a worker then waited on for
+    ever in ``cv2.imwrite``). The fork server is single-threaded and has this module imported already.
+    """
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["__main__", __name__])
+    return context
+
+
 class HumanScene:
     """The floor and one or more posed, textured anny bodies; use as a context manager."""
 
@@ -105,9 +119,7 @@ class HumanScene:
             raise ValueError(f"a scene needs one atlas per body, got {len(bodies)} bodies, {len(atlases)} atlases")
         self.floor, self.bodies = floor, list(bodies)
         self.figures = [Figure(mesh=RenderMesh.of(body), atlas=atlas) for body, atlas in zip(bodies, atlases)]
-        # fork where there is one: a worker needs no import of the caller's main module
-        context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-        self._pool = context.Pool(processes=1, maxtasksperchild=1)
+        self._pool = worker_context().Pool(processes=1, maxtasksperchild=1)
 
     def render(self, poses: Sequence[Sequence[tuple[np.ndarray, np.ndarray]]], cameras: Sequence[CameraFrame],
                backdrop: Backdrop) -> Iterator[tuple[np.ndarray, np.ndarray]]:

@@ -138,3 +138,9 @@ def test_human_scene_renders_the_body_where_its_keypoints_project(monkeypatch):
         pixels, _ = project(camera, points[[BODY25_NAMES.index(n) for n in ("Neck", "MidHip", "RKnee", "LKnee")]])
         x, y = np.round(pixels).astype(int).T
         assert mask[y, x].all()
+
+
+def test_render_workers_are_never_forked_from_the_caller():
+    """A worker forked from this multi-threaded process inherits the locks its threads hold (one waited for ever on
+    cv2's), so workers start from a fork server or fresh."""
+    assert human_scene.worker_context().get_start_method() in {"forkserver", "spawn"}
