@@ -181,16 +181,15 @@ def self_check_verdicts(args: argparse.Namespace, rate: int, clips: Sequence[str
 
 
 def self_check_lines(verdicts: dict[str, dict]) -> list[str]:
-    """One line per user's-path row: the clips whose self-check failed (scores in dB, and the renderer's saving in
-    standard errors), out of those judged."""
+    """One line per user's-path row: the clips whose self-check failed (scores in dB), out of those judged."""
     lines = []
     for row, clips in verdicts.items():
         judged = {clip: verdict for clip, verdict in clips.items() if verdict and verdict["renderer_psnr"] is not None}
-        failed = [f"{clip} ({verdict['renderer_psnr']:.2f} vs {verdict['background_psnr']:.2f}, t "
-                  f"{verdict['saving_t']:.1f})" for clip, verdict in judged.items() if not verdict["passed"]]
+        failed = [f"{clip} ({verdict['renderer_psnr']:.2f} vs {verdict['background_psnr']:.2f})"
+                  for clip, verdict in judged.items() if not verdict["passed"]]
         lines.append(f"- {row}: the renderer's self-check failed on {len(failed)} of {len(judged)} clips judged"
-                     + (f" (renderer vs background PSNR on the held-out inputs, saving t): {', '.join(failed)}; "
-                        "those clips' in-betweens are the DIS background" if failed else ""))
+                     + (f" (renderer vs background PSNR on the held-out inputs): {', '.join(failed)}; those clips' "
+                        "in-betweens are the DIS background" if failed else ""))
     return lines
 
 

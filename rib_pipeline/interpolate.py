@@ -55,10 +55,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "interpolation shows them")
     parser.add_argument("--self-check", action=argparse.BooleanOptionalAction, default=True,
                         help="before drawing, the renderer rebuilds up to 16 of the clip's own input frames from their "
-                             "neighbours, as the background interpolation does; unless the renderer comes surely "
-                             "closer to the real frames (a mean saving of at least 1.5 standard errors over them), "
-                             "every in-between is the background interpolation (the summary gives both scores; "
-                             "default: on)")
+                             "neighbours, as the background interpolation does; when the background interpolation "
+                             "comes closer to the real frames, every in-between is the background interpolation "
+                             "(the summary gives both scores; default: on)")
     parser.add_argument("--batch-size", type=positive_int, default=4, help="input intervals rendered together")
     parser.add_argument("--compare", type=Path, default=None, metavar="GT_DIR",
                         help="ground-truth frames of the upsampled clip ((N-1)R+1 images): also write "

@@ -7,8 +7,7 @@ Outside the crop, in frames without a person in all three poses, in frames whose
 (plausibility.py: an implausible limb's joints are dropped first) and in intervals whose keyframe poses do not explain
 the keyframes (agreement.py), the output is the background, untouched. In the intervals drawn, the keyframes' joints
 are first moved a little where each keyframe then warps onto the other better, and the target pose moves along
-(pose_refinement.py). The weights fade to the background over the crop's border, so pasting leaves no seam, and
-away from the target body (:data:`BODY_REACH`), so the warps never move the backdrop far from the person.
+(pose_refinement.py). The weights fade to the background over the crop's border, so pasting leaves no seam.
 """
 from __future__ import annotations
 
@@ -29,7 +28,7 @@ from Pose_Guided_Neural_Rendering.warp_blend.model import (
 )
 from Pose_Guided_Neural_Rendering.warp_blend.plausibility import renderable_poses, shows_person
 from Pose_Guided_Neural_Rendering.warp_blend.pose_refinement import carry_shifts, refine_keyframe_poses
-from Pose_Guided_Neural_Rendering.warp_blend.warping import Crop, TargetBones, person_crop, pose_warp, torso_length
+from Pose_Guided_Neural_Rendering.warp_blend.warping import Crop, TargetBones, person_crop, pose_warp
 from rib.checkpoint import WEIGHTS_FILES, find_weights, load_checkpoint, load_state
 from rib.errors import RIBError
 from rib.person import BACKGROUND_ONLY
@@ -39,10 +38,6 @@ WEIGHTS = WEIGHTS_FILES[KIND]
 """The weights file (with its config) train.py writes into a warp-blend run folder."""
 BORDER_FRACTION = 1 / 16
 """Width of the crop border over which the weights fade to the background."""
-BODY_REACH = (0.6, 0.9)
-"""Distances to the nearest target bone, in torso lengths, over which the weights fade to the background: the
-person's own pixels lie within 0.6 (99.9% of the human actor's mask pixels on the validation split), while the warps
-farther out carry only the backdrop, moved with the limbs."""
 
 
 def load_blender(path: Path, device: torch.device) -> tuple[WarpBlender, BlendConfig]:
@@ -66,14 +61,6 @@ def border_taper(n: int) -> np.ndarray:
     width = max(2.0, n * BORDER_FRACTION)
     ramp = np.clip((np.minimum(np.arange(n), np.arange(n)[::-1]) + 0.5) / width, 0, 1).astype(np.float32)
     return np.minimum(ramp[:, None], ramp[None, :])
-
-
-def body_reach(bones: TargetBones) -> np.ndarray:
-    """(n, n) weights: 1 within BODY_REACH[0] torso lengths of the nearest target bone, falling linearly to 0 at
-    BODY_REACH[1]."""
-    near, far = BODY_REACH
-    distance = bones.distances.min(0) / torso_length(bones.pose)
-    return np.clip((far - distance) / (far - near), 0, 1).astype(np.float32)
 
 
 def native_candidate(name: str, bones: TargetBones, poses: np.ndarray, previous: np.ndarray,
@@ -160,16 +147,15 @@ class BlendRenderer:
         small = Crop(native.x0, native.y0, native.side, self.config.model.crop_size)
         weights = torch.from_numpy(self.weights(small, poses, previous, following, background, t, still_keyframes))
         weights = F.interpolate(weights[None], size=(native.n, native.n), mode="bilinear", align_corners=False)[0]
+        weights = weights.numpy() * border_taper(native.n)  # every candidate but the background fades out at the border
         x0, y0, x1, y1 = native.paste_box()
         fx0, fy0, fx1, fy1 = max(x0, 0), max(y0, 0), min(x1, width), min(y1, height)
         if fx1 <= fx0 or fy1 <= fy0:
             return background, alpha
-        bones = TargetBones.on(native, poses[2])
-        # every candidate but the background fades out at the crop's border and away from the body
-        weights = weights.numpy() * border_taper(native.n) * body_reach(bones)
         inner = (slice(fy0 - y0, fy1 - y0), slice(fx0 - x0, fx1 - x0))
         out = background.astype(np.float32)
         region = out[fy0:fy1, fx0:fx1].copy()
+        bones = TargetBones.on(native, poses[2])
         for index, name in enumerate(self.model.candidates[1:], start=1):
             if not weights[index].any():
                 continue

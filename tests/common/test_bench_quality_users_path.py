@@ -189,10 +189,9 @@ def test_quality_end_to_end_with_the_users_path(tmp_path):
 def test_self_check_lines_name_the_failed_clips():
     quality = load_bench_script("quality")
     verdicts = {"ours (user's path)": {
-        "a": {"samples": 9, "renderer_psnr": 30.0, "background_psnr": 30.5, "saving_t": -2.0, "passed": False},
-        "b": {"samples": 9, "renderer_psnr": 31.0, "background_psnr": 30.5, "saving_t": 3.0, "passed": True},
-        "c": {"samples": 1, "renderer_psnr": None, "background_psnr": None, "saving_t": None, "passed": True},
-        "d": None}}
+        "a": {"samples": 9, "renderer_psnr": 30.0, "background_psnr": 30.5, "passed": False},
+        "b": {"samples": 9, "renderer_psnr": 31.0, "background_psnr": 30.5, "passed": True},
+        "c": {"samples": 1, "renderer_psnr": None, "background_psnr": None, "passed": True}, "d": None}}
     (line,) = quality.self_check_lines(verdicts)
     assert line.startswith("- ours (user's path): the renderer's self-check failed on 1 of 2 clips judged")
-    assert "a (30.00 vs 30.50, t -2.0)" in line and "b (" not in line
+    assert "a (30.00 vs 30.50)" in line and "b (" not in line

@@ -38,7 +38,7 @@ def test_the_better_weights_on_the_frames_kept_out_stay(tmp_path, monkeypatch, t
     def fake_judge(renderer, interpolator, files, triples, frames, out_dir, crowded):
         judged.append((out_dir.name, list(frames)))
         assert out_dir.is_dir()
-        return SelfCheck(len(frames), tuned_psnr if out_dir.name == "fine-tuned" else 29.5, 28.0, 2.0)
+        return SelfCheck(len(frames), tuned_psnr if out_dir.name == "fine-tuned" else 29.5, 28.0)
 
     monkeypatch.setattr(self_check, "judge", fake_judge)
     before = read_renderer(model)[1]
@@ -57,7 +57,7 @@ def test_the_start_weights_are_left_as_they_were(tmp_path, monkeypatch):
     start = tmp_path / "start"
     shutil.copytree(CHECKPOINTS_DIR / "render", start)
     monkeypatch.setattr(self_check, "judge", lambda *args: SelfCheck(3, 20.0 if args[5].name == "fine-tuned"
-                                                                       else 30.0, 25.0, 2.0))
+                                                                       else 30.0, 25.0))
     before = (start / "model.pt").read_bytes()
     weights_choice.keep_better_weights(fine_tuned_copy(tmp_path / "model"), start, [], np.zeros((10, 3, 19, 3)),
                                        KEPT_OUT, None, tmp_path / "work", torch.device("cpu"))

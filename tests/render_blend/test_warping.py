@@ -6,10 +6,9 @@ import pytest
 import torch
 
 from Pose_Guided_Neural_Rendering.warp_blend.config import parse
-from Pose_Guided_Neural_Rendering.warp_blend.render import BODY_REACH, BlendRenderer, body_reach, border_taper
+from Pose_Guided_Neural_Rendering.warp_blend.render import BlendRenderer, border_taper
 from Pose_Guided_Neural_Rendering.warp_blend import model as blender
-from Pose_Guided_Neural_Rendering.warp_blend.warping import (Crop, TargetBones, limb_affines, person_crop, pose_warp,
-                                                            torso_length)
+from Pose_Guided_Neural_Rendering.warp_blend.warping import Crop, TargetBones, limb_affines, person_crop, pose_warp
 from rib.joints import LIMBS
 
 SIZE = (128, 192)
@@ -92,14 +91,3 @@ def test_frames_without_a_person_keep_the_background(person):
 def test_border_taper_fades_to_zero_at_the_edge():
     taper = border_taper(64)
     assert taper[0].max() < 0.5 and taper[:, 0].max() < 0.5 and taper[32, 32] == 1
-
-
-def test_body_reach_keeps_the_body_and_drops_the_backdrop_far_from_it(person):
-    pose = person.pose(0)
-    bones = TargetBones.on(person_crop([pose], frame_hw=SIZE), pose)
-    reach = body_reach(bones)
-    distance = bones.distances.min(0) / torso_length(pose)
-    assert np.all(reach[distance < BODY_REACH[0] - 1e-4] == 1)
-    assert np.all(reach[distance > BODY_REACH[1] + 1e-4] == 0) and (distance > BODY_REACH[1] + 1e-4).any()
-    between = (distance > BODY_REACH[0]) & (distance < BODY_REACH[1])
-    assert between.any() and np.all((reach[between] > 0) & (reach[between] < 1))
