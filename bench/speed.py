@@ -66,7 +66,8 @@ def command(frame_dir: Path, pose_dir: Path, out: Path, args: argparse.Namespace
     """The ``rib interpolate`` arguments of one timed run (DIS backgrounds, CPU; the given poses with
     ``--given-poses``, else estimated)."""
     poses = ["--poses", str(pose_dir)] if args.given_poses else []
-    return ["interpolate", str(frame_dir), "--input-fps", "15", *poses, "-o", str(out),
+    check = ["--no-self-check"] if args.no_self_check else []
+    return ["interpolate", str(frame_dir), "--input-fps", "15", *poses, *check, "-o", str(out),
             "--rate", str(args.rate), "--renderer", str(args.renderer), "--device", "cpu"]
 
 
@@ -76,14 +77,15 @@ frames copied where nothing is rendered."""
 
 
 def time_pipeline(frame_dir: Path, pose_dir: Path, out: Path, args: argparse.Namespace
-                  ) -> tuple[dict[str, float], int]:
+                  ) -> tuple[dict[str, float], int, dict[str, int]]:
     """Seconds of each stage of one in-process run (the time outside them as :data:`OUTSIDE_STAGES`, so they sum to
-    the whole run's), and the number of upsampled frames."""
+    the whole run's), the number of upsampled frames and how many were made each way (drawn by the renderer, left
+    to the background, ...)."""
     start = time.perf_counter()
     summary = interpolate.run(pipeline_parser().parse_args(command(frame_dir, pose_dir, out, args)))
     whole = time.perf_counter() - start
     seconds = {OUTSIDE_STAGES: whole - sum(summary.seconds.values()), **summary.seconds}
-    return seconds, (summary.num_inputs - 1) * args.rate + 1
+    return seconds, (summary.num_inputs - 1) * args.rate + 1, dict(summary.kinds)
 
 
 def time_backend(name: str, frame_dir: Path, rate: int) -> float | None:
@@ -119,10 +121,11 @@ def time_size(size: tuple[int, int], root: Path, args: argparse.Namespace) -> di
     """Timings of one size: seconds per output frame of each stage and end to end, and seconds per in-between of
     DIS alone and RIFE alone (None: not installed)."""
     frame_dir, pose_dir = make_input(root, size, args.frames)
-    seconds, frames = time_pipeline(frame_dir, pose_dir, root / f"out_{size[0]}.mp4", args)
+    seconds, frames, kinds = time_pipeline(frame_dir, pose_dir, root / f"out_{size[0]}.mp4", args)
     alone = {name: time_backend(name, frame_dir, args.rate) for name in ("dis", *RIFES)}
     in_betweens = (args.frames - 1) * (args.rate - 1)
-    return {"size": f"{size[0]}x{size[1]}", "stages": {stage: s / frames for stage, s in seconds.items()},
+    return {"size": f"{size[0]}x{size[1]}", "kinds": kinds,
+            "stages": {stage: s / frames for stage, s in seconds.items()},
             "end_to_end": sum(seconds.values()) / frames, "alone": alone,
             "alone_per_output_frame": {name: None if value is None else value * in_betweens / frames
                                        for name, value in alone.items()}}
@@ -156,6 +159,10 @@ def markdown(report: dict) -> str:
            "poses estimated by `rib interpolate` (MediaPipe, as a user runs it)")
         + f", x{report['rate']}; seconds per output (upsampled) frame. A RIFE-only run's time per output frame is "
         "its time per in-between times the in-betweens, over the output frames.", "",
+        "Upsampled frames by how the timed run made them: " + "; ".join(
+            f"{timing['size']}: " + ", ".join(f"{count} {kind}" for kind, count in timing["kinds"].items())
+            for timing in report["sizes"]) + ("" if report["self_check"] else " (the self-check off: every "
+                                              "in-between with a person is drawn)") + ".", "",
         "| size | stage | s / output frame |", "|---|---|---|",
         *[row for timing in report["sizes"] for row in size_rows(timing)], "",
         "Peak memory of `python -m rib interpolate`: " + ", ".join(
@@ -175,6 +182,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--given-poses", action="store_true",
                         help="pass the example's exact poses (--poses) instead of estimating them (default: "
                              "estimated, as a user runs it)")
+    parser.add_argument("--no-self-check", action="store_true",
+                        help="pass --no-self-check, so the renderer draws every in-between with a person and its "
+                             "time is measured (default: the self-check on, as a user runs it; where it fails, "
+                             "nothing is drawn)")
     parser.add_argument("--renderer", type=Path, default=interpolate.DEFAULT_RENDERER,
                         help="renderer folder (default: the shipped one)")
     parser.add_argument("--output", type=Path, default=Path("bench/reports/speed.md"),
@@ -188,7 +199,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser().parse_args(argv)
     report = {"command": command_line(__file__, argv), "frames": args.frames, "rate": args.rate,
-              "given_poses": args.given_poses}
+              "given_poses": args.given_poses, "self_check": not args.no_self_check}
     with tempfile.TemporaryDirectory(prefix="rib-speed-") as tmp:
         root = Path(tmp)
         report["sizes"] = [time_size(size, root, args) for size in args.sizes]

@@ -215,14 +215,16 @@ class MediaPipeEstimator:
                 self._detector = PersonDetector()
                 self._size = (height, width)
                 self._open_models(np.zeros_like(image))
+            detecting = not self._tracker.tracks or self._frame % self.detect_every == 0
+            detections = self._detector.start(image) if detecting else None  # on its threads, beside the looks below
             whole = self._whole_frame(image) if self._large_person_possible(height) else []
             expected = [track.expected() for track in self._tracker.tracks]
             in_tracks = self._in_windows(image, whole, [(around_box(box, height, width), box) for box in expected],
                                          fits_track)
             found = [person for person in whole if not is_misfit(person, expected, in_tracks)] + in_tracks
-            if not self._tracker.tracks or self._frame % self.detect_every == 0:
+            if detections is not None:
                 found += self._in_windows(image, found, [(detection.window(height, width), detection.core())
-                                                         for detection in self._detector.detect(image)])
+                                                         for detection in detections()])
                 if self._frame % BESIDE_EVERY == 0:
                     found += self._beside(image, found)
             people = self._tracker.update(merge_duplicates(found), image)
@@ -234,7 +236,7 @@ class MediaPipeEstimator:
         held, not later on one of MediaPipe's threads."""
         self._model.process(blank)
         self._image_model.process(blank)
-        self._detector.detect(blank)
+        self._detector.open()
 
     def _large_person_possible(self, height: int) -> bool:
         """Whether the whole frame may show someone large: nobody is tracked, or someone tracked is large."""

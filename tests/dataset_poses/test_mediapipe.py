@@ -128,6 +128,25 @@ def test_finds_a_small_person_the_whole_frame_misses() -> None:
     assert nose[2] > 0 and 800 < nose[0] < 928 and 500 < nose[1] < 628
 
 
+def test_detector_threads_find_what_one_graph_finds() -> None:
+    """The tiles shared out between copies of the detector graph on threads give exactly the detections of one
+    graph working through them in turn (three astronauts of different sizes in a large frame)."""
+    from HumanSloMo_Dataset.poses.mediapipe_backend import import_mediapipe
+    from HumanSloMo_Dataset.poses.person_detector import PersonDetector
+
+    import_mediapipe()
+    frame = np.full((768, 1152, 3), 90, np.uint8)
+    for side, x0, y0 in ((128, 800, 500), (256, 100, 60), (192, 500, 300)):
+        frame[y0:y0 + side, x0:x0 + side] = cv2.resize(_astronaut(), (side, side), interpolation=cv2.INTER_AREA)
+    one, three = PersonDetector(graphs=1), PersonDetector(graphs=3)
+    try:
+        alone = one.detect(frame)
+        assert len(alone) >= 2 and [three.detect(frame) for _ in range(2)] == [alone, alone]
+    finally:
+        one.close()
+        three.close()
+
+
 @pytest.mark.slow
 def test_finds_several_pedestrians_in_vtest_with_their_own_tracks() -> None:
     """opencv-doc's vtest.avi (768x576, pedestrians 60-120 px tall): every 4th of its first 24 frames."""
