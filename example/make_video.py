@@ -4,8 +4,10 @@
 """
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
+from typing import Sequence
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -21,7 +23,10 @@ QUALITY = 5
 OUTPUT = EXAMPLE_DIR / "example.mp4"
 
 
-def main() -> None:
+def main(argv: Sequence[str] | None = None) -> None:
+    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
+                            epilog=f"Writes {OUTPUT} ({FPS} fps, imageio-ffmpeg quality {QUALITY}); takes no other "
+                                   "arguments.").parse_args(argv)
     (clip,) = list_clips(EXAMPLE_DIR / INPUTS)
     count = write_video(OUTPUT, (read_image(path) for path in list_frames(clip)), FPS, quality=QUALITY)
     print(f"{OUTPUT}: {count} frames at {FPS} fps, {OUTPUT.stat().st_size // 1024} KB")
