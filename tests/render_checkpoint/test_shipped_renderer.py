@@ -73,4 +73,4 @@ def test_beats_its_background_on_an_example_frame():
     person = human_mask(poses[4], *target.shape[:2]).astype(bool)
     assert frame.shape == target.shape and frame.dtype == np.uint8
     assert alpha[person].mean() > 0.3
-    assert psnr(frame, target, person) > psnr(background, target, person) + 1.0  # measured: +1.6 dB
+    assert psnr(frame, target, person) > psnr(background, target, person) + 1.0  # measured: +3.0 dB (human example)
