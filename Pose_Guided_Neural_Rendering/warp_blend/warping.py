@@ -9,7 +9,7 @@ same code gives training crops at network size and native-resolution crops at in
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
@@ -163,6 +163,8 @@ class TargetBones:
     ys: np.ndarray
     distances: np.ndarray
     """(len(LIMBS), n, n) distance of each grid point to each bone; inf for a bone with an unknown joint."""
+    _limb_weights: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    """:meth:`limb_weights` already worked out, by the limbs they were asked for."""
 
     @classmethod
     def on(cls, crop: Crop, pose: np.ndarray) -> "TargetBones":
@@ -186,6 +188,21 @@ class TargetBones:
         return TargetBones(self.crop, pose, self.xs, self.ys, distances)
 
 
+    def limb_weights(self, limbs: np.ndarray) -> np.ndarray:
+        """(len(limbs), n, n) share of each of ``limbs`` (indices into LIMBS) in every pixel's warp: a softmax of a
+        Gaussian of the distance to each bone. Worked out once per set of limbs: the pose refinement warps onto the
+        same target bones many times with only the source pose moving."""
+        key = tuple(limbs)
+        if key not in self._limb_weights:
+            sigma = SIGMA_OF_TORSO * torso_length(self.pose)
+            logits = -0.5 * (self.distances[limbs] / sigma) ** 2
+            logits -= logits.max(0, keepdims=True)
+            weights = np.exp(logits)
+            weights /= weights.sum(0, keepdims=True)
+            self._limb_weights[key] = weights
+        return self._limb_weights[key]
+
+
 def body_proximity(bones: TargetBones) -> np.ndarray:
     """exp(-d^2 / 2 s^2) of the distance d to the nearest target bone on the crop grid (s = torso/4); (n, n)."""
     scale = 0.25 * torso_length(bones.pose)
@@ -202,13 +219,7 @@ def warp_coordinates(bones: TargetBones, source: np.ndarray) -> tuple[np.ndarray
     maps, limbs = limb_affines(bones.pose, source)
     if len(limbs) == 0:
         return xs, ys
-    distance = bones.distances[limbs]
-    sigma = SIGMA_OF_TORSO * torso_length(bones.pose)
-    logits = -0.5 * (distance / sigma) ** 2
-    logits -= logits.max(0, keepdims=True)
-    weights = np.exp(logits)
-    weights /= weights.sum(0, keepdims=True)
-    affine = np.einsum("lhw,lij->ijhw", weights, maps)  # per-pixel blend of the limb maps: (2, 3, n, n)
+    affine = np.einsum("lhw,lij->ijhw", bones.limb_weights(limbs), maps)  # per-pixel blend of the limb maps
     map_x = affine[0, 0] * xs + affine[0, 1] * ys + affine[0, 2]
     map_y = affine[1, 0] * xs + affine[1, 1] * ys + affine[1, 2]
     return map_x.astype(np.float32), map_y.astype(np.float32)
