@@ -8,8 +8,9 @@ lowers the summed error. The in-betweens' target poses move by their keyframes' 
 (:func:`carry_shifts`), so the warps still move the body as the motion model says it moves.
 
 Settings measured on the user's path of the human actor's test split at x4, on the 85 intervals drawn in five clips
-(MediaPipe poses; person PSNR gain over DIS): no refinement +0.66 dB; this one pass +0.75 dB for 0.46 s per interval;
-a second pass at half the step +0.76 dB for 0.87 s; comparison crops of 96 or 64 pixels +0.69 to +0.74 dB.
+(MediaPipe poses; person PSNR gain over DIS): no refinement +0.66 dB; this one pass +0.75 dB for 0.46 s per interval
+(about half that since warping.TargetBones reuses its limb weights); a second pass at half the step +0.76 dB for
+0.87 s; comparison crops of 96 or 64 pixels +0.69 to +0.74 dB.
 """
 from __future__ import annotations
 
