@@ -131,14 +131,13 @@ class PersonDetector:
     def _in_tile(self, image: np.ndarray, tile: Window) -> list[Detection]:
         """The detections in one tile, by whichever graph is idle."""
         graph = self._idle.get()
-        try:
-            result = graph.process({"image": tile.crop(image)})
+        try:  # the graph's output is read before another tile may run through it
+            found = []
+            for detection in graph.process({"image": tile.crop(image)}).detections or []:
+                score = float(detection.score[0])
+                points = detection.location_data.relative_keypoints
+                if score >= self.min_score and len(points) >= 2:
+                    found.append(detection_in(tile, (points[0].x, points[0].y), (points[1].x, points[1].y), score))
+            return found
         finally:
             self._idle.put(graph)
-        found = []
-        for detection in result.detections or []:
-            score = float(detection.score[0])
-            points = detection.location_data.relative_keypoints
-            if score >= self.min_score and len(points) >= 2:
-                found.append(detection_in(tile, (points[0].x, points[0].y), (points[1].x, points[1].y), score))
-        return found
