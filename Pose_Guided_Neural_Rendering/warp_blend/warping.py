@@ -187,7 +187,6 @@ class TargetBones:
             distances[touched] = segment_distances(self.xs, self.ys, pose, touched)
         return TargetBones(self.crop, pose, self.xs, self.ys, distances)
 
-
     def limb_weights(self, limbs: np.ndarray) -> np.ndarray:
         """(len(limbs), n, n) share of each of ``limbs`` (indices into LIMBS) in every pixel's warp: a softmax of a
         Gaussian of the distance to each bone. Worked out once per set of limbs: the pose refinement warps onto the

@@ -51,8 +51,9 @@ class VGGFeatures(nn.Module):
         if unknown:
             raise RIBError(f"config: unknown VGG19 layers {unknown}; choose from {sorted(LAYER_INDEX)}")
         self.indices = [LAYER_INDEX[name] for name in layers]
-        from torchvision.models import vgg19  # here, not at the top: importing torchvision takes seconds, and
-        # rendering (which reads this module's layer names through the GAN's config) never needs it
+        # imported here, not at the top: torchvision takes seconds to import, and rendering (which reads this
+        # module's layer names through the GAN's config) never needs it
+        from torchvision.models import vgg19
 
         self.features = vgg19(weights=None).features[: max(self.indices) + 1]
         if state_dict is not None:
