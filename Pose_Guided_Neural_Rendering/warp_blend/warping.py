@@ -114,29 +114,35 @@ def person_crop(poses: list[np.ndarray], n: int | None = None, frame_hw: tuple[i
 
 
 def limb_affines(target: np.ndarray, source: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Affine maps (L, 2, 3) from target to source coordinates for the usable limbs, and their indices in LIMBS."""
+    """Affine maps (L, 2, 3) from target to source coordinates for the usable limbs, and their indices in LIMBS.
+
+    Each limb's map stretches along the target bone by the length ratio (clipped to LENGTH_RATIO_RANGE), keeps the
+    width, then rotates onto the source bone and moves its centre onto the source bone's centre; a bone shorter than
+    1e-3 pixels in either pose is only moved. All limbs at once, in float64 (the pose refinement asks for thousands
+    of maps).
+    """
+    ends = np.asarray(LIMBS)
     ok_t, ok_s = known(target), known(source)
-    maps, used = [], []
-    for index, (a, b) in enumerate(LIMBS):
-        if not (ok_t[a] and ok_t[b] and ok_s[a] and ok_s[b]):
-            continue
-        p, q = target[[a, b], :2], source[[a, b], :2]
-        dp, dq = p[1] - p[0], q[1] - q[0]
-        len_p, len_q = np.linalg.norm(dp), np.linalg.norm(dq)
-        if len_p < 1e-3 or len_q < 1e-3:
-            linear = np.eye(2)
-        else:
-            u_p, u_q = dp / len_p, dq / len_q
-            ratio = float(np.clip(len_q / len_p, *LENGTH_RATIO_RANGE))
-            rotation = np.array([[u_q[0], -u_q[1]], [u_q[1], u_q[0]]]) @ np.array([[u_p[0], u_p[1]],
-                                                                                     [-u_p[1], u_p[0]]])
-            # stretch along the target bone by the length ratio, keep the width, then rotate onto the source bone
-            stretch = np.eye(2) + (ratio - 1.0) * np.outer(u_p, u_p)
-            linear = rotation @ stretch
-        centre_p, centre_q = p.mean(0), q.mean(0)
-        maps.append(np.concatenate([linear, (centre_q - linear @ centre_p)[:, None]], axis=1))
-        used.append(index)
-    return np.asarray(maps, dtype=np.float32).reshape(-1, 2, 3), np.asarray(used, dtype=int)
+    used = np.flatnonzero(ok_t[ends[:, 0]] & ok_t[ends[:, 1]] & ok_s[ends[:, 0]] & ok_s[ends[:, 1]])
+    if not len(used):
+        return np.zeros((0, 2, 3), np.float32), used
+    p = target[ends[used], :2].astype(np.float64)  # (L, 2 ends, xy)
+    q = source[ends[used], :2].astype(np.float64)
+    dp, dq = p[:, 1] - p[:, 0], q[:, 1] - q[:, 0]
+    len_p, len_q = np.sqrt((dp * dp).sum(1)), np.sqrt((dq * dq).sum(1))
+    moved_only = (len_p < 1e-3) | (len_q < 1e-3)
+    len_p, len_q = np.where(moved_only, 1.0, len_p), np.where(moved_only, 1.0, len_q)
+    u_p, u_q = dp / len_p[:, None], dq / len_q[:, None]
+    ratio = np.clip(len_q / len_p, *LENGTH_RATIO_RANGE)
+    cos = u_q[:, 0] * u_p[:, 0] + u_q[:, 1] * u_p[:, 1]  # rotation taking u_p onto u_q
+    sin = u_q[:, 1] * u_p[:, 0] - u_q[:, 0] * u_p[:, 1]
+    rotation = np.stack([np.stack([cos, -sin], -1), np.stack([sin, cos], -1)], -2)
+    # stretch along the target bone by the length ratio, keep the width, then rotate onto the source bone
+    stretch = np.eye(2) + (ratio - 1.0)[:, None, None] * (u_p[:, :, None] * u_p[:, None, :])
+    linear = np.where(moved_only[:, None, None], np.eye(2), rotation @ stretch)
+    centre_p, centre_q = p.mean(1), q.mean(1)
+    shift = centre_q - (linear @ centre_p[:, :, None])[:, :, 0]
+    return np.concatenate([linear, shift[:, :, None]], axis=2).astype(np.float32), used
 
 
 def segment_distances(xs: np.ndarray, ys: np.ndarray, pose: np.ndarray, limbs: np.ndarray) -> np.ndarray:

@@ -27,6 +27,24 @@ def test_limb_affines_map_target_bones_onto_source_bones(person):
             assert np.allclose(mapped, source[joint, :2], atol=1e-3)
 
 
+def test_limb_affines_clip_foreshortening_and_only_move_a_collapsed_bone(person):
+    """A bone three times longer in the source is stretched only twice (LENGTH_RATIO_RANGE); a bone of zero length
+    in the source is moved, not turned or scaled."""
+    target = person.pose(0)
+    source = target.copy()
+    stretched, collapsed = LIMBS.index((2, 3)), LIMBS.index((5, 6))
+    source[3, :2] = source[2, :2] + 3 * (target[3, :2] - target[2, :2])
+    source[6, :2] = source[5, :2]
+    maps, limbs = limb_affines(target, source)
+    affine = dict(zip(limbs.tolist(), maps))
+    ends = [affine[stretched][:, :2] @ target[joint, :2] + affine[stretched][:, 2] for joint in (2, 3)]
+    length = np.linalg.norm(target[3, :2] - target[2, :2])
+    assert np.isclose(np.linalg.norm(ends[1] - ends[0]), 2 * length, rtol=1e-4)
+    assert np.allclose(affine[collapsed][:, :2], np.eye(2))
+    centre = affine[collapsed][:, :2] @ target[[5, 6], :2].mean(0) + affine[collapsed][:, 2]
+    assert np.allclose(centre, source[5, :2], atol=1e-3)
+
+
 def test_warp_to_the_same_pose_is_the_identity(person):
     image = person.frame(2)
     crop = person_crop([person.pose(2)], frame_hw=SIZE)
