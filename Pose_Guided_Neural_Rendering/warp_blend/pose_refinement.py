@@ -9,8 +9,11 @@ lowers the summed error. The in-betweens' target poses move by their keyframes' 
 
 Settings measured on the user's path of the human actor's test split at x4, on the 85 intervals drawn in five clips
 (MediaPipe poses; person PSNR gain over DIS): no refinement +0.66 dB; this one pass +0.75 dB for 0.46 s per interval
-(about half that since warping.TargetBones reuses its limb weights); a second pass at half the step +0.76 dB for
-0.87 s; comparison crops of 96 or 64 pixels +0.69 to +0.74 dB.
+(about a quarter of that since warping.TargetBones reuses its limb weights and warping.limb_affines maps every limb
+at once); a second pass at half the step +0.76 dB for 0.87 s; comparison crops of 96 or 64 pixels +0.69 to +0.74 dB.
+Larger moves first lose (2026-12-05, a validation split: 5 clips of training motions with new identities, cameras and
+backdrops, x4, every interval drawn): passes of 3 then 1 pixels +1.40 dB, of 4, 2, 1 +1.33 and of 8, 4, 2, 1 +1.21,
+against +1.50 for this pass and +1.25 unrefined; the larger moves fit the warp error, not the body.
 """
 from __future__ import annotations
 
