@@ -11,7 +11,7 @@ poses form the fine-tuning folder, train.py --init fine-tunes on it, and both re
 motion-model and ground-truth poses.
 
 Example:
-    python bench/finetune.py --rate 4 --steps 150
+    python bench/finetune.py --rate 4
 """
 from __future__ import annotations
 
@@ -39,6 +39,7 @@ from rib.errors import cli_entry
 from rib.machine import describe_machine
 from rib.names import GENERATED_FRAMES, INPUT_POSES, INPUTS, TRAIN_BACKGROUNDS
 from rib.paths import CHECKPOINTS_DIR, REPO_ROOT, display_path
+from rib_pipeline.finetune import DEFAULT_STEPS
 from rib_pipeline.subprocess_run import run_finetune
 
 log = logging.getLogger("bench.finetune")
@@ -57,7 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--renderer", type=Path, default=CHECKPOINTS_DIR / "render", help="the generic renderer")
     parser.add_argument("--motion-checkpoint", type=Path, default=CHECKPOINTS_DIR / "motion",
                         help="motion model for the predicted poses")
-    parser.add_argument("--steps", type=int, default=150, help="fine-tuning steps per clip")
+    parser.add_argument("--steps", type=int, default=DEFAULT_STEPS,
+                        help="fine-tuning steps per clip (rib finetune's default)")
     parser.add_argument("--users-path", action=argparse.BooleanOptionalAction, default=True,
                         help="fine-tune and interpolate with rib finetune and rib interpolate, as a user does "
                              "(--no-users-path: train.py on the exact keyframe poses, drawn from exact poses; "

@@ -24,7 +24,7 @@ talking, 176x144), ``vtest`` (Debian opencv-doc's vtest.avi, pedestrians, 768x57
 or the path of any video file.
 
 Example:
-    python bench/real_footage.py --videos bikes carphone --rates 4 --finetune-steps 150
+    python bench/real_footage.py --videos bikes carphone --rates 4
 """
 from __future__ import annotations
 
@@ -67,7 +67,7 @@ from rib.video import read_video
 from rib_pipeline import cli as pipeline_cli
 from rib_pipeline.common import DEVICES, MEDIAPIPE_RECIPE
 from rib_pipeline.compose import Kind, frame_kinds
-from rib_pipeline.finetune import has_training_sample
+from rib_pipeline.finetune import DEFAULT_STEPS, has_training_sample
 from rib_pipeline.layout import WorkLayout, clip_name
 from rib_pipeline.media import probe_video
 from rib_pipeline.scenes import CutDetector
@@ -80,8 +80,6 @@ VTEST = Path("/usr/share/doc/opencv-doc/examples/data/vtest.avi")
 METHODS = ("DIS", "generic", "fine-tuned")
 MARGIN = 0.2
 """The person region is the pose's convex hull grown by this share of the torso length."""
-FINETUNE_STEPS = 150
-"""bench/finetune.py's default step budget."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -94,8 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--max-frames", type=positive_int, default=250,
                         help="use at most this many frames from the start of each video (default: %(default)s, "
                              "all of bikes and carphone)")
-    parser.add_argument("--finetune-steps", type=positive_int, default=FINETUNE_STEPS,
-                        help="rib finetune --steps for each video and rate (default: %(default)s)")
+    parser.add_argument("--finetune-steps", type=positive_int, default=DEFAULT_STEPS,
+                        help="rib finetune --steps for each video and rate (default: %(default)s, rib finetune's)")
     parser.add_argument("--renderer", type=Path, default=CHECKPOINTS_DIR / "render",
                         help="the generic renderer, also where fine-tuning starts (default: checkpoints/render)")
     parser.add_argument("--device", choices=DEVICES, default="auto", help="where the networks run (default: auto)")

@@ -7,6 +7,7 @@ Decoded frames are cached in memory (a training set of a few thousand 768x512 fr
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -118,7 +119,12 @@ def inputs_to_tensors(inputs: dict[str, np.ndarray], t: float) -> dict[str, torc
 
 
 class InBetweenDataset(Dataset):
-    """Training crops of :class:`Sample` s, with random crop jitter and pose noise when ``rng_seed`` is given."""
+    """Training crops of :class:`Sample` s, with random crop jitter and pose noise when ``train``.
+
+    The randomness of a draw depends on the sample, the epoch and how often the sample was drawn before in that
+    epoch (setting :attr:`epoch` starts an epoch; frames load in the main process), so a sample drawn again gets a
+    new crop and noise, and a resumed run sees the same crops as an unbroken one.
+    """
 
     def __init__(self, samples: list[Sample], crop_size: int, options: DataConfig, train: bool = True,
                  still_keyframes: bool = False):
@@ -163,9 +169,23 @@ class InBetweenDataset(Dataset):
             self._weights = (1 - share) / len(self.samples) + share * errors / errors.sum()
         return self._weights
 
+    @property
+    def epoch(self) -> int:
+        return self._epoch
+
+    @epoch.setter
+    def epoch(self, value: int) -> None:
+        """Start epoch ``value``: no sample drawn yet."""
+        self._epoch, self._draws = value, Counter()
+
+    def _count_draw(self, index: int) -> int:
+        """How often ``index`` was drawn before in this epoch."""
+        self._draws[index] += 1
+        return self._draws[index] - 1
+
     def __getitem__(self, index: int) -> dict[str, torch.Tensor]:
         sample = self.samples[index]
-        rng = np.random.default_rng([index, self.epoch]) if self.train else None
+        rng = np.random.default_rng([index, self.epoch, self._count_draw(index)]) if self.train else None
         poses = sample.poses.copy()
         if rng is not None and self.options.pose_noise > 0:
             noise = rng.normal(0, self.options.pose_noise * torso_length(poses[2]), (poses.shape[1], 2))

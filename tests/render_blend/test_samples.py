@@ -1,5 +1,5 @@
 """The warp-blend renderer's training samples: a clip whose frames and backgrounds differ in size is refused, and
-held-out targets are left out."""
+held-out targets are left out; each draw of a sample is its own crop."""
 from __future__ import annotations
 
 import shutil
@@ -7,9 +7,10 @@ import shutil
 import cv2
 import numpy as np
 import pytest
+import torch
 
 from Pose_Guided_Neural_Rendering.warp_blend import config as blend_config
-from Pose_Guided_Neural_Rendering.warp_blend.data import list_samples
+from Pose_Guided_Neural_Rendering.warp_blend.data import InBetweenDataset, list_samples
 from rib.errors import RIBError
 from rib.frames import list_files, list_frames, read_image, train_background_name, write_image
 
@@ -49,3 +50,18 @@ def test_held_out_targets_are_never_trained_on(dense_clip, tmp_path):
 def test_held_out_must_be_a_list_of_frame_indices(dense_clip, held_out):
     with pytest.raises(RIBError, match="data.sets: held_out must be a list of frame indices"):
         blend_config.ClipSet(root=str(dense_clip), held_out=held_out)
+
+
+def test_a_sample_drawn_again_gets_a_new_crop_and_an_epoch_replays(dense_clip):
+    """Crop jitter and pose noise differ between two draws of one sample in an epoch (a clip fine-tune draws each of
+    its few samples hundreds of times), and starting the epoch again replays them (exact resume)."""
+    options = blend_config.DataConfig(jitter=0.1, pose_noise=0.02)
+    dataset = InBetweenDataset(list_samples([blend_config.ClipSet(root=str(dense_clip), rate=4)]), 32, options)
+    dataset.epoch = 3
+    first, again, other = dataset[0], dataset[0], dataset[1]
+    assert not torch.equal(first["target"], again["target"])
+    dataset.epoch = 3
+    assert torch.equal(dataset[0]["target"], first["target"]) and torch.equal(dataset[0]["target"], again["target"])
+    assert torch.equal(dataset[1]["target"], other["target"])
+    assert torch.equal(InBetweenDataset(dataset.samples, 32, options, train=False)[0]["target"],
+                       InBetweenDataset(dataset.samples, 32, options, train=False)[0]["target"])
