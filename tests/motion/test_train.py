@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -108,6 +109,12 @@ def test_torchrun_two_processes_on_cpu(tmp_path, motion_h5):
     command = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--standalone",
                str(TRAIN_SCRIPT), *_args(tmp_path, motion_h5, "ddp", 1, "--device", "cpu")]
     result = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env)
+    if result.returncode and re.search(r"exitcode\s*:\s*-\d", result.stderr):
+        # a rank killed by a signal (once in about 40 CI runs a gloo rank aborted, SIGABRT, and did not again in 8
+        # reruns, 5 of them beside two busy processes): launch once more; a real fault fails both launches
+        first = result.stderr[-2000:]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env)
+        assert result.returncode == 0, f"twice; first:\n{first}\nsecond:\n{result.stderr[-2000:]}"
     assert result.returncode == 0, result.stderr[-2000:]
     assert "2 process(es)" in result.stderr
     state = load_checkpoint(tmp_path / "ddp" / "checkpoint.pt")
