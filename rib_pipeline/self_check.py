@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Collection, Sequence
 
@@ -45,11 +45,13 @@ PSNR_CAP = 100.0
 
 @dataclass(frozen=True)
 class SelfCheck:
-    """The outcome: how many held-out frames were judged, and both methods' PSNR over them (dB, pooled)."""
+    """The outcome: how many held-out frames were judged, both methods' PSNR over them (dB, pooled) and the
+    renderer's mean squared error on each frame."""
 
     samples: int
     renderer_psnr: float
     background_psnr: float
+    renderer_errors: tuple[float, ...] = field(default=(), compare=False)
 
     @property
     def tied(self) -> bool:
@@ -65,7 +67,8 @@ class SelfCheck:
 
     def to_json(self) -> str:
         """The outcome as JSON (scores null when nothing was judged)."""
-        scores = {key: None if math.isnan(value) else value for key, value in asdict(self).items()}
+        scores = {"samples": self.samples, "renderer_psnr": self.renderer_psnr, "background_psnr": self.background_psnr}
+        scores = {key: None if math.isnan(value) else value for key, value in scores.items()}
         return json.dumps({**scores, "passed": self.passed}, indent=1)
 
     def note(self) -> str:
@@ -140,6 +143,7 @@ def judge(renderer: ClipRenderer, interpolator: Interpolator, files: Sequence[Pa
         return SelfCheck(len(frames), math.nan, math.nan)
     rendered_error = background_error = 0.0
     values = 0
+    frame_errors = []
     for k in tqdm(frames, desc="self-check", unit="frame"):
         previous, truth, following = (read_image(files[i]) for i in (k - 1, k, k + 1))
         background_path = out_dir / f"{files[k].stem}_background.png"
@@ -152,7 +156,10 @@ def judge(renderer: ClipRenderer, interpolator: Interpolator, files: Sequence[Pa
         if rendered is None:
             raise RIBError(f"{files[k]}: the renderer drew nothing between the neighbouring frames (self-check)")
         write_image(out_dir / f"{files[k].stem}_rendered.png", rendered)
-        rendered_error += squared_error(rendered, truth)
+        error = squared_error(rendered, truth)
+        rendered_error += error
+        frame_errors.append(error / truth.size)
         background_error += squared_error(background, truth)
         values += truth.size
-    return SelfCheck(len(frames), psnr_of(rendered_error, values), psnr_of(background_error, values))
+    return SelfCheck(len(frames), psnr_of(rendered_error, values), psnr_of(background_error, values),
+                     tuple(frame_errors))
