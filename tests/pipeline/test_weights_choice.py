@@ -67,7 +67,8 @@ def test_the_fine_tuned_weights_stay_only_on_a_sure_saving(tmp_path, monkeypatch
     after = read_renderer(model)[1]
     wanted = before if kept == "fine-tuned" else read_renderer(CHECKPOINTS_DIR / "render")[1]
     assert all(torch.equal(after["model"][name], wanted["model"][name]) for name in wanted["model"])
-    assert kept_out_frames(model) == KEPT_OUT  # the config stays the fine-tune's
+    # weights that never saw the clip are judged on the clip's own held-out frames, as rib interpolate judges them
+    assert kept_out_frames(model) == (KEPT_OUT if kept == "fine-tuned" else None)
 
 
 @pytest.mark.parametrize("tuned, started, sure", [
