@@ -4,7 +4,7 @@ Frames and poses as ``rib interpolate``; the input frames its self-check judges 
 training (``--no-self-check`` keeps none out); training backgrounds in the renderer's *train* layout (frame k from
 frames k-1 and k+1) in ``<work>/train_backgrounds/<clip>``; then ``Pose_Guided_Neural_Rendering/train.py`` with
 ``--init`` and ``--data <work>``, in this process; last, the fine-tuned weights are kept only if they rebuild the
-frames kept out at least as well as the starting weights (:mod:`rib_pipeline.weights_choice`). Use the result with
+frames kept out better than the starting weights, by a sure saving (:mod:`rib_pipeline.weights_choice`). Use the result with
 ``rib interpolate ... --renderer MODEL_DIR``.
 """
 from __future__ import annotations
@@ -73,8 +73,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--self-check", action=argparse.BooleanOptionalAction, default=True,
                         help="keep out of training the input frames that rib interpolate's self-check judges the "
                              "renderer on, so that it judges the fine-tuned renderer on frames it never saw, and keep "
-                             "the fine-tuned weights only if they rebuild those frames at least as well as the --init "
-                             "weights (--no-self-check trains on every frame and keeps the result: for rib "
+                             "the fine-tuned weights only if they rebuild those frames better than the --init weights "
+                             "by a sure saving (a mean saving per frame of at least 1.5 standard errors) (--no-self-check trains on every frame and keeps the result: for rib "
                              "interpolate --no-self-check)")
 
 

@@ -59,8 +59,8 @@ def keep_better_weights(model_dir: Path, start: Path, files: Sequence[Path], tri
     for data_set in state["config"]["data"]["sets"]:
         data_set.pop("held_out", None)
     save_checkpoint(path, state)
-    return (f"weights: the starting ones, written into {path}, which rib interpolate's self-check judges as it judges "
-            f"them ({said})")
+    return (f"weights: the starting ones, written into {path} ({said}); rib interpolate's self-check will judge them "
+            "on the clip's own held-out frames, as it judges the starting weights")
 
 
 def sure_saving(tuned: Sequence[float], started: Sequence[float]) -> bool:
