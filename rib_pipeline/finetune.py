@@ -74,7 +74,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="keep out of training the input frames that rib interpolate's self-check judges the "
                              "renderer on, so that it judges the fine-tuned renderer on frames it never saw, and keep "
                              "the fine-tuned weights only if they rebuild those frames better than the --init weights "
-                             "by a sure saving (a mean saving per frame of at least 1.5 standard errors) (--no-self-check trains on every frame and keeps the result: for rib "
+                             "by a sure saving, a mean saving per frame of at least 1.5 standard errors (--no-self-check trains on every frame and keeps the result: for rib "
                              "interpolate --no-self-check)")
 
 
