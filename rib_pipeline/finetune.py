@@ -4,8 +4,8 @@ Frames and poses as ``rib interpolate``; the input frames its self-check judges 
 training (``--no-self-check`` keeps none out); training backgrounds in the renderer's *train* layout (frame k from
 frames k-1 and k+1) in ``<work>/train_backgrounds/<clip>``; then ``Pose_Guided_Neural_Rendering/train.py`` with
 ``--init`` and ``--data <work>``, in this process; last, the fine-tuned weights are kept only if they rebuild the
-frames kept out better than the starting weights, by a sure saving (:mod:`rib_pipeline.weights_choice`). Use the result with
-``rib interpolate ... --renderer MODEL_DIR``.
+frames kept out better than the starting weights, by a sure saving (:mod:`rib_pipeline.weights_choice`). Use the
+result with ``rib interpolate ... --renderer MODEL_DIR``.
 """
 from __future__ import annotations
 
@@ -74,8 +74,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="keep out of training the input frames that rib interpolate's self-check judges the "
                              "renderer on, so that it judges the fine-tuned renderer on frames it never saw, and keep "
                              "the fine-tuned weights only if they rebuild those frames better than the --init weights "
-                             "by a sure saving, a mean saving per frame of at least 1.5 standard errors (--no-self-check trains on every frame and keeps the result: for rib "
-                             "interpolate --no-self-check)")
+                             "by a sure saving, a mean saving per frame of at least 1.5 standard errors "
+                             "(--no-self-check trains on every frame and keeps the result: for rib interpolate "
+                             "--no-self-check)")
 
 
 def initial_weights(text: str) -> Path | None:

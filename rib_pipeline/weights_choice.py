@@ -8,8 +8,9 @@ record of the frames kept out: weights that never saw the clip are judged by ``r
 starting weights are, on up to 16 of the clip's frames, not on the few kept out (on bikes' 3 the starting weights
 passed by 0.01 dB, where the full check fails them, and drew the cyclist 0.26 dB below DIS). So a fine-tune never hands
 ``rib interpolate`` weights that did no better than those it started from on frames it never saw, nor judges the
-starting weights more leniently than ``rib interpolate`` alone does. A pooled win alone was not enough: on vtest the fine-tuned weights rebuilt 10
-kept-out frames 0.01 dB better than the starting ones and drew the in-betweens 0.41 dB worse on the person.
+starting weights more leniently than ``rib interpolate`` alone does. A pooled win alone was not enough: on vtest the
+fine-tuned weights rebuilt 10 kept-out frames 0.01 dB better than the starting ones and drew the in-betweens 0.41 dB
+worse on the person.
 """
 from __future__ import annotations
 
