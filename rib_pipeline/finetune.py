@@ -50,7 +50,8 @@ DEFAULT_STEPS = 150
 """Training steps of a clip fine-tune: on the test split at R = 4 (bench/reports/finetune_users_path_tie.md and
 finetune_users_path_300.md) 150 steps gained +0.08 dB on the person on average (worst clip -0.03), 300 steps -0.00
 (worst -0.17: it overfits the few low-fps frames of one clip). With a new crop for every draw of a frame (2026-12-05;
-finetune_users_path_draws.md and finetune_users_path_draws_rest.md) 150 steps gain +0.09 (worst -0.02)."""
+finetune_users_path_draws.md and finetune_users_path_draws_rest.md) 150 steps gain +0.09 (worst -0.02), and with the
+fine-tuned weights kept only on a sure saving (finetune_users_path_sure_weights.md) +0.10 (worst +0.00)."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -1,6 +1,6 @@
 """rib finetune's last step (rib_pipeline/weights_choice.py): the fine-tuned weights stay only when they rebuild the
 frames kept out of training better than the starting weights by a sure saving; otherwise model.pt gets the starting
-weights and keeps its own config (the frames kept out)."""
+weights and its config forgets the frames kept out, so rib interpolate judges them as it judges the starting ones."""
 from __future__ import annotations
 
 import shutil
